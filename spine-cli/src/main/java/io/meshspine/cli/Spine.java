@@ -1,0 +1,30 @@
+package io.meshspine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./spine}: the one entry point of meshspine. {@code main} only wires the commands. */
+@Command(name = "spine",
+        mixinStandardHelpOptions = true,
+        versionProvider = SpineVersion.class,
+        description = "meshspine: the event-driven ingestion and quality spine of a data-mesh lakehouse.",
+        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Spine implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        Logging.routeEverythingThroughSlf4j();
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Spine()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,100 @@
+package io.meshspine.cli;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code ./spine demo} as a newcomer runs it: up, says where things listen and that it is ready, and stops clean. */
+class DemoCommandTest {
+
+    private Process demo;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (demo != null) {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void the_demo_brings_up_a_working_broker_and_registry_and_exits_0_leaving_no_child_process(String signal)
+            throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        demo = startDemo(lines);
+
+        await("the demo says ready").atMost(Duration.ofSeconds(60))
+                .until(() -> lines.stream().anyMatch(l -> l.contains("ready")) || !demo.isAlive());
+        assertThat(demo.isAlive()).as("demo still running; output:\n%s", String.join("\n", lines)).isTrue();
+        String bootstrap = valueAfter(lines, "kafka");
+        String registry = valueAfter(lines, "registry");
+        assertThat(bootstrap).startsWith("127.0.0.1:");
+        assertThat(registry).startsWith("http://127.0.0.1:").endsWith("/apis/registry/v3");
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+        }
+        HttpResponse<Void> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(registry.replace("/apis/registry/v3", "/health/ready"))).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(ready.statusCode()).isEqualTo(200);
+
+        List<ProcessHandle> children = demo.descendants().toList();
+        assertThat(children).as("the registry runs as a child process").isNotEmpty();
+        new ProcessBuilder("kill", "-" + signal, Long.toString(demo.pid())).start().waitFor();
+
+        assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("demo exits after SIG%s", signal).isTrue();
+        assertThat(demo.exitValue()).as("exit code; output:\n%s", String.join("\n", lines)).isZero();
+        assertThat(lines).anyMatch(l -> l.contains("stopped"));
+        await("no child process left").atMost(Duration.ofSeconds(10))
+                .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    /**
+     * Runs the launcher's main class in its own JVM. perl resets SIGINT to its default first: a JVM started with
+     * SIGINT ignored (as background jobs are) never installs a handler for it, and Ctrl-C would not reach it.
+     */
+    private static Process startDemo(List<String> lines) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
+                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo")
+                .redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (Exception ignored) {
+                // The process ended.
+            }
+        }, "demo-output");
+        reader.setDaemon(true);
+        reader.start();
+        return process;
+    }
+
+    private static String valueAfter(List<String> lines, String label) {
+        return lines.stream().map(String::trim).filter(l -> l.startsWith(label + " "))
+                .map(l -> l.substring(label.length()).trim()).findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + label + "' line in:\n" + String.join("\n", lines)));
+    }
+}
