@@ -28,6 +28,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Registry to use: the embedded Apicurio server (default) or an external one's base URL.")
     String registry;
 
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Port of the embedded broker when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}, as in docker-compose.yml).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8080",
+            description = "Port of the embedded registry when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}, as in docker-compose.yml).")
+    int registryPort;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -38,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
 
         long start = System.nanoTime();
         out.println("meshspine demo: starting the embedded broker and registry...");
-        try (SpineInfrastructure infrastructure = SpineInfrastructure.start(kafka, registry)) {
+        try (SpineInfrastructure infrastructure = SpineInfrastructure.start(kafka, registry, kafkaPort, registryPort)) {
             out.printf("  kafka     %s%n", infrastructure.kafka().bootstrapServers());
             out.printf("            %s%n", infrastructure.kafka().describe());
             out.printf("  registry  %s%n", infrastructure.registry().registryUrl());

@@ -76,7 +76,7 @@ class DemoCommandTest {
     private static Process startDemo(List<String> lines) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
-                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo")
+                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0")
                 .redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

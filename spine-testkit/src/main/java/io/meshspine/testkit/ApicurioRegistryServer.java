@@ -69,10 +69,15 @@ public final class ApicurioRegistryServer implements SchemaRegistryEndpoint {
     }
 
     public static ApicurioRegistryServer start(Path home) {
+        return start(home, 0);
+    }
+
+    /** As {@link #start(Path)}, listening on {@code preferredPort} when it is free (0: any free port). */
+    public static ApicurioRegistryServer start(Path home, int preferredPort) {
         Path runner = runnerJar(home);
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = FreePorts.next();
+            int port = attempt == 1 ? FreePorts.preferredOrNext(preferredPort) : FreePorts.next();
             Path workDir = TempDirs.create("spine-registry-");
             Process guard = launch(runner, port, workDir);
             ApicurioRegistryServer server = new ApicurioRegistryServer(guard, port, workDir);

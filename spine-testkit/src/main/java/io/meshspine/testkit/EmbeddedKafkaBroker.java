@@ -46,11 +46,16 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
 
     /** Formats a new log directory and starts the broker; retries with fresh ports if one was taken meanwhile. */
     public static EmbeddedKafkaBroker start() {
+        return start(0);
+    }
+
+    /** As {@link #start()}, listening on {@code preferredPort} when it is free (0: any free port). */
+    public static EmbeddedKafkaBroker start(int preferredPort) {
         guardJvmAgainstBrokerExit();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dir = TempDirs.create("spine-kafka-");
-            int port = FreePorts.next();
+            int port = attempt == 1 ? FreePorts.preferredOrNext(preferredPort) : FreePorts.next();
             int controllerPort = FreePorts.next();
             try {
                 KafkaRaftServer server = format(dir, port, controllerPort);

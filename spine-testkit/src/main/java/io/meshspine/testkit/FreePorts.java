@@ -14,6 +14,19 @@ public final class FreePorts {
     private FreePorts() {
     }
 
+    /** {@code preferred} when it is free now, else any free port; 0 means any free port. */
+    public static int preferredOrNext(int preferred) {
+        if (preferred > 0) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), preferred));
+                return preferred;
+            } catch (IOException taken) {
+                // Someone else has it (another demo, a local Kafka): any free port will do.
+            }
+        }
+        return next();
+    }
+
     /**
      * A port that was free a moment ago. Another process can still take it before we bind, so callers retry
      * start-up with a fresh port when binding fails.

@@ -36,10 +36,18 @@ public final class SpineInfrastructure implements AutoCloseable {
 
     /** Starts both at once (the registry's JVM boots while the broker formats its log): ~5 s instead of ~9 s. */
     public static SpineInfrastructure start(String kafkaChoice, String registryChoice) {
-        CompletableFuture<SchemaRegistryEndpoint> registry = CompletableFuture.supplyAsync(() -> registry(registryChoice));
+        return start(kafkaChoice, registryChoice, 0, 0);
+    }
+
+    /**
+     * As {@link #start(String, String)}; an embedded broker or registry listens on its preferred port when that is
+     * free (0: any free port). The demo prefers the ports docker-compose.yml publishes; tests take any.
+     */
+    public static SpineInfrastructure start(String kafkaChoice, String registryChoice, int kafkaPort, int registryPort) {
+        CompletableFuture<SchemaRegistryEndpoint> registry = CompletableFuture.supplyAsync(() -> registry(registryChoice, registryPort));
         KafkaEndpoint kafka;
         try {
-            kafka = kafka(kafkaChoice);
+            kafka = kafka(kafkaChoice, kafkaPort);
         } catch (RuntimeException e) {
             registry.thenAccept(SchemaRegistryEndpoint::close);
             throw e;
@@ -52,11 +60,11 @@ public final class SpineInfrastructure implements AutoCloseable {
         }
     }
 
-    static KafkaEndpoint kafka(String choice) {
+    static KafkaEndpoint kafka(String choice, int embeddedPort) {
         String c = choice == null || choice.isBlank() ? "auto" : choice.trim();
         switch (c.toLowerCase(Locale.ROOT)) {
             case "embedded":
-                return EmbeddedKafkaBroker.start();
+                return EmbeddedKafkaBroker.start(embeddedPort);
             case "docker":
                 if (!DockerKafka.daemonAvailable()) {
                     throw new IllegalStateException(KAFKA_CHOICE_ENV + "=docker but no Docker daemon answers; unset it to use the embedded broker");
@@ -67,7 +75,7 @@ public final class SpineInfrastructure implements AutoCloseable {
                     log.info("a Docker daemon answers: using a Testcontainers Kafka ({}=embedded to override)", KAFKA_CHOICE_ENV);
                     return DockerKafka.start();
                 }
-                return EmbeddedKafkaBroker.start();
+                return EmbeddedKafkaBroker.start(embeddedPort);
             default:
                 if (!c.contains(":")) {
                     throw new IllegalArgumentException(KAFKA_CHOICE_ENV + "=" + c + " is not one of auto, embedded, docker or host:port");
@@ -76,9 +84,9 @@ public final class SpineInfrastructure implements AutoCloseable {
         }
     }
 
-    static SchemaRegistryEndpoint registry(String choice) {
+    static SchemaRegistryEndpoint registry(String choice, int embeddedPort) {
         if (choice == null || choice.isBlank() || choice.trim().equalsIgnoreCase("embedded")) {
-            return ApicurioRegistryServer.start();
+            return ApicurioRegistryServer.start(ApicurioRegistryServer.distributionHome(), embeddedPort);
         }
         if (!choice.startsWith("http://") && !choice.startsWith("https://")) {
             throw new IllegalArgumentException(REGISTRY_CHOICE_ENV + "=" + choice + " is neither 'embedded' nor an http(s) URL");
