@@ -47,7 +47,8 @@ public final class AvroSchemaReader {
         return e.getMessage();
     }
 
-    private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"|field '?([A-Za-z_][A-Za-z0-9_]*)'?");
+    private static final Pattern QUOTED = Pattern.compile(
+            "\"([^\"]+)\"|field '?([A-Za-z_][A-Za-z0-9_]*)'?|Undefined (?:schema|name): ([A-Za-z_][A-Za-z0-9_.]*)");
 
     /**
      * JSON syntax errors carry a location. Avro's semantic errors do not, so we look for the first
@@ -63,7 +64,13 @@ public final class AvroSchemaReader {
         List<String> candidates = new ArrayList<>();
         Matcher m = QUOTED.matcher(msg);
         while (m.find()) {
-            candidates.add(m.group(1) != null ? m.group(1) : m.group(2));
+            for (int g = 1; g <= 3; g++) {
+                if (m.group(g) != null) {
+                    candidates.add(m.group(g));
+                    // Avro qualifies an undefined name with the enclosing namespace; the file has it bare
+                    candidates.add(m.group(g).substring(m.group(g).lastIndexOf('.') + 1));
+                }
+            }
         }
         for (String candidate : candidates) {
             int line = lineQuoting(text, candidate);
