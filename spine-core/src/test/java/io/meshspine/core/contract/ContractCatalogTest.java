@@ -91,6 +91,16 @@ class ContractCatalogTest {
     }
 
     @Test
+    void buildOutputAndHiddenDirectoriesAreNotPartOfTheTree() {
+        ContractFixture.write(root);
+        // a stale copy under target/ (as the schemas module's build leaves) would otherwise clash
+        ContractFixture.write(root.resolve("target/classes/contracts"));
+        ContractFixture.write(root.resolve(".git/old"));
+        assertThat(ContractValidator.validate(root)).isEmpty();
+        assertThat(ContractCatalog.load(root).contracts()).hasSize(1);
+    }
+
+    @Test
     void anEmptyClasspathIsAProblem() throws Exception {
         try (URLClassLoader loader = new URLClassLoader(new URL[0], null)) {
             assertThatThrownBy(() -> ContractCatalog.fromClasspath("contracts", loader))

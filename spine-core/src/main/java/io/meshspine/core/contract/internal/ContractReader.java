@@ -48,7 +48,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import org.apache.avro.Schema;
 
 /**
@@ -100,13 +102,7 @@ public final class ContractReader {
             problems.add(new Problem(display.apply(root), 0, null, "not a directory of contracts"));
             return new Result(contracts, problems);
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(p -> p.getFileName() != null && p.getFileName().toString().equals(CONTRACT_FILE))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list contracts under " + root, e);
-        }
+        List<Path> files = contractFiles(root);
         if (files.isEmpty()) {
             problems.add(new Problem(display.apply(root), 0, null, "no " + CONTRACT_FILE + " found"));
         }
@@ -126,6 +122,41 @@ public final class ContractReader {
             }
         }
         return new Result(contracts, problems);
+    }
+
+    /**
+     * Build output, sources and hidden directories are not part of the tree: the {@code schemas}
+     * module's root is the tree, and its {@code target/classes/contracts} holds copies.
+     */
+    private static final Set<String> SKIPPED_DIRECTORIES = Set.of("target", "src", "node_modules");
+
+    private static List<Path> contractFiles(Path root) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (dir.equals(root) || dir.getFileName() == null) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    String name = dir.getFileName().toString().replace("/", "");
+                    return SKIPPED_DIRECTORIES.contains(name) || name.startsWith(".")
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (file.getFileName() != null && file.getFileName().toString().equals(CONTRACT_FILE)) {
+                        files.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list contracts under " + root, e);
+        }
+        files.sort(null);
+        return files;
     }
 
     /** Reads one contract file, collecting its problems. */
