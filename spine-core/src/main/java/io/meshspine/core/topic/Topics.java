@@ -1,0 +1,41 @@
+package io.meshspine.core.topic;
+
+/**
+ * Every topic name of the spine, in one place (DESIGN.md's conventions). Nothing else spells a topic name:
+ * code, tests and docs ask here.
+ */
+public final class Topics {
+
+    /** The central dead-letter queue: every record that failed anywhere, with its original bytes. */
+    public static final String DLQ = "spine.dlq";
+    /** Dead letters taken out of the active queue (loop guard, or parked by a steward). */
+    public static final String DLQ_PARKED = "spine.dlq.parked";
+    /** Who did what to which dead letters, when. */
+    public static final String AUDIT = "spine.audit";
+    /** Replay progress per dead letter (compacted), so an interrupted replay resumes exactly once. */
+    public static final String DLQ_STATE = "spine.dlq.state";
+    /** The file lane's ledger (compacted): files processed, by content hash, and chunk progress. */
+    public static final String INGEST_FILES = "spine.ingest.files";
+    /** Debezium's source offsets (compacted). */
+    public static final String CDC_OFFSETS = "spine.cdc.offsets";
+    /** Debezium's schema history (one partition, kept forever). */
+    public static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
+
+    private Topics() {
+    }
+
+    /** {@code raw.<domain>.<dataset>}: what the lanes write, before the gate; shared by all major versions. */
+    public static String raw(String domain, String dataset) {
+        return "raw." + domain + "." + dataset;
+    }
+
+    /** {@code <domain>.<dataset>.v<major>}: the product topic consumers read. */
+    public static String product(String domain, String dataset, int majorVersion) {
+        return domain + "." + dataset + ".v" + majorVersion;
+    }
+
+    /** Internal topics start with {@code spine.}; nothing a lane or a producer may write to directly. */
+    public static boolean isInternal(String topic) {
+        return topic.startsWith("spine.");
+    }
+}
