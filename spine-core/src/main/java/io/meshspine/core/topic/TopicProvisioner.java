@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,6 +64,8 @@ public final class TopicProvisioner {
         }
     }
 
+    private static final java.time.Duration VISIBILITY_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final Admin admin;
     private final short replicationFactor;
 
@@ -102,8 +105,10 @@ public final class TopicProvisioner {
                 present.add(spec);
             }
         }
+        awaitVisible(changes.stream().filter(c -> c instanceof Created).map(Change::topic).toList());
         int unchanged = 0;
         if (!present.isEmpty()) {
+            awaitVisible(present.stream().map(TopicSpec::name).toList());
             Map<String, TopicDescription> descriptions = admin.describeTopics(present.stream().map(TopicSpec::name).toList())
                     .allTopicNames().get();
             Map<ConfigResource, Config> configs = admin.describeConfigs(present.stream()
@@ -146,5 +151,30 @@ public final class TopicProvisioner {
             }
         }
         return new Report(List.copyOf(changes), unchanged);
+    }
+
+    /**
+     * A topic the controller just created (or that another client just created) reaches the brokers' metadata a
+     * moment later; until then describing it fails with UnknownTopicOrPartition. Wait for that, with back-off.
+     */
+    private void awaitVisible(List<String> topics) throws InterruptedException, ExecutionException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
+        long backoffMs = 20;
+        while (true) {
+            try {
+                admin.describeTopics(topics).allTopicNames().get();
+                admin.describeConfigs(topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList()).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 1000);
+            }
+        }
     }
 }
