@@ -1,12 +1,23 @@
 package io.meshspine.cli;
 
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.topic.TopicCatalogue;
+import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.testkit.SpineInfrastructure;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -51,7 +62,17 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("            %s%n", infrastructure.kafka().describe());
             out.printf("  registry  %s%n", infrastructure.registry().registryUrl());
             out.printf("            %s%n", infrastructure.registry().describe());
-            out.printf("  pipeline  no stages yet: the contract gate, CDC and file lanes, DLQ tools and lake sink join here as they are built%n");
+            ContractCatalog contracts = ContractCatalog.fromClasspath();
+            TopicProvisioner.Report topics;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafka().bootstrapServers()))) {
+                topics = new TopicProvisioner(admin, (short) 1).provision(TopicCatalogue.of(contracts.contracts()).topics());
+            }
+            List<ContractRegistrar.Registration> schemas = new ContractRegistrar(
+                    new ApicurioClient(infrastructure.registry().registryUrl())).register(contracts.contracts());
+            out.printf("  contracts %s%n", contracts.contracts().stream().map(Contract::qualifiedName).collect(Collectors.joining(", ")));
+            out.printf("            %d topics provisioned, %d schema artifacts registered%n",
+                    topics.changes().size() + topics.unchanged(), schemas.size());
+            out.printf("  pipeline  the contract gate, CDC and file lanes, DLQ tools and lake sink join here as they are built%n");
             out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
             out.flush();
             awaitUninterruptibly(stop);

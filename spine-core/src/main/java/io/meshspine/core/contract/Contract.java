@@ -3,6 +3,7 @@ package io.meshspine.core.contract;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import io.meshspine.core.topic.Topics;
 import org.apache.avro.Schema;
 
 /**
@@ -59,12 +60,12 @@ public record Contract(
 
     /** {@code raw.<domain>.<dataset>}: what the lanes write, before the gate. Shared by all major versions. */
     public String rawTopic() {
-        return "raw." + domain + "." + dataProduct;
+        return Topics.raw(domain, dataProduct);
     }
 
     /** {@code <domain>.<dataset>.v<major>}: the product topic consumers read. */
     public String productTopic() {
-        return domain + "." + dataProduct + ".v" + majorVersion;
+        return Topics.product(domain, dataProduct, majorVersion);
     }
 
     /** {@code <domain>.<dataset>.v<major>}: the contract's name in headers, metrics and the DLQ. */
