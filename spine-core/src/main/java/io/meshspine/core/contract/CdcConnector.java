@@ -1,31 +1,18 @@
 package io.meshspine.core.contract;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The source database family of a CDC binding. */
-public enum CdcConnector {
+public enum CdcConnector implements ConfigValue {
     POSTGRES,
     MARIADB;
 
-    private final String configValue;
-
-    CdcConnector() {
-        this.configValue = name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** The value as written in a contract. */
-    public String configValue() {
-        return configValue;
-    }
-
     public static Optional<CdcConnector> fromConfig(String value) {
-        return Arrays.stream(values()).filter(v -> v.configValue.equals(value)).findFirst();
+        return ConfigValue.parse(CdcConnector.class, value);
     }
 
     @Override
     public String toString() {
-        return configValue;
+        return configValue();
     }
 }

@@ -1,11 +1,9 @@
 package io.meshspine.core.contract;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /** How a data product's records reach its raw topic. */
-public enum Lane {
+public enum Lane implements ConfigValue {
     /** Change data capture from a source database (Debezium, embedded). */
     CDC,
     /** Files dropped in the landing area (CSV, JSON lines). */
@@ -13,23 +11,12 @@ public enum Lane {
     /** Applications producing Avro records with the registry serdes. */
     EVENT;
 
-    private final String configValue;
-
-    Lane() {
-        this.configValue = name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** The value as written in a contract. */
-    public String configValue() {
-        return configValue;
-    }
-
     public static Optional<Lane> fromConfig(String value) {
-        return Arrays.stream(values()).filter(v -> v.configValue.equals(value)).findFirst();
+        return ConfigValue.parse(Lane.class, value);
     }
 
     @Override
     public String toString() {
-        return configValue;
+        return configValue();
     }
 }

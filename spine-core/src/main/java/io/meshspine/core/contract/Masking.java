@@ -1,14 +1,12 @@
 package io.meshspine.core.contract;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * How a PII field is masked on the product topic. Bronze keeps the raw value (it is not a product);
  * everything downstream of the gate sees the masked one.
  */
-public enum Masking {
+public enum Masking implements ConfigValue {
     /** HMAC-SHA256 with a key from config, hex-encoded: deterministic, so joins on the field still work. Needs a string field. */
     HASH,
     /** Replaced by a fixed marker (strings) or null (nullable fields). */
@@ -18,23 +16,12 @@ public enum Masking {
     /** Tagged as PII for lineage and access reviews, but passed through unchanged. */
     NONE;
 
-    private final String configValue;
-
-    Masking() {
-        this.configValue = name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** The value as written in a contract. */
-    public String configValue() {
-        return configValue;
-    }
-
     public static Optional<Masking> fromConfig(String value) {
-        return Arrays.stream(values()).filter(v -> v.configValue.equals(value)).findFirst();
+        return ConfigValue.parse(Masking.class, value);
     }
 
     @Override
     public String toString() {
-        return configValue;
+        return configValue();
     }
 }

@@ -1,11 +1,9 @@
 package io.meshspine.core.contract;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /** The kinds of quality rule a contract can declare. */
-public enum RuleKind {
+public enum RuleKind implements ConfigValue {
     /** The field is present (not null) and, for strings, not blank unless allowed. */
     REQUIRED,
     /** A number (int, long, float, double, decimal) within min/max, each bound inclusive or not. */
@@ -21,23 +19,12 @@ public enum RuleKind {
     /** A CEL expression over the record's top-level fields that must be true. */
     CEL;
 
-    private final String configValue;
-
-    RuleKind() {
-        this.configValue = name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** The value as written in a contract. */
-    public String configValue() {
-        return configValue;
-    }
-
     public static Optional<RuleKind> fromConfig(String value) {
-        return Arrays.stream(values()).filter(v -> v.configValue.equals(value)).findFirst();
+        return ConfigValue.parse(RuleKind.class, value);
     }
 
     @Override
     public String toString() {
-        return configValue;
+        return configValue();
     }
 }
