@@ -1,0 +1,53 @@
+package io.meshspine.core.avro;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.OptionalLong;
+
+/**
+ * The registry wire format the spine reads and writes: magic byte 0, a 4-byte big-endian registry content id, then
+ * the Avro binary body. The Apicurio serdes write the same when configured with {@code apicurio.registry.use-id=contentId}.
+ */
+public final class WireFormat {
+
+    public static final byte MAGIC = 0;
+    public static final int HEADER_LENGTH = 5;
+    /** Serde setting that makes Apicurio's serdes put content ids on the wire, as we do. */
+    public static final String USE_CONTENT_ID = "contentId";
+
+    private WireFormat() {
+    }
+
+    /** The content id in the header, or empty when the bytes are not in the wire format. */
+    public static OptionalLong schemaId(byte[] value) {
+        if (value == null || value.length < HEADER_LENGTH || value[0] != MAGIC) {
+            return OptionalLong.empty();
+        }
+        long id = ((value[1] & 0xFFL) << 24) | ((value[2] & 0xFFL) << 16) | ((value[3] & 0xFFL) << 8) | (value[4] & 0xFFL);
+        return OptionalLong.of(id);
+    }
+
+    /** Encodes a record (GenericRecord or anything GenericDatumWriter takes) behind the wire-format header. */
+    public static byte[] encode(long contentId, Schema schema, Object record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(MAGIC);
+        out.write((int) (contentId >>> 24));
+        out.write((int) (contentId >>> 16));
+        out.write((int) (contentId >>> 8));
+        out.write((int) contentId);
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            new GenericDatumWriter<>(schema).write(record, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
