@@ -2,7 +2,7 @@ package io.meshspine.schemas;
 
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
-import io.meshspine.testkit.SpineTestKit;
+import io.meshspine.testkit.ContractFixtures;
 import org.apache.avro.Schema;
 
 import java.nio.file.Path;
@@ -16,15 +16,11 @@ final class Contracts {
     private Contracts() {
     }
 
-    /** Every repo contract, moved to a fresh domain named after {@code prefix} (topics, registry group). */
     static List<Contract> inFreshDomain(String prefix) {
-        String suffix = SpineTestKit.uniqueName(prefix).replace('-', '_');
-        return REPO.contracts().stream().map(c -> withDomainAndSchema(c, c.domain() + "_" + suffix, c.avroSchema())).toList();
+        return ContractFixtures.inFreshDomain(REPO.contracts(), prefix);
     }
 
     static Contract withDomainAndSchema(Contract c, String domain, Schema schema) {
-        return new Contract(domain + "." + c.dataProduct(), c.version(), c.majorVersion(), domain, c.dataProduct(), c.purpose(),
-                c.team(), c.classification(), schema, c.keys(), c.source(), c.pii(), c.rules(), c.slos(), c.sink(),
-                c.compatibility(), c.location());
+        return ContractFixtures.withDomainAndSchema(c, domain, schema);
     }
 }

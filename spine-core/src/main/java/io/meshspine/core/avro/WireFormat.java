@@ -21,7 +21,27 @@ public final class WireFormat {
     /** Serde setting that makes Apicurio's serdes put content ids on the wire, as we do. */
     public static final String USE_CONTENT_ID = "contentId";
 
+    /** Writers are immutable once built and costly to build (they walk the schema): one per schema, shared. */
+    private static final java.util.Map<Schema, GenericDatumWriter<Object>> WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private WireFormat() {
+    }
+
+    public static GenericDatumWriter<Object> writer(Schema schema) {
+        return WRITERS.computeIfAbsent(schema, GenericDatumWriter::new);
+    }
+
+    /** The Avro binary body alone, without the wire-format header. */
+    public static byte[] body(Schema schema, Object record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer(schema).write(record, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** The content id in the header, or empty when the bytes are not in the wire format. */
@@ -43,7 +63,7 @@ public final class WireFormat {
         out.write((int) contentId);
         try {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new GenericDatumWriter<>(schema).write(record, encoder);
+            writer(schema).write(record, encoder);
             encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,35 @@
+package io.meshspine.core;
+
+import java.nio.charset.StandardCharsets;
+
+/** The Kafka headers of DESIGN.md, in one place. Values are UTF-8 strings. */
+public final class SpineHeaders {
+
+    public static final String CORRELATION_ID = "spine.correlation-id";
+    /** cdc | file | event. */
+    public static final String SOURCE = "spine.source";
+    /** {@code <domain>.<dataset>.v<major>} of the contract that judged the record. */
+    public static final String CONTRACT = "spine.contract";
+    /** The contract's version (semantic, e.g. 1.2.0); on a raw record, the major the producer targets. */
+    public static final String CONTRACT_VERSION = "spine.contract-version";
+    /** The dead-letter id a replayed record comes from. */
+    public static final String REPLAY_OF = "spine.replay-of";
+    public static final String REPLAY_COUNT = "spine.replay-count";
+    /** Where in its source the record was: an LSN, a binlog position, a file hash and line. Makes re-deliveries recognisable. */
+    public static final String SOURCE_POSITION = "spine.source-position";
+    /** The warn-severity rules a passed record broke, comma separated. */
+    public static final String WARNINGS = "spine.warnings";
+    /** W3C trace context, passed through untouched. */
+    public static final String TRACEPARENT = "traceparent";
+
+    private SpineHeaders() {
+    }
+
+    public static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static String string(byte[] value) {
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+}

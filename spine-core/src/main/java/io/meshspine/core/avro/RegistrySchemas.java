@@ -1,0 +1,69 @@
+package io.meshspine.core.avro;
+
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.registry.RegistryUnavailableException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writer schemas by registry content id, fetched once and cached for the life of the process (a content id never
+ * changes meaning). An id the registry does not know is the record's fault; an unreachable registry is not.
+ */
+public final class RegistrySchemas {
+
+    /** The registry answered, and it has no schema under this id: a permanent fault of the record carrying it. */
+    public static final class UnknownSchemaException extends Exception {
+        public UnknownSchemaException(String message) {
+            super(message);
+        }
+    }
+
+    private final ApicurioClient registry;
+    private final Map<Long, Schema> byId = new ConcurrentHashMap<>();
+
+    public RegistrySchemas(ApicurioClient registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * @throws UnknownSchemaException      the registry has no such id, or what it holds is not an Avro schema
+     * @throws RegistryUnavailableException the registry could not be asked (transient: retry)
+     */
+    public Schema byContentId(long contentId) throws UnknownSchemaException {
+        Schema cached = byId.get(contentId);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<String> content = registry.contentById(contentId);
+        if (content.isEmpty()) {
+            throw new UnknownSchemaException("the registry has no schema with content id " + contentId);
+        }
+        try {
+            Schema schema = new Schema.Parser().parse(content.get());
+            byId.put(contentId, schema);
+            return schema;
+        } catch (SchemaParseException e) {
+            throw new UnknownSchemaException("content id " + contentId + " is not an Avro schema: " + e.getMessage());
+        }
+    }
+
+    /** Registers (or finds) the schema under the artifact and returns its content id, for writing the wire format. */
+    public long contentIdFor(String group, String artifactId, Schema schema) {
+        ApicurioClient.Outcome<ApicurioClient.ArtifactVersion> outcome = registry.findOrCreateVersion(group, artifactId,
+                "AVRO", schema.toString());
+        if (outcome instanceof ApicurioClient.Accepted<ApicurioClient.ArtifactVersion> accepted) {
+            byId.putIfAbsent(accepted.value().contentId(), schema);
+            return accepted.value().contentId();
+        }
+        ApicurioClient.Rejection r = ((ApicurioClient.Rejected<ApicurioClient.ArtifactVersion>) outcome).rejection();
+        throw new IllegalStateException("the registry refused the schema of " + group + "/" + artifactId + ": " + r.title() + " " + r.causes());
+    }
+
+    public ApicurioClient client() {
+        return registry;
+    }
+}

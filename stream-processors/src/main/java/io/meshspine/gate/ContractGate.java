@@ -1,0 +1,284 @@
+package io.meshspine.gate;
+
+import io.meshspine.core.SpineHeaders;
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.contract.RuleViolation;
+import io.meshspine.core.contract.Severity;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.gate.internal.PiiMasker;
+import io.meshspine.gate.internal.RecordReader;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The gate's decision for one raw record, in DESIGN.md's order: decode, resolve the writer schema to the contract's,
+ * check the business key, evaluate every rule, deduplicate, mask PII, encode. Bad data is a value (a dead letter),
+ * never an exception; the only exception that leaves is {@link RegistryUnavailableException}, a transient fault the
+ * caller retries.
+ */
+public final class ContractGate {
+
+    public static final String STAGE = "gate";
+
+    /** Remembers which records already passed; implemented by the Streams window store. */
+    public interface DedupLookup {
+        boolean alreadyPassed(byte[] identity, long timestamp);
+    }
+
+    /** A raw record as read: bytes and where they came from. */
+    public record RawRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers) {
+    }
+
+    private record Lane(Contract contract, RecordReader reader, PiiMasker masker, long valueId, long keyId, Schema keySchema) {
+    }
+
+    private static final Set<String> REPLACED_HEADERS = Set.of(SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION, SpineHeaders.WARNINGS);
+
+    private final Map<String, List<Lane>> lanesByRawTopic;
+    private final RegistrySchemas schemas;
+    private final int maxProductRecordBytes;
+    private final ProductTransform transform;
+
+    /**
+     * Registers (or finds) every product schema to learn the content ids the product records carry.
+     *
+     * @throws RegistryUnavailableException the registry cannot be reached yet
+     */
+    public ContractGate(ContractCatalog catalog, RegistrySchemas schemas, byte[] hashKey, int maxProductRecordBytes,
+                        ProductTransform transform) {
+        this.schemas = schemas;
+        this.maxProductRecordBytes = maxProductRecordBytes;
+        this.transform = transform;
+        Map<String, List<Lane>> lanes = new HashMap<>();
+        for (Contract c : catalog.contracts()) {
+            long valueId = schemas.contentIdFor(c.domain(), ContractRegistrar.valueArtifact(c.productTopic()), c.avroSchema());
+            Schema keySchema = c.keys().isEmpty() ? null : c.keySchema();
+            long keyId = keySchema == null ? -1 : schemas.contentIdFor(c.domain(), ContractRegistrar.keyArtifact(c.productTopic()), keySchema);
+            lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
+                    .add(new Lane(c, new RecordReader(c.avroSchema()), new PiiMasker(c, hashKey), valueId, keyId, keySchema));
+        }
+        lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
+        this.lanesByRawTopic = Map.copyOf(lanes);
+    }
+
+    public Set<String> rawTopics() {
+        return lanesByRawTopic.keySet();
+    }
+
+    public List<Contract> contracts() {
+        return lanesByRawTopic.values().stream().flatMap(List::stream).map(Lane::contract).toList();
+    }
+
+    public GateDecision decide(RawRecord in, Instant now, DedupLookup dedup) {
+        Lane lane = null;
+        try {
+            String targetMajor = header(in.headers(), SpineHeaders.CONTRACT_VERSION);
+            lane = laneFor(in.topic(), targetMajor);
+            if (lane == null) {
+                return reject(in, null, now, o -> DeadLetter.schemaMismatch(o, "no contract for topic " + in.topic()
+                        + (targetMajor == null ? "" : " at major version " + targetMajor)));
+            }
+            return decide(in, lane, now, dedup);
+        } catch (RegistryUnavailableException transientFault) {
+            throw transientFault;
+        } catch (RuntimeException e) {
+            return reject(in, lane == null ? null : lane.contract(), now, o -> DeadLetter.processingFailure(o, e));
+        }
+    }
+
+    private GateDecision decide(RawRecord in, Lane lane, Instant now, DedupLookup dedup) {
+        Contract contract = lane.contract();
+        byte[] value = in.value();
+        if (value == null || value.length == 0) {
+            return reject(in, contract, now, o -> DeadLetter.undecodable(o, value == null ? "null value" : "empty value"));
+        }
+        OptionalLong writerId = WireFormat.schemaId(value);
+        if (writerId.isEmpty()) {
+            return reject(in, contract, now, o -> DeadLetter.undecodable(o, "not the registry wire format (first byte "
+                    + value[0] + ", " + value.length + " bytes)"));
+        }
+        Schema writer;
+        try {
+            writer = schemas.byContentId(writerId.getAsLong());
+        } catch (RegistrySchemas.UnknownSchemaException e) {
+            return reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
+        }
+        GenericRecord record;
+        try {
+            record = lane.reader().read(writerId.getAsLong(), writer, value, WireFormat.HEADER_LENGTH);
+        } catch (RecordReader.ReadFailure e) {
+            return e.schemaMismatch()
+                    ? reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, e.getMessage()))
+                    : reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
+        }
+        GenericRecord key = null;
+        if (lane.keySchema() != null) {
+            key = new GenericData.Record(lane.keySchema());
+            for (String field : contract.keys()) {
+                Object part = record.get(field);
+                if (part == null) {
+                    return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, "business key field " + field + " is missing"));
+                }
+                key.put(field, part);
+            }
+        }
+        List<RuleViolation> violations = contract.rules().evaluate(record, now);
+        if (RuleViolation.anyError(violations)) {
+            return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
+        }
+        byte[] keyBody = key == null ? new byte[0] : body(lane.keySchema(), key);
+        byte[] identity = identity(contract, keyBody, in.headers(), record);
+        if (dedup.alreadyPassed(identity, in.timestamp())) {
+            return new GateDecision.Duplicate(contract.qualifiedName());
+        }
+        GenericRecord product = lane.masker().mask(transform.apply(contract, record));
+        byte[] productValue = WireFormat.encode(lane.valueId(), contract.avroSchema(), product);
+        byte[] productKey = key == null ? null : WireFormat.encode(lane.keyId(), lane.keySchema(), lane.masker().masksAnything() ? maskKey(lane, key) : key);
+        if (productValue.length + (productKey == null ? 0 : productKey.length) > maxProductRecordBytes) {
+            int size = productValue.length;
+            return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
+                    + " bytes exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
+        }
+        List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
+        return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
+                productHeaders(in.headers(), contract, warnings), warnings, identity);
+    }
+
+    /** Key fields that are PII are masked in the key too, with the same HMAC, so the key still joins. */
+    private static GenericRecord maskKey(Lane lane, GenericRecord key) {
+        GenericData.Record masked = new GenericData.Record(lane.keySchema());
+        for (Schema.Field f : lane.keySchema().getFields()) {
+            Object v = key.get(f.name());
+            boolean hashed = lane.contract().piiField(f.name()).map(p -> p.masking() == io.meshspine.core.contract.Masking.HASH).orElse(false);
+            masked.put(f.name(), hashed && v != null ? lane.masker().hash(v.toString()) : v);
+        }
+        return masked;
+    }
+
+    private Lane laneFor(String topic, String targetMajor) {
+        List<Lane> lanes = lanesByRawTopic.get(topic);
+        if (lanes == null || lanes.isEmpty()) {
+            return null;
+        }
+        if (targetMajor == null) {
+            return lanes.get(0);
+        }
+        String major = targetMajor.contains(".") ? targetMajor.substring(0, targetMajor.indexOf('.')) : targetMajor;
+        return lanes.stream().filter(l -> Integer.toString(l.contract().majorVersion()).equals(major)).findFirst().orElse(null);
+    }
+
+    /**
+     * Who a record is, for deduplication: its contract, business key and source position when the lane stamps one
+     * (CDC LSN, file hash + line); otherwise the record's content, so a re-delivered or re-published identical event
+     * is recognised whatever writer schema it came with.
+     */
+    private static byte[] identity(Contract contract, byte[] keyBody, Headers headers, GenericRecord record) {
+        MessageDigest sha = sha256();
+        sha.update(contract.qualifiedName().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(keyBody);
+        sha.update((byte) 0);
+        Header position = headers.lastHeader(SpineHeaders.SOURCE_POSITION);
+        if (position != null && position.value() != null) {
+            sha.update((byte) 'p');
+            sha.update(position.value());
+        } else {
+            sha.update((byte) 'c');
+            sha.update(body(contract.avroSchema(), record));
+        }
+        return sha.digest();
+    }
+
+    private static Headers productHeaders(Headers in, Contract contract, List<String> warnings) {
+        RecordHeaders out = new RecordHeaders();
+        for (Header h : in) {
+            if (!REPLACED_HEADERS.contains(h.key())) {
+                out.add(h.key(), h.value());
+            }
+        }
+        if (out.lastHeader(SpineHeaders.CORRELATION_ID) == null) {
+            out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(UUID.randomUUID().toString()));
+        }
+        out.add(SpineHeaders.CONTRACT, SpineHeaders.utf8(contract.qualifiedName()));
+        out.add(SpineHeaders.CONTRACT_VERSION, SpineHeaders.utf8(contract.version()));
+        if (!warnings.isEmpty()) {
+            out.add(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings)));
+        }
+        return out;
+    }
+
+    private GateDecision.Reject reject(RawRecord in, Contract contract, Instant now,
+                                       java.util.function.Function<DeadLetter.Origin, DeadLetter> failure) {
+        return new GateDecision.Reject(failure.apply(origin(in, contract, now)));
+    }
+
+    static DeadLetter.Origin origin(RawRecord in, Contract contract, Instant now) {
+        List<OriginalRecord.Header> headers = new ArrayList<>();
+        for (Header h : in.headers()) {
+            headers.add(new OriginalRecord.Header(h.key(), h.value()));
+        }
+        OriginalRecord original = new OriginalRecord(in.topic(), in.partition(), in.offset(), in.timestamp(), in.key(), in.value(), headers);
+        String correlation = header(in.headers(), SpineHeaders.CORRELATION_ID);
+        String replayCount = header(in.headers(), SpineHeaders.REPLAY_COUNT);
+        return new DeadLetter.Origin(STAGE, original, contract == null ? null : contract.qualifiedName(),
+                contract == null ? null : contract.version(), correlation == null ? UUID.randomUUID().toString() : correlation,
+                parseCount(replayCount), now, Map.of());
+    }
+
+    private static int parseCount(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    static String header(Headers headers, String key) {
+        Header h = headers.lastHeader(key);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] body(Schema schema, GenericRecord record) {
+        return WireFormat.body(schema, record);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** For logs: which rules and contracts, never values. */
+    public static String describe(List<RuleViolation> violations) {
+        return violations.stream().map(RuleViolation::ruleId).collect(Collectors.joining(","));
+    }
+}

@@ -1,0 +1,134 @@
+package io.meshspine.gate;
+
+import io.meshspine.core.deadletter.DeadLetter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gate's meters, rendered by Prometheus as {@code spine_gate_records_in_total}, {@code _passed_total},
+ * {@code _dead_lettered_total} (by contract, failure_type and rule), {@code _deduplicated_total},
+ * {@code _warned_total} (by rule), {@code spine_gate_end_to_end_latency_seconds} and
+ * {@code spine_gate_quality_score} (valid share over a sliding window, per contract).
+ *
+ * <p>Counts are taken as records are processed: after a crash, records reprocessed from the last EOS commit are
+ * counted again here, while the topics hold them exactly once. The topics are the truth; these are for dashboards.
+ */
+public final class GateMetrics {
+
+    private final MeterRegistry registry;
+    private final Duration qualityWindow;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, SlidingRatio> quality = new ConcurrentHashMap<>();
+    private final Timer latency;
+
+    public GateMetrics(MeterRegistry registry, Duration qualityWindow) {
+        this.registry = registry;
+        this.qualityWindow = qualityWindow;
+        this.latency = Timer.builder("spine.gate.end.to.end.latency")
+                .description("Raw record timestamp to product write")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+    }
+
+    /** For tests and tools that do not serve metrics. */
+    public static GateMetrics discarding() {
+        return new GateMetrics(new SimpleMeterRegistry(), Duration.ofMinutes(5));
+    }
+
+    void recordIn(String contract, String topic) {
+        counter("spine.gate.records.in", "contract", contract, "topic", topic).increment();
+    }
+
+    void passed(String contract, long recordTimestamp, java.util.List<String> warnings, long nowMillis) {
+        counter("spine.gate.records.passed", "contract", contract).increment();
+        warnings.forEach(rule -> counter("spine.gate.records.warned", "contract", contract, "rule", rule).increment());
+        latency.record(Duration.ofMillis(Math.max(0, nowMillis - recordTimestamp)));
+        ratio(contract).record(true, nowMillis);
+    }
+
+    void deadLettered(DeadLetter d, long nowMillis) {
+        String contract = d.contract() == null ? "unknown" : d.contract();
+        if (d.ruleIds().isEmpty()) {
+            counter("spine.gate.records.dead.lettered", "contract", contract, "failure_type", d.failureType().name(), "rule", "").increment();
+        } else {
+            d.ruleIds().forEach(rule -> counter("spine.gate.records.dead.lettered", "contract", contract,
+                    "failure_type", d.failureType().name(), "rule", rule).increment());
+        }
+        ratio(contract).record(false, nowMillis);
+    }
+
+    void deduplicated(String contract) {
+        counter("spine.gate.records.deduplicated", "contract", contract).increment();
+    }
+
+    /** The valid share of a contract's records over the quality window; NaN before the first record. */
+    public double qualityScore(String contract, long nowMillis) {
+        SlidingRatio r = quality.get(contract);
+        return r == null ? Double.NaN : r.ratio(nowMillis);
+    }
+
+    private SlidingRatio ratio(String contract) {
+        return quality.computeIfAbsent(contract, c -> {
+            SlidingRatio r = new SlidingRatio(qualityWindow);
+            Gauge.builder("spine.gate.quality.score", r, x -> x.ratio(System.currentTimeMillis()))
+                    .description("Share of valid records over the quality window").tag("contract", c).register(registry);
+            return r;
+        });
+    }
+
+    private Counter counter(String name, String... tags) {
+        String key = name + String.join("|", tags);
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
+    }
+
+    /** Valid and total counts in one-second buckets over a window: cheap to record, exact enough for a score. */
+    static final class SlidingRatio {
+        private final int buckets;
+        private final long[] second;
+        private final long[] valid;
+        private final long[] total;
+
+        SlidingRatio(Duration window) {
+            this.buckets = (int) Math.max(1, window.toSeconds());
+            this.second = new long[buckets];
+            this.valid = new long[buckets];
+            this.total = new long[buckets];
+        }
+
+        synchronized void record(boolean ok, long nowMillis) {
+            long s = nowMillis / 1000;
+            int i = (int) (s % buckets);
+            if (second[i] != s) {
+                second[i] = s;
+                valid[i] = 0;
+                total[i] = 0;
+            }
+            total[i]++;
+            if (ok) {
+                valid[i]++;
+            }
+        }
+
+        synchronized double ratio(long nowMillis) {
+            long s = nowMillis / 1000;
+            long v = 0;
+            long t = 0;
+            for (int i = 0; i < buckets; i++) {
+                if (s - second[i] < buckets) {
+                    v += valid[i];
+                    t += total[i];
+                }
+            }
+            return t == 0 ? Double.NaN : (double) v / t;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.meshspine.gate;
+
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.topic.Topics;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The contract gate's topology, built statically from the contracts: one source over every raw topic, the gate
+ * processor with its dedup window store, one sink per product topic, and the DLQ sink.
+ */
+public final class GateTopology {
+
+    public static final String SOURCE = "raw-topics";
+    public static final String PROCESSOR = "contract-gate";
+    public static final String DEDUP_STORE = "spine-gate-dedup";
+    public static final String DLQ_SINK = "dlq-sink";
+
+    private GateTopology() {
+    }
+
+    public static String productSink(String productTopic) {
+        return "product-sink-" + productTopic;
+    }
+
+    /**
+     * @param runtime built on first use by the first stream task (it registers the product schemas in the
+     *                registry); shared by every task of the instance
+     */
+    static Topology buildTopology(GateConfig config, ContractCatalog catalog, Supplier<GateProcessor.GateRuntime> runtime) {
+        List<String> rawTopics = catalog.contracts().stream().map(Contract::rawTopic).distinct().sorted().toList();
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rawTopics.toArray(String[]::new));
+        topology.addProcessor(PROCESSOR, () -> new GateProcessor(runtime, config.dedupWindow()), SOURCE);
+        topology.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(DEDUP_STORE, config.dedupWindow().multipliedBy(2), config.dedupWindow(), false),
+                Serdes.Bytes(), Serdes.Long()), PROCESSOR);
+        catalog.contracts().stream().map(Contract::productTopic).distinct().sorted().forEach(topic ->
+                topology.addSink(productSink(topic), topic, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR));
+        topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
+        return topology;
+    }
+
+    /** The topology's shape alone (no registry needed): what topology-docs renders. */
+    public static Topology describeOnly(GateConfig config, ContractCatalog catalog) {
+        return buildTopology(config, catalog, () -> {
+            throw new IllegalStateException("a topology built for documentation cannot process records");
+        });
+    }
+}

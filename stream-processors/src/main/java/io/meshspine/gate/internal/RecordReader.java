@@ -1,0 +1,83 @@
+package io.meshspine.gate.internal;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads record bodies written with any writer schema into the contract's schema (Avro schema resolution), deciding
+ * once per writer schema id whether the two are compatible.
+ */
+public final class RecordReader {
+
+    /** Why a body could not be read as the contract's record. */
+    public static final class ReadFailure extends Exception {
+        private final boolean schemaMismatch;
+
+        ReadFailure(String message, boolean schemaMismatch) {
+            super(message);
+            this.schemaMismatch = schemaMismatch;
+        }
+
+        /** true: the writer schema cannot be resolved to the contract's; false: the bytes do not decode. */
+        public boolean schemaMismatch() {
+            return schemaMismatch;
+        }
+    }
+
+    private sealed interface Resolution {
+    }
+
+    private record Readable(GenericDatumReader<GenericRecord> reader) implements Resolution {
+    }
+
+    private record Unreadable(String reason) implements Resolution {
+    }
+
+    private final Schema contractSchema;
+    private final Map<Long, Resolution> byWriterId = new ConcurrentHashMap<>();
+    private final ThreadLocal<BinaryDecoder> decoder = new ThreadLocal<>();
+
+    public RecordReader(Schema contractSchema) {
+        this.contractSchema = contractSchema;
+    }
+
+    public GenericRecord read(long writerId, Schema writer, byte[] wire, int offset) throws ReadFailure {
+        Resolution resolution = byWriterId.computeIfAbsent(writerId, id -> resolve(writer));
+        if (resolution instanceof Unreadable u) {
+            throw new ReadFailure(u.reason(), true);
+        }
+        BinaryDecoder d = DecoderFactory.get().binaryDecoder(wire, offset, wire.length - offset, decoder.get());
+        decoder.set(d);
+        try {
+            GenericRecord record = ((Readable) resolution).reader().read(null, d);
+            if (!d.isEnd()) {
+                throw new ReadFailure((wire.length - offset) + "-byte body has bytes left over after the record (schema id "
+                        + writerId + ")", false);
+            }
+            return record;
+        } catch (IOException | RuntimeException e) {
+            throw new ReadFailure("body does not decode with schema id " + writerId + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), false);
+        }
+    }
+
+    private Resolution resolve(Schema writer) {
+        SchemaCompatibility.SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(contractSchema, writer);
+        if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            StringBuilder why = new StringBuilder("writer schema " + writer.getFullName() + " cannot be read as the contract's "
+                    + contractSchema.getFullName() + ":");
+            result.getResult().getIncompatibilities().forEach(i -> why.append(' ').append(i.getType()).append(" at ")
+                    .append(i.getLocation()).append(" (").append(i.getMessage()).append(");"));
+            return new Unreadable(why.toString());
+        }
+        return new Readable(new GenericDatumReader<>(writer, contractSchema));
+    }
+}
