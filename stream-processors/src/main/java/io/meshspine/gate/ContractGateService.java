@@ -28,6 +28,7 @@ public final class ContractGateService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ContractGateService.class);
     static final String DLQ_GROUP = "spine";
+    private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
 
@@ -42,7 +43,10 @@ public final class ContractGateService implements AutoCloseable {
         streams.setUncaughtExceptionHandler(exception -> {
             Throwable root = rootCause(exception);
             if (root instanceof RegistryUnavailableException) {
-                log.warn("gate stream thread failed on a transient fault, replacing it: {}", root.getMessage());
+                log.warn("gate stream thread failed on a transient fault, replacing it in {} ms: {}", TRANSIENT_BACKOFF.toMillis(), root.getMessage());
+                // Back off before the replacement thread retries: the failed transaction is aborted and nothing was
+                // dead-lettered; the records are processed again from the last commit.
+                sleepQuietly(TRANSIENT_BACKOFF);
             } else {
                 log.error("gate stream thread failed, replacing it", exception);
             }
@@ -64,6 +68,9 @@ public final class ContractGateService implements AutoCloseable {
         // Room for the largest product record plus its dead letter (which carries the original bytes).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Math.max(2 * config.maxProductRecordBytes() + 65_536, 1_048_576));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        if (config.groupInstanceId() != null) {
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.groupInstanceId());
+        }
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         return p;
     }
@@ -97,6 +104,14 @@ public final class ContractGateService implements AutoCloseable {
                 return v;
             }
         };
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Throwable rootCause(Throwable t) {

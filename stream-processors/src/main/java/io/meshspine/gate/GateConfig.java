@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param stateDir               Kafka Streams state directory (the dedup store lives there)
  * @param commitInterval         how often EOS transactions commit: the latency floor of the product topics
  * @param qualityWindow          the sliding window of the per-contract quality score
+ * @param groupInstanceId        static group membership (null: dynamic); a restarted instance with the same id takes
+ *                               its partitions back at once instead of after the session timeout
  */
 public record GateConfig(String applicationId, String bootstrapServers, String registryUrl, byte[] hashKey,
                          Duration dedupWindow, int maxProductRecordBytes, Path stateDir, Duration commitInterval,
-                         Duration qualityWindow) {
+                         Duration qualityWindow, String groupInstanceId) {
 
     public static final String DEFAULT_APPLICATION_ID = "spine-gate";
 
@@ -42,22 +44,27 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
     /** Defaults that run the embedded setup: 7-day dedup window, 1 MB records, 100 ms commits, 5-minute quality window. */
     public static GateConfig defaults(String bootstrapServers, String registryUrl, byte[] hashKey, Path stateDir) {
         return new GateConfig(DEFAULT_APPLICATION_ID, bootstrapServers, registryUrl, hashKey, Duration.ofDays(7),
-                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5));
+                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5), null);
     }
 
     public GateConfig withApplicationId(String id) {
         return new GateConfig(id, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow);
+                commitInterval, qualityWindow, groupInstanceId);
     }
 
     public GateConfig withMaxProductRecordBytes(int bytes) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, bytes, stateDir,
-                commitInterval, qualityWindow);
+                commitInterval, qualityWindow, groupInstanceId);
+    }
+
+    public GateConfig withGroupInstanceId(String id) {
+        return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
+                commitInterval, qualityWindow, id);
     }
 
     public GateConfig withRegistryUrl(String url) {
         return new GateConfig(applicationId, bootstrapServers, url, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow);
+                commitInterval, qualityWindow, groupInstanceId);
     }
 
     /** The key is a secret: it is never printed. */
@@ -65,6 +72,7 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
     public String toString() {
         return "GateConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers + ", registryUrl="
                 + registryUrl + ", hashKey=<secret>, dedupWindow=" + dedupWindow + ", maxProductRecordBytes="
-                + maxProductRecordBytes + ", stateDir=" + stateDir + ", commitInterval=" + commitInterval + "]";
+                + maxProductRecordBytes + ", stateDir=" + stateDir + ", commitInterval=" + commitInterval
+                + ", groupInstanceId=" + groupInstanceId + "]";
     }
 }
