@@ -6,7 +6,17 @@ import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.core.topic.TopicCatalogue;
 import io.meshspine.core.topic.TopicProvisioner;
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.ops.Health;
+import io.meshspine.core.ops.KafkaStreamsOps;
+import io.meshspine.core.ops.OpsServer;
+import io.meshspine.core.ops.SpineMetrics;
+import io.meshspine.gate.ContractGateService;
+import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.ProductTransform;
+import io.meshspine.testkit.FreePorts;
 import io.meshspine.testkit.SpineInfrastructure;
+import io.meshspine.testkit.internal.TempDirs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
@@ -14,6 +24,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +58,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the embedded registry when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}, as in docker-compose.yml).")
     int registryPort;
 
+    @Option(names = "--rate", defaultValue = "50",
+            description = "Synthetic payments events per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--bad-share", defaultValue = "0.15",
+            description = "Share of synthetic events that are bad, each bad kind in turn (default: ${DEFAULT-VALUE}).")
+    double badShare;
+
+    @Option(names = "--ops-port", defaultValue = "9400",
+            description = "Port of /metrics and /health when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}).")
+    int opsPort;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -72,27 +95,58 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  contracts %s%n", contracts.contracts().stream().map(Contract::qualifiedName).collect(Collectors.joining(", ")));
             out.printf("            %d topics provisioned, %d schema artifacts registered%n",
                     topics.changes().size() + topics.unchanged(), schemas.size());
-            out.printf("  pipeline  the contract gate, CDC and file lanes, DLQ tools and lake sink join here as they are built%n");
-            out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
-            out.flush();
-            awaitUninterruptibly(stop);
-            out.println("meshspine demo: stopping...");
+            Path stateDir = TempDirs.create("spine-demo-gate-");
+            Health health = new Health();
+            try (SpineMetrics metrics = new SpineMetrics("demo");
+                 OpsServer ops = new OpsServer(FreePorts.preferredOrNext(opsPort), metrics, health).start();
+                 ContractGateService gate = ContractGateService.start(GateConfig.defaults(infrastructure.kafka().bootstrapServers(),
+                         infrastructure.registry().registryUrl(), demoHashKey(out), stateDir), contracts, metrics.registry(), ProductTransform.NONE);
+                 DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(),
+                         infrastructure.kafka().bootstrapServers(), new RegistrySchemas(new ApicurioClient(infrastructure.registry().registryUrl())),
+                         rate, badShare).start()) {
+                health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
+                KafkaStreamsOps.bindMetrics(metrics, gate.streams());
+                out.printf("  gate      contract gate (Kafka Streams, exactly_once_v2) on %s%n", contracts.contracts().stream().map(Contract::rawTopic).distinct().collect(Collectors.joining(", ")));
+                out.printf("  traffic   %d payments events/s to raw.payments.transactions, %.0f%% bad (%s)%n", rate, badShare * 100,
+                        String.join(", ", DemoTraffic.badKinds()));
+                out.printf("  ops       %s/metrics  %s/health%n", ops.url(), ops.url());
+                out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq%n");
+                out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
+                out.flush();
+                DemoCounts counts = new DemoCounts(metrics.registry(), traffic);
+                while (!awaitUninterruptibly(stop, Duration.ofSeconds(5))) {
+                    out.println(counts.line());
+                    out.flush();
+                }
+                out.println("meshspine demo: stopping...");
+            } finally {
+                TempDirs.deleteQuietly(stateDir);
+            }
         }
         out.println("meshspine demo: stopped.");
         return 0;
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (latch.getCount() > 0) {
-            try {
-                latch.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+    /** true when the latch opened within the wait. */
+    private static boolean awaitUninterruptibly(CountDownLatch latch, Duration wait) {
+        try {
+            return latch.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return true;
         }
+    }
+
+    /**
+     * The HMAC key of hash masking: SPINE_GATE_HASH_KEY when set; otherwise a fixed demo key, said out loud, so hashed
+     * values stay joinable across demo runs but nobody mistakes the demo for a secured setup.
+     */
+    private static byte[] demoHashKey(PrintStream out) {
+        String key = System.getenv("SPINE_GATE_HASH_KEY");
+        if (key != null && key.length() >= 16) {
+            return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        out.println("  note      hash masking uses the built-in demo key; set SPINE_GATE_HASH_KEY (16+ characters) for real data");
+        return "meshspine-demo-hash-key-not-a-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -43,7 +43,7 @@ class DemoCommandTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         demo = startDemo(lines);
 
-        await("the demo says ready").atMost(Duration.ofSeconds(60))
+        await("the demo says ready").atMost(Duration.ofSeconds(90))
                 .until(() -> lines.stream().anyMatch(l -> l.contains("ready")) || !demo.isAlive());
         assertThat(demo.isAlive()).as("demo still running; output:\n%s", String.join("\n", lines)).isTrue();
         String bootstrap = valueAfter(lines, "kafka");
@@ -57,6 +57,17 @@ class DemoCommandTest {
         HttpResponse<Void> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(registry.replace("/apis/registry/v3", "/health/ready"))).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(ready.statusCode()).isEqualTo(200);
+
+        // The pipeline runs: the synthetic source's good events pass the gate, its bad ones are dead-lettered.
+        await("the gate passes and dead-letters demo traffic").atMost(Duration.ofSeconds(60)).until(() -> lines.stream()
+                .filter(l -> l.contains("counts")).anyMatch(l -> number(l, "passed") > 0 && number(l, "dead-lettered") > 0));
+        String ops = valueAfter(lines, "ops").split("\\s+")[0].replace("/metrics", "");
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("spine_gate_records_passed_total").contains("spine_gate_records_dead_lettered_total");
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
 
         List<ProcessHandle> children = demo.descendants().toList();
         assertThat(children).as("the registry runs as a child process").isNotEmpty();
@@ -76,7 +87,7 @@ class DemoCommandTest {
     private static Process startDemo(List<String> lines) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
-                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0")
+                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0", "--ops-port", "0", "--rate", "100")
                 .redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -90,6 +101,11 @@ class DemoCommandTest {
         reader.setDaemon(true);
         reader.start();
         return process;
+    }
+
+    private static long number(String line, String label) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(label + " (\\d+)").matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static String valueAfter(List<String> lines, String label) {

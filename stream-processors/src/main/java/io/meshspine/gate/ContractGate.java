@@ -53,7 +53,8 @@ public final class ContractGate {
     public record RawRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers) {
     }
 
-    private record Lane(Contract contract, RecordReader reader, PiiMasker masker, long valueId, long keyId, Schema keySchema) {
+    private record Lane(Contract contract, RecordReader reader, PiiMasker masker, long valueId, long keyId, Schema keySchema,
+                        boolean keyHasPii) {
     }
 
     private static final Set<String> REPLACED_HEADERS = Set.of(SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION, SpineHeaders.WARNINGS);
@@ -79,7 +80,8 @@ public final class ContractGate {
             Schema keySchema = c.keys().isEmpty() ? null : c.keySchema();
             long keyId = keySchema == null ? -1 : schemas.contentIdFor(c.domain(), ContractRegistrar.keyArtifact(c.productTopic()), keySchema);
             lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
-                    .add(new Lane(c, new RecordReader(c.avroSchema()), new PiiMasker(c, hashKey), valueId, keyId, keySchema));
+                    .add(new Lane(c, new RecordReader(c.avroSchema()), new PiiMasker(c, hashKey), valueId, keyId, keySchema,
+                            c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false))));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -151,13 +153,14 @@ public final class ContractGate {
             return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
         }
         byte[] keyBody = key == null ? new byte[0] : body(lane.keySchema(), key);
-        byte[] identity = identity(contract, keyBody, in.headers(), record);
+        byte[] identity = identity(contract, keyBody, in.headers(), value);
         if (dedup.alreadyPassed(identity, in.timestamp())) {
             return new GateDecision.Duplicate(contract.qualifiedName());
         }
         GenericRecord product = lane.masker().mask(transform.apply(contract, record));
         byte[] productValue = WireFormat.encode(lane.valueId(), contract.avroSchema(), product);
-        byte[] productKey = key == null ? null : WireFormat.encode(lane.keyId(), lane.keySchema(), lane.masker().masksAnything() ? maskKey(lane, key) : key);
+        byte[] productKey = key == null ? null : lane.keyHasPii() ? WireFormat.encode(lane.keyId(), lane.keySchema(), maskKey(lane, key))
+                : WireFormat.withHeader(lane.keyId(), keyBody);
         if (productValue.length + (productKey == null ? 0 : productKey.length) > maxProductRecordBytes) {
             int size = productValue.length;
             return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
@@ -193,10 +196,12 @@ public final class ContractGate {
 
     /**
      * Who a record is, for deduplication: its contract, business key and source position when the lane stamps one
-     * (CDC LSN, file hash + line); otherwise the record's content, so a re-delivered or re-published identical event
-     * is recognised whatever writer schema it came with.
+     * (CDC LSN, file hash + line); otherwise the record's bytes as written, so a re-delivered or re-published
+     * identical event is recognised. (Hashing the bytes rather than re-encoding the decoded record keeps this off the
+     * hot path's costs; the same event re-sent under another writer schema is then not recognised, which the lanes'
+     * source positions cover.)
      */
-    private static byte[] identity(Contract contract, byte[] keyBody, Headers headers, GenericRecord record) {
+    private static byte[] identity(Contract contract, byte[] keyBody, Headers headers, byte[] value) {
         MessageDigest sha = sha256();
         sha.update(contract.qualifiedName().getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0);
@@ -208,7 +213,7 @@ public final class ContractGate {
             sha.update(position.value());
         } else {
             sha.update((byte) 'c');
-            sha.update(body(contract.avroSchema(), record));
+            sha.update(value, WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH);
         }
         return sha.digest();
     }

@@ -13,8 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gate's meters, rendered by Prometheus as {@code spine_gate_records_in_total}, {@code _passed_total},
- * {@code _dead_lettered_total} (by contract, failure_type and rule), {@code _deduplicated_total},
- * {@code _warned_total} (by rule), {@code spine_gate_end_to_end_latency_seconds} and
+ * {@code _dead_lettered_total} (by contract and failure_type, one per record), {@code _deduplicated_total},
+ * {@code _warned_total} (by rule), {@code spine_gate_rule_violations_total} (error rules of dead-lettered records, by
+ * contract and rule), {@code spine_gate_end_to_end_latency_seconds} and
  * {@code spine_gate_quality_score} (valid share over a sliding window, per contract).
  *
  * <p>Counts are taken as records are processed: after a crash, records reprocessed from the last EOS commit are
@@ -24,7 +25,7 @@ public final class GateMetrics {
 
     private final MeterRegistry registry;
     private final Duration qualityWindow;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, SlidingRatio> quality = new ConcurrentHashMap<>();
     private final Timer latency;
 
@@ -33,9 +34,7 @@ public final class GateMetrics {
         this.qualityWindow = qualityWindow;
         this.latency = Timer.builder("spine.gate.end.to.end.latency")
                 .description("Raw record timestamp to product write")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(5))
+                .serviceLevelObjectives(io.meshspine.core.ops.SpineMetrics.LATENCY_BUCKETS)
                 .register(registry);
     }
 
@@ -57,12 +56,9 @@ public final class GateMetrics {
 
     void deadLettered(DeadLetter d, long nowMillis) {
         String contract = d.contract() == null ? "unknown" : d.contract();
-        if (d.ruleIds().isEmpty()) {
-            counter("spine.gate.records.dead.lettered", "contract", contract, "failure_type", d.failureType().name(), "rule", "").increment();
-        } else {
-            d.ruleIds().forEach(rule -> counter("spine.gate.records.dead.lettered", "contract", contract,
-                    "failure_type", d.failureType().name(), "rule", rule).increment());
-        }
+        // One count per record (so sums add up), and one per broken rule in a meter of its own.
+        counter("spine.gate.records.dead.lettered", "contract", contract, "failure_type", d.failureType().name()).increment();
+        d.ruleIds().forEach(rule -> counter("spine.gate.rule.violations", "contract", contract, "rule", rule).increment());
         ratio(contract).record(false, nowMillis);
     }
 
@@ -86,8 +82,11 @@ public final class GateMetrics {
     }
 
     private Counter counter(String name, String... tags) {
-        String key = name + String.join("|", tags);
-        return counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
+        return counters.computeIfAbsent(new MeterKey(name, java.util.Arrays.asList(tags)), k -> Counter.builder(name).tags(tags).register(registry));
+    }
+
+    /** Looked up per record: a record key hashes its parts without building a string. */
+    private record MeterKey(String name, java.util.List<String> tags) {
     }
 
     /** Valid and total counts in one-second buckets over a window: cheap to record, exact enough for a score. */

@@ -78,6 +78,8 @@ public final class RecordReader {
                     .append(i.getLocation()).append(" (").append(i.getMessage()).append(");"));
             return new Unreadable(why.toString());
         }
-        return new Readable(new GenericDatumReader<>(writer, contractSchema));
+        // The common case, a producer on the contract's own schema, needs no resolution: a plain reader is cheaper.
+        return new Readable(writer.equals(contractSchema) ? new GenericDatumReader<>(contractSchema)
+                : new GenericDatumReader<>(writer, contractSchema));
     }
 }

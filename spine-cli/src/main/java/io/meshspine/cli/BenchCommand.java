@@ -1,0 +1,184 @@
+package io.meshspine.cli;
+
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.topic.TopicCatalogue;
+import io.meshspine.core.topic.TopicProvisioner;
+import io.meshspine.core.topic.TopicRole;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.gate.ContractGateService;
+import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.ProductTransform;
+import io.meshspine.testkit.ContractFixtures;
+import io.meshspine.testkit.SamplePayments;
+import io.meshspine.testkit.SpineInfrastructure;
+import io.meshspine.testkit.internal.TempDirs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code ./spine bench gate}: the contract gate against a pass-through Streams app, same input, broker and EOS settings, same run. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (see docs/benchmarks.md).",
+        subcommands = {BenchCommand.Gate.class})
+final class BenchCommand {
+
+    @Command(name = "gate", mixinStandardHelpOptions = true,
+            description = "Gate throughput on the payments contract vs a bytes-in/bytes-out Streams app, both exactly_once_v2.")
+    static final class Gate implements Callable<Integer> {
+
+        @Option(names = "--records", defaultValue = "1000000", description = "Measured records (default: ${DEFAULT-VALUE}).")
+        int records;
+
+        @Option(names = "--warmup", defaultValue = "200000", description = "Warm-up records run through both first (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--bad-share", defaultValue = "0.05", description = "Share of records breaking a rule (default: ${DEFAULT-VALUE}).")
+        double badShare;
+
+        @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %.0f%% breaking a rule, JDK %s, %d cores%n",
+                    records, warmup, partitions, badShare * 100, Runtime.version(), Runtime.getRuntime().availableProcessors());
+            try (SpineInfrastructure infra = SpineInfrastructure.start("embedded", "embedded", 0, 0);
+                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers()))) {
+                Contract payments = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().latest("payments.transactions").orElseThrow(), "bench");
+                new TopicProvisioner(admin, (short) 1).provision(TopicCatalogue.of(List.of(payments),
+                                new TopicCatalogue.Settings(partitions, java.time.Duration.ofDays(1), java.time.Duration.ofDays(1), java.time.Duration.ofDays(1)))
+                        .topics().stream().filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)).toList());
+                String passOut = "bench-pass-through-out";
+                admin.createTopics(List.of(new NewTopic(passOut, partitions, (short) 1))).all().get();
+                RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(infra.registry().registryUrl()));
+                long writerId = registry.contentIdFor(payments.domain(), ContractRegistrar.valueArtifact(payments.rawTopic()), payments.avroSchema());
+
+                long produceStart = System.nanoTime();
+                long bytes = produce(infra.kafka().bootstrapServers(), payments, writerId, warmup + records);
+                double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
+                System.out.printf("input: %,d records, %.0f bytes/record on average, produced in %.1f s%n",
+                        warmup + records, (double) bytes / (warmup + records), produceSeconds);
+
+                Path state = TempDirs.create("spine-bench-");
+                try {
+                    Result pass = passThrough(infra, admin, payments.rawTopic(), passOut, state);
+                    Result gate = gate(infra, admin, payments, state);
+                    System.out.printf("pass-through (EOS v2, bytes in/out): %,.0f records/s (%,d records in %.2f s after warm-up)%n",
+                            pass.recordsPerSecond(), pass.records(), pass.seconds());
+                    System.out.printf("contract gate (EOS v2, payments):    %,.0f records/s (%,d records in %.2f s after warm-up)%n",
+                            gate.recordsPerSecond(), gate.records(), gate.seconds());
+                    System.out.printf("ratio gate / pass-through: %.2f%n", gate.recordsPerSecond() / pass.recordsPerSecond());
+                } finally {
+                    TempDirs.deleteQuietly(state);
+                }
+            }
+            return 0;
+        }
+
+        record Result(long records, double seconds) {
+            double recordsPerSecond() {
+                return records / seconds;
+            }
+        }
+
+        private long produce(String bootstrap, Contract payments, long writerId, int count) {
+            SamplePayments samples = new SamplePayments(payments.avroSchema());
+            long bytes = 0;
+            Instant at = Instant.now().minusSeconds(3600);
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < count; i++) {
+                    var r = samples.valid(i, at);
+                    if (random.nextDouble() < badShare) {
+                        r.put("amount", SamplePayments.money("0.00"));
+                        r.put("fee_amount", null);
+                    }
+                    byte[] value = WireFormat.encode(writerId, payments.avroSchema(), r);
+                    bytes += value.length;
+                    producer.send(new ProducerRecord<>(payments.rawTopic(), r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8), value));
+                }
+                producer.flush();
+            }
+            return bytes;
+        }
+
+        private Result passThrough(SpineInfrastructure infra, Admin admin, String in, String out, Path state) throws Exception {
+            StreamsBuilder builder = new StreamsBuilder();
+            builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+            String app = "bench-pass-" + UUID.randomUUID();
+            Properties p = new Properties();
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
+            p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("pass").toString());
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+            p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+            try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
+                streams.start();
+                return measure(admin, app, in);
+            }
+        }
+
+        private Result gate(SpineInfrastructure infra, Admin admin, Contract payments, Path state) throws Exception {
+            GateConfig config = GateConfig.defaults(infra.kafka().bootstrapServers(), infra.registry().registryUrl(),
+                    "bench-hash-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8), state.resolve("gate"))
+                    .withApplicationId("bench-gate-" + UUID.randomUUID());
+            try (ContractGateService gate = ContractGateService.start(config, ContractCatalog.of(List.of(payments)),
+                    new SimpleMeterRegistry(), ProductTransform.NONE)) {
+                return measure(admin, config.applicationId(), payments.rawTopic());
+            }
+        }
+
+        /** Times the measured records: from the moment the warm-up records are committed to the moment all are. */
+        private Result measure(Admin admin, String group, String topic) throws Exception {
+            awaitCommitted(admin, group, topic, warmup);
+            long start = System.nanoTime();
+            awaitCommitted(admin, group, topic, (long) warmup + records);
+            return new Result(records, (System.nanoTime() - start) / 1e9);
+        }
+
+        private static void awaitCommitted(Admin admin, String group, String topic, long target) throws Exception {
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                if (committed >= target) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+}
