@@ -28,14 +28,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,24 +54,8 @@ class TailCommandTest {
     private static final Instant OCCURRED = Instant.parse("2026-03-01T10:15:30.123456Z");
     private static final long PRODUCED_AT = Instant.parse("2026-03-01T10:15:31Z").toEpochMilli();
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     /** The payments contract in a domain of its own, with its raw and product topics created and its schemas registered. */
     private record Payments(Contract contract, ContractCatalog catalog, SamplePayments samples, long valueId, long keyId) {
@@ -147,7 +128,7 @@ class TailCommandTest {
 
         int masked = run(p.catalog(), kit, p.contract().rawTopic(), "--from-beginning");
         JsonNode maskedValue = lines().get(0).get("value");
-        out.reset();
+        console.reset();
         int shown = run(p.catalog(), kit, p.contract().rawTopic(), "--from-beginning", "--show-pii");
         JsonNode shownValue = lines().get(0).get("value");
 
@@ -232,7 +213,7 @@ class TailCommandTest {
 
         int withheld = run(p.catalog(), kit, p.contract().rawTopic(), "--from-beginning");
         JsonNode withheldLine = lines().get(0);
-        out.reset();
+        console.reset();
         int shown = run(p.catalog(), kit, p.contract().rawTopic(), "--from-beginning", "--show-pii");
         JsonNode shownLine = lines().get(0);
 
@@ -377,10 +358,10 @@ class TailCommandTest {
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return console.err();
     }
 }
