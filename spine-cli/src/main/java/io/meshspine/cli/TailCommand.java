@@ -55,7 +55,7 @@ import java.util.function.Supplier;
                 "",
                 "Reads read_committed from assigned partitions, and commits no offsets.",
                 ""},
-        footer = {"", "Exit codes: 0 done (end of topic, --max, --timeout or Ctrl-C); 1 no such topic, or nothing says which "
+        footer = {"", "Exit codes: 0 done (end of topic, --max or --timeout; Ctrl-C stops cleanly too); 1 no such topic, or nothing says which "
                 + "of its fields are PII; 2 wrong usage; 3 the broker or the registry could not be reached."})
 final class TailCommand implements Callable<Integer> {
 
