@@ -4,6 +4,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,9 +28,11 @@ import static org.awaitility.Awaitility.await;
 class ParallelTestKitsTest {
 
     @Test
-    void a_second_jvm_gets_its_own_broker_and_registry_and_a_killed_jvm_leaves_no_registry_process(SpineTestKit kit)
+    void a_second_jvm_gets_its_own_broker_and_registry_and_a_killed_jvm_leaves_no_registry_process(SpineTestKit kit,
+                                                                                                  @TempDir Path scratch)
             throws Exception {
-        Process other = startSecondJvm();
+        // The killed JVM cannot delete its broker log and registry work dirs: they go under a dir JUnit deletes.
+        Process other = startSecondJvm(scratch);
         try {
             Map<String, String> endpoints = readEndpoints(other);
             assertThat(endpoints.get("bootstrap.servers")).isNotEqualTo(kit.bootstrapServers()).startsWith("127.0.0.1:");
@@ -58,9 +61,9 @@ class ParallelTestKitsTest {
         }
     }
 
-    private static Process startSecondJvm() throws Exception {
+    private static Process startSecondJvm(Path scratch) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m",
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-Djava.io.tmpdir=" + scratch,
                 "-cp", System.getProperty("java.class.path"), SpineInfrastructureMain.class.getName())
                 .redirectErrorStream(true);
         builder.environment().put(SpineInfrastructure.KAFKA_CHOICE_ENV, "embedded");
