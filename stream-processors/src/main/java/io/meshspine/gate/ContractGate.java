@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * The gate's decision for one raw record, in DESIGN.md's order: decode, resolve the writer schema to the contract's,
@@ -152,7 +151,7 @@ public final class ContractGate {
         if (RuleViolation.anyError(violations)) {
             return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
         }
-        byte[] keyBody = key == null ? new byte[0] : body(lane.keySchema(), key);
+        byte[] keyBody = key == null ? new byte[0] : WireFormat.body(lane.keySchema(), key);
         byte[] identity = identity(contract, keyBody, in.headers(), value);
         if (dedup.alreadyPassed(identity, in.timestamp())) {
             return new GateDecision.Duplicate(contract.qualifiedName());
@@ -267,12 +266,9 @@ public final class ContractGate {
 
     static String header(Headers headers, String key) {
         Header h = headers.lastHeader(key);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null ? null : SpineHeaders.string(h.value());
     }
 
-    private static byte[] body(Schema schema, GenericRecord record) {
-        return WireFormat.body(schema, record);
-    }
 
     private static MessageDigest sha256() {
         try {
@@ -282,8 +278,4 @@ public final class ContractGate {
         }
     }
 
-    /** For logs: which rules and contracts, never values. */
-    public static String describe(List<RuleViolation> violations) {
-        return violations.stream().map(RuleViolation::ruleId).collect(Collectors.joining(","));
-    }
 }

@@ -30,8 +30,7 @@ public record DeadLetter(String id, FailureType failureType, String stage, Strin
 
     /** The error rules this record broke, for filtering and metrics. */
     public List<String> ruleIds() {
-        return violations.stream().filter(v -> v.severity() == io.meshspine.core.contract.Severity.ERROR)
-                .map(RuleViolation::ruleId).toList();
+        return violations.stream().filter(RuleViolation::isError).map(RuleViolation::ruleId).toList();
     }
 
     /** Where a record failed and who it belongs to: what every factory needs besides the failure itself. */
@@ -52,10 +51,11 @@ public record DeadLetter(String id, FailureType failureType, String stage, Strin
         return of(FailureType.SCHEMA, origin, message, List.of());
     }
 
-    /** A readable record that broke the contract's rules: every violation is kept. */
+    /** A readable record that broke the contract's error rules: every violation is kept, warnings included. */
     public static DeadLetter ruleViolations(Origin origin, List<RuleViolation> violations) {
-        String ids = String.join(", ", violations.stream().map(RuleViolation::ruleId).toList());
-        return of(FailureType.RULE, origin, "violates " + ids, violations);
+        String errors = String.join(", ", violations.stream().filter(RuleViolation::isError).map(RuleViolation::ruleId).toList());
+        String warnings = String.join(", ", violations.stream().filter(v -> !v.isError()).map(RuleViolation::ruleId).toList());
+        return of(FailureType.RULE, origin, "violates " + errors + (warnings.isEmpty() ? "" : "; also warns " + warnings), violations);
     }
 
     /** The spine failed on this record: an exception (its type and message, never the payload), or a size limit. */

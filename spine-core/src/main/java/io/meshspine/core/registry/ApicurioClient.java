@@ -92,14 +92,14 @@ public final class ApicurioClient {
         return Optional.of(expectOk(response).path("config").asText());
     }
 
-    /** Creates the rule or changes its config. */
+    /** Changes the rule's config, or creates the rule when the artifact has none yet. */
     public void putRule(String group, String artifactId, String ruleType, String config) {
         ObjectNode body = JSON.createObjectNode().put("ruleType", ruleType).put("config", config);
-        boolean exists = rule(group, artifactId, ruleType).isPresent();
-        HttpResponse<String> response = exists
-                ? send(HttpRequest.newBuilder(uri(path(group, artifactId) + "/rules/" + ruleType))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build())
-                : send(post(path(group, artifactId) + "/rules", body));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path(group, artifactId) + "/rules/" + ruleType))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+        if (response.statusCode() == 404) {
+            response = send(post(path(group, artifactId) + "/rules", body));
+        }
         expectOk(response);
     }
 

@@ -4,7 +4,6 @@ import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.Masking;
 import io.meshspine.core.contract.PiiField;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 import javax.crypto.Mac;
@@ -82,11 +81,5 @@ public final class PiiMasker {
         return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
     }
 
-    public boolean masksAnything() {
-        return !steps.isEmpty();
-    }
 
-    static GenericRecord copy(GenericRecord record) {
-        return GenericData.get().deepCopy(record.getSchema(), record);
-    }
 }
