@@ -1,8 +1,8 @@
 package io.meshspine.cli;
 
 import io.meshspine.cli.internal.DurationConverter;
-import io.meshspine.cli.internal.PiiMask;
-import io.meshspine.cli.internal.RecordRenderer;
+import io.meshspine.core.render.PiiMask;
+import io.meshspine.core.render.RecordRenderer;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.ApicurioClient;

@@ -2,7 +2,7 @@ package io.meshspine.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshspine.cli.internal.PiiMask;
+import io.meshspine.core.render.PiiMask;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;

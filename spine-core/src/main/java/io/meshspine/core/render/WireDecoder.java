@@ -1,4 +1,4 @@
-package io.meshspine.cli.internal;
+package io.meshspine.core.render;
 
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;

@@ -1,4 +1,4 @@
-package io.meshspine.cli.internal;
+package io.meshspine.core.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
