@@ -1,0 +1,39 @@
+package io.meshspine.core.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Settings every service shares: where Kafka, the registry and the contracts are, and where it serves its ops port. */
+public final class CommonSettings {
+
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.string("kafka.bootstrap.servers", "127.0.0.1:9092",
+            "Kafka bootstrap servers. Any other `kafka.*` key (TLS, SASL) is passed to every Kafka client as it is.");
+    public static final Setting<String> REGISTRY_URL = Setting.string("registry.url", "http://127.0.0.1:8080/apis/registry/v3",
+            "Apicurio Registry v3 API.");
+    public static final Setting<Path> CONTRACTS_DIR = Setting.path("contracts.dir", null,
+            "Directory of data contracts (`<domain>/<dataset>/v<major>/contract.yaml`); unset: the contracts built into the launcher.");
+    public static final Setting<Integer> OPS_PORT = Setting.integer("ops.port", 9400,
+            "Port of `/metrics` and `/health` on 127.0.0.1 (0: a free port).").validatedBy(p -> p >= 0 && p < 65536, "a port");
+
+    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, REGISTRY_URL, CONTRACTS_DIR, OPS_PORT);
+
+    private CommonSettings() {
+    }
+
+    /** A service's definition: the shared settings, its own, and {@code kafka.*} passed through to the clients. */
+    public static ConfigDef define(String service, List<Setting<?>> own) {
+        return ConfigDef.of(service, ALL).with(own)
+                .passingThrough(KAFKA_PREFIX, "Passed to every Kafka client with the prefix removed (e.g. `kafka.security.protocol=SSL`).");
+    }
+
+    /** Properties for a Kafka client: bootstrap servers plus every pass-through {@code kafka.*} key. */
+    public static Map<String, Object> kafkaClient(SpineConfig config) {
+        Map<String, Object> props = new HashMap<>(config.passThrough(KAFKA_PREFIX));
+        props.put("bootstrap.servers", config.get(KAFKA_BOOTSTRAP_SERVERS));
+        return props;
+    }
+}
