@@ -2,6 +2,7 @@ package io.meshspine.gate;
 
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.cdc.ChangeEvent;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
@@ -53,10 +54,11 @@ public final class ContractGate {
     }
 
     private record Lane(Contract contract, RecordReader reader, PiiMasker masker, long valueId, long keyId, Schema keySchema,
-                        boolean keyHasPii) {
+                        boolean keyHasPii, boolean changeEvents) {
     }
 
-    private static final Set<String> REPLACED_HEADERS = Set.of(SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION, SpineHeaders.WARNINGS);
+    private static final Set<String> REPLACED_HEADERS = Set.of(SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION, SpineHeaders.WARNINGS,
+            ChangeEvent.OP_HEADER);
 
     private final Map<String, List<Lane>> lanesByRawTopic;
     private final RegistrySchemas schemas;
@@ -78,9 +80,14 @@ public final class ContractGate {
             long valueId = schemas.contentIdFor(c.domain(), ContractRegistrar.valueArtifact(c.productTopic()), c.avroSchema());
             Schema keySchema = c.keys().isEmpty() ? null : c.keySchema();
             long keyId = keySchema == null ? -1 : schemas.contentIdFor(c.domain(), ContractRegistrar.keyArtifact(c.productTopic()), keySchema);
+            // A CDC raw topic carries change envelopes: read them as the envelope around the contract's schema, so Avro
+            // resolution judges the table's row schema against the contract's exactly as it would a plain record.
+            boolean changeEvents = c.lane() == io.meshspine.core.contract.Lane.CDC;
+            Schema rawReader = changeEvents ? ChangeEvent.envelope(c.avroSchema()) : c.avroSchema();
             lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
-                    .add(new Lane(c, new RecordReader(c.avroSchema()), new PiiMasker(c, hashKey), valueId, keyId, keySchema,
-                            c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false))));
+                    .add(new Lane(c, new RecordReader(rawReader), new PiiMasker(c, hashKey), valueId, keyId, keySchema,
+                            c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false)),
+                            changeEvents));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -136,6 +143,21 @@ public final class ContractGate {
                     ? reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, e.getMessage()))
                     : reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
         }
+        ChangeEvent.Op op = null;
+        if (lane.changeEvents()) {
+            String code = String.valueOf(record.get(ChangeEvent.OP));
+            op = ChangeEvent.Op.fromCode(code).orElse(null);
+            if (op == null) {
+                return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, "change event with unknown op '" + code + "'"));
+            }
+            String side = op.hasAfter() ? ChangeEvent.AFTER : ChangeEvent.BEFORE;
+            GenericRecord row = (GenericRecord) record.get(side);
+            if (row == null) {
+                String what = "change event op " + op.code() + " without its '" + side + "' row";
+                return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, what));
+            }
+            record = row;
+        }
         GenericRecord key = null;
         if (lane.keySchema() != null) {
             key = new GenericData.Record(lane.keySchema());
@@ -147,7 +169,9 @@ public final class ContractGate {
                 key.put(field, part);
             }
         }
-        List<RuleViolation> violations = contract.rules().evaluate(record, now);
+        // A delete removes a row; the rules judge rows that enter the mesh, so a deleted row is not judged again.
+        boolean delete = op == ChangeEvent.Op.DELETE;
+        List<RuleViolation> violations = delete ? List.of() : contract.rules().evaluate(record, now);
         if (RuleViolation.anyError(violations)) {
             return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
         }
@@ -156,18 +180,22 @@ public final class ContractGate {
         if (dedup.alreadyPassed(identity, in.timestamp())) {
             return new GateDecision.Duplicate(contract.qualifiedName());
         }
-        GenericRecord product = lane.masker().mask(transform.apply(contract, record));
-        byte[] productValue = WireFormat.encode(lane.valueId(), contract.avroSchema(), product);
+        byte[] productValue = delete ? null
+                : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
         byte[] productKey = key == null ? null : lane.keyHasPii() ? WireFormat.encode(lane.keyId(), lane.keySchema(), maskKey(lane, key))
                 : WireFormat.withHeader(lane.keyId(), keyBody);
-        if (productValue.length + (productKey == null ? 0 : productKey.length) > maxProductRecordBytes) {
-            int size = productValue.length;
+        int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length);
+        if (size > maxProductRecordBytes) {
             return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
                     + " bytes exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
         }
         List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
+        Headers headers = productHeaders(in.headers(), contract, warnings);
+        if (op != null) {
+            headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
+        }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
-                productHeaders(in.headers(), contract, warnings), warnings, identity);
+                headers, warnings, identity);
     }
 
     /** Key fields that are PII are masked in the key too, with the same HMAC, so the key still joins. */

@@ -3,6 +3,7 @@ package io.meshspine.gate;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.cdc.ChangeEvent;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.deadletter.DeadLetter;
@@ -71,15 +72,19 @@ class GateTopologyTest {
     }
 
     void start(SpineTestKit kit, int maxBytes, ProductTransform transform) {
-        if (driver != null) {
-            driver.close();
-        }
         payments = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("payments.transactions", 1).orElseThrow(), "ttd");
         samples = new SamplePayments(payments.avroSchema());
         registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         writerId = registry.contentIdFor(payments.domain(), ContractRegistrar.valueArtifact(payments.rawTopic()), payments.avroSchema());
+        start(kit, payments, maxBytes, transform);
+    }
+
+    void start(SpineTestKit kit, Contract contract, int maxBytes, ProductTransform transform) {
+        if (driver != null) {
+            driver.close();
+        }
         GateConfig config = GateConfig.defaults("unused:9092", kit.registryUrl(), HASH_KEY, state).withMaxProductRecordBytes(maxBytes);
-        ContractCatalog catalog = ContractCatalog.of(List.of(payments));
+        ContractCatalog catalog = ContractCatalog.of(List.of(contract));
         var runtime = ContractGateService.memoize(() -> ContractGateService.runtime(config, catalog, GateMetrics.discarding(),
                 transform, NOW::toEpochMilli));
         Properties props = new Properties();
@@ -87,8 +92,8 @@ class GateTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         driver = new TopologyTestDriver(GateTopology.buildTopology(config, catalog, runtime), props);
-        raw = driver.createInputTopic(payments.rawTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        product = driver.createOutputTopic(payments.productTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        raw = driver.createInputTopic(contract.rawTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+        product = driver.createOutputTopic(contract.productTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -263,6 +268,101 @@ class GateTopologyTest {
         DeadLetter letter = single(deadLetters());
         assertThat(letter.failureType()).isEqualTo(FailureType.SCHEMA);
         assertThat(letter.message()).contains("major version 9");
+    }
+
+    @Test
+    void a_captured_insert_passes_as_its_after_row_masked_and_a_delete_becomes_a_product_tombstone(SpineTestKit kit) throws Exception {
+        Contract customers = startCustomers(kit);
+        Schema envelope = ChangeEvent.envelope(customers.avroSchema());
+        long envelopeId = registry.contentIdFor(customers.domain(), ContractRegistrar.valueArtifact(customers.rawTopic()), envelope);
+        GenericRecord row = customer(customers.avroSchema(), "C-1", "Ada@Example.com");
+
+        pipe(WireFormat.encode(envelopeId, envelope, change(envelope, "c", null, row, "0/16B3748")), new RecordHeaders());
+        pipe(WireFormat.encode(envelopeId, envelope, change(envelope, "d", row, null, "0/16B3900")), new RecordHeaders());
+
+        List<TestRecord<byte[], byte[]>> out = product.readRecordsToList();
+        assertThat(out).hasSize(2);
+        GenericRecord inserted = decode(out.get(0).value(), customers.avroSchema());
+        assertThat(inserted.get("customer_id").toString()).isEqualTo("C-1");
+        assertThat(inserted.get("email").toString()).isEqualTo(hmac("Ada@Example.com"));
+        assertThat(header(out.get(0), ChangeEvent.OP_HEADER)).isEqualTo("c");
+        assertThat(out.get(1).value()).isNull();
+        assertThat(decode(out.get(1).key(), customers.keySchema()).get("customer_id").toString()).isEqualTo("C-1");
+        assertThat(header(out.get(1), ChangeEvent.OP_HEADER)).isEqualTo("d");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void a_table_that_gained_a_nullable_column_still_passes_and_one_that_lost_a_required_column_is_a_schema_dead_letter(SpineTestKit kit) throws Exception {
+        Contract customers = startCustomers(kit);
+        Schema contractRow = customers.avroSchema();
+        List<Schema.Field> widened = new java.util.ArrayList<>(copyFields(contractRow, f -> true));
+        widened.add(new Schema.Field("loyalty_tier", Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                null, Schema.Field.NULL_DEFAULT_VALUE));
+        Schema wider = Schema.createRecord(contractRow.getName(), null, contractRow.getNamespace(), false, widened);
+        Schema narrower = Schema.createRecord(contractRow.getName(), null, contractRow.getNamespace(), false,
+                copyFields(contractRow, f -> !f.name().equals("last_name")));
+        Schema widerEnvelope = ChangeEvent.envelope(wider);
+        Schema narrowerEnvelope = ChangeEvent.envelope(narrower);
+        long widerId = registry.contentIdFor(customers.domain(), "ttd-wider-" + System.nanoTime(), widerEnvelope);
+        long narrowerId = registry.contentIdFor(customers.domain(), "ttd-narrower-" + System.nanoTime(), narrowerEnvelope);
+        GenericRecord full = customer(contractRow, "C-2", "bo@example.com");
+        GenericRecord widerRow = new GenericData.Record(wider);
+        wider.getFields().forEach(f -> widerRow.put(f.name(), contractRow.getField(f.name()) == null ? "GOLD" : full.get(f.name())));
+        GenericRecord narrowerRow = new GenericData.Record(narrower);
+        narrower.getFields().forEach(f -> narrowerRow.put(f.name(), full.get(f.name())));
+
+        pipe(WireFormat.encode(widerId, widerEnvelope, change(widerEnvelope, "u", null, widerRow, "0/1")), new RecordHeaders());
+        pipe(WireFormat.encode(narrowerId, narrowerEnvelope, change(narrowerEnvelope, "u", null, narrowerRow, "0/2")), new RecordHeaders());
+
+        TestRecord<byte[], byte[]> passed = product.readRecord();
+        assertThat(decode(passed.value(), contractRow).get("customer_id").toString()).isEqualTo("C-2");
+        assertThat(product.isEmpty()).isTrue();
+        DeadLetter letter = single(deadLetters());
+        assertThat(letter.failureType()).isEqualTo(FailureType.SCHEMA);
+        assertThat(letter.message()).contains("last_name");
+    }
+
+    private Contract startCustomers(SpineTestKit kit) {
+        Contract customers = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("crm.customers", 1).orElseThrow(), "ttdcdc");
+        registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
+        start(kit, customers, 1_000_000, ProductTransform.NONE);
+        return customers;
+    }
+
+    private static List<Schema.Field> copyFields(Schema schema, java.util.function.Predicate<Schema.Field> keep) {
+        return schema.getFields().stream().filter(keep)
+                .map(f -> new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal())).toList();
+    }
+
+    private static GenericRecord customer(Schema schema, String id, String email) {
+        GenericRecord row = new GenericData.Record(schema);
+        long micros = NOW.minus(Duration.ofDays(30)).toEpochMilli() * 1000;
+        row.put("customer_id", id);
+        row.put("first_name", "Ada");
+        row.put("last_name", "Lovelace");
+        row.put("email", email);
+        row.put("state", "NSW");
+        row.put("postcode", "2000");
+        row.put("created_at", micros);
+        row.put("updated_at", micros);
+        return row;
+    }
+
+    private static GenericRecord change(Schema envelope, String op, GenericRecord before, GenericRecord after, String lsn) {
+        GenericRecord source = new GenericData.Record(envelope.getField(ChangeEvent.SOURCE).schema());
+        source.put(ChangeEvent.SOURCE_CONNECTOR, "postgres");
+        source.put(ChangeEvent.SOURCE_DATABASE, "crm");
+        source.put(ChangeEvent.SOURCE_TABLE, "public.customers");
+        source.put(ChangeEvent.SOURCE_POSITION, lsn);
+        source.put(ChangeEvent.SOURCE_SNAPSHOT, false);
+        GenericRecord change = new GenericData.Record(envelope);
+        change.put(ChangeEvent.OP, op);
+        change.put(ChangeEvent.BEFORE, before);
+        change.put(ChangeEvent.AFTER, after);
+        change.put(ChangeEvent.SOURCE, source);
+        change.put(ChangeEvent.CAPTURED_AT, NOW.toEpochMilli() * 1000);
+        return change;
     }
 
     private void pipe(byte[] value, org.apache.kafka.common.header.Headers headers) {

@@ -1,5 +1,6 @@
 package io.meshspine.gate.internal;
 
+import io.meshspine.core.cdc.ChangeEvent;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericDatumReader;
@@ -72,14 +73,30 @@ public final class RecordReader {
     private Resolution resolve(Schema writer) {
         SchemaCompatibility.SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(contractSchema, writer);
         if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            StringBuilder why = new StringBuilder("writer schema " + writer.getFullName() + " cannot be read as the contract's "
-                    + contractSchema.getFullName() + ":");
-            result.getResult().getIncompatibilities().forEach(i -> why.append(' ').append(i.getType()).append(" at ")
-                    .append(i.getLocation()).append(" (").append(i.getMessage()).append(");"));
-            return new Unreadable(why.toString());
+            return new Unreadable(incompatibility(contractSchema, writer));
         }
         // The common case, a producer on the contract's own schema, needs no resolution: a plain reader is cheaper.
         return new Readable(writer.equals(contractSchema) ? new GenericDatumReader<>(contractSchema)
                 : new GenericDatumReader<>(writer, contractSchema));
+    }
+    /**
+     * Why {@code writer} cannot be read as {@code reader}. For change envelopes the rows are compared, since Avro's own
+     * verdict on the envelope stops at "reader union lacking writer type" and would not name the column.
+     */
+    private static String incompatibility(Schema reader, Schema writer) {
+        if (ChangeEvent.isEnvelope(reader) && ChangeEvent.isEnvelope(writer)) {
+            return "the table's row " + incompatibility(row(reader), row(writer));
+        }
+        StringBuilder why = new StringBuilder("writer schema " + writer.getFullName() + " cannot be read as the contract's "
+                + reader.getFullName() + ":");
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult().getIncompatibilities()
+                .forEach(i -> why.append(' ').append(i.getType()).append(" at ").append(i.getLocation()).append(" (")
+                        .append(i.getMessage()).append(");"));
+        return why.toString();
+    }
+
+    private static Schema row(Schema envelope) {
+        return envelope.getField(ChangeEvent.AFTER).schema().getTypes().stream()
+                .filter(t -> t.getType() == Schema.Type.RECORD).findFirst().orElse(envelope);
     }
 }
