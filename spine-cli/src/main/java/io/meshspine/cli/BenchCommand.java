@@ -66,10 +66,13 @@ final class BenchCommand {
         @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
         int partitions;
 
+        @Option(names = "--threads", defaultValue = "1", description = "Stream threads of both apps (default: ${DEFAULT-VALUE}).")
+        int threads;
+
         @Override
         public Integer call() throws Exception {
-            System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %.0f%% breaking a rule, JDK %s, %d cores%n",
-                    records, warmup, partitions, badShare * 100, Runtime.version(), Runtime.getRuntime().availableProcessors());
+            System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %d stream thread(s) each, %.0f%% breaking a rule, JDK %s, %d cores%n",
+                    records, warmup, partitions, threads, badShare * 100, Runtime.version(), Runtime.getRuntime().availableProcessors());
             try (SpineInfrastructure infra = SpineInfrastructure.start("embedded", "embedded", 0, 0);
                  Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers()))) {
                 Contract payments = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().latest("payments.transactions").orElseThrow(), "bench");
@@ -142,6 +145,7 @@ final class BenchCommand {
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
             p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("pass").toString());
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
             p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
             p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
             p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
@@ -154,7 +158,7 @@ final class BenchCommand {
         private Result gate(SpineInfrastructure infra, Admin admin, Contract payments, Path state) throws Exception {
             GateConfig config = GateConfig.defaults(infra.kafka().bootstrapServers(), infra.registry().registryUrl(),
                     "bench-hash-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8), state.resolve("gate"))
-                    .withApplicationId("bench-gate-" + UUID.randomUUID());
+                    .withApplicationId("bench-gate-" + UUID.randomUUID()).withStreamThreads(threads);
             try (ContractGateService gate = ContractGateService.start(config, ContractCatalog.of(List.of(payments)),
                     new SimpleMeterRegistry(), ProductTransform.NONE)) {
                 return measure(admin, config.applicationId(), payments.rawTopic());

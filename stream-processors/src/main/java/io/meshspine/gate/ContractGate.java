@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The gate's decision for one raw record, in DESIGN.md's order: decode, resolve the writer schema to the contract's,
@@ -229,7 +228,8 @@ public final class ContractGate {
      * source positions cover.)
      */
     private static byte[] identity(Contract contract, byte[] keyBody, Headers headers, byte[] value) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get();
+        sha.reset();
         sha.update(contract.qualifiedName().getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0);
         sha.update(keyBody);
@@ -253,7 +253,7 @@ public final class ContractGate {
             }
         }
         if (out.lastHeader(SpineHeaders.CORRELATION_ID) == null) {
-            out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(UUID.randomUUID().toString()));
+            out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()));
         }
         out.add(SpineHeaders.CONTRACT, SpineHeaders.utf8(contract.qualifiedName()));
         out.add(SpineHeaders.CONTRACT_VERSION, SpineHeaders.utf8(contract.version()));
@@ -277,7 +277,7 @@ public final class ContractGate {
         String correlation = header(in.headers(), SpineHeaders.CORRELATION_ID);
         String replayCount = header(in.headers(), SpineHeaders.REPLAY_COUNT);
         return new DeadLetter.Origin(STAGE, original, contract == null ? null : contract.qualifiedName(),
-                contract == null ? null : contract.version(), correlation == null ? UUID.randomUUID().toString() : correlation,
+                contract == null ? null : contract.version(), correlation == null ? SpineHeaders.newCorrelationId() : correlation,
                 parseCount(replayCount), now, Map.of());
     }
 
@@ -297,6 +297,8 @@ public final class ContractGate {
         return h == null ? null : SpineHeaders.string(h.value());
     }
 
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ContractGate::sha256);
 
     private static MessageDigest sha256() {
         try {

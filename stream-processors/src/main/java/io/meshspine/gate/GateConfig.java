@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param qualityWindow          the sliding window of the per-contract quality score
  * @param groupInstanceId        static group membership (null: dynamic); a restarted instance with the same id takes
  *                               its partitions back at once instead of after the session timeout
+ * @param streamThreads          Kafka Streams threads of this instance; partitions are shared among them
  */
 public record GateConfig(String applicationId, String bootstrapServers, String registryUrl, byte[] hashKey,
                          Duration dedupWindow, int maxProductRecordBytes, Path stateDir, Duration commitInterval,
-                         Duration qualityWindow, String groupInstanceId) {
+                         Duration qualityWindow, String groupInstanceId, int streamThreads) {
 
     public static final String DEFAULT_APPLICATION_ID = "spine-gate";
 
@@ -36,6 +37,9 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
         if (dedupWindow.isNegative() || dedupWindow.isZero()) {
             throw new IllegalArgumentException("gate dedup window must be positive, was " + dedupWindow);
         }
+        if (streamThreads < 1) {
+            throw new IllegalArgumentException("gate stream threads must be at least 1, was " + streamThreads);
+        }
         if (maxProductRecordBytes < 1024) {
             throw new IllegalArgumentException("gate max product record bytes must be at least 1024, was " + maxProductRecordBytes);
         }
@@ -44,27 +48,32 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
     /** Defaults that run the embedded setup: 7-day dedup window, 1 MB records, 100 ms commits, 5-minute quality window. */
     public static GateConfig defaults(String bootstrapServers, String registryUrl, byte[] hashKey, Path stateDir) {
         return new GateConfig(DEFAULT_APPLICATION_ID, bootstrapServers, registryUrl, hashKey, Duration.ofDays(7),
-                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5), null);
+                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5), null, 1);
     }
 
     public GateConfig withApplicationId(String id) {
         return new GateConfig(id, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads);
     }
 
     public GateConfig withMaxProductRecordBytes(int bytes) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, bytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads);
     }
 
     public GateConfig withGroupInstanceId(String id) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, id);
+                commitInterval, qualityWindow, id, streamThreads);
     }
 
     public GateConfig withRegistryUrl(String url) {
         return new GateConfig(applicationId, bootstrapServers, url, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads);
+    }
+
+    public GateConfig withStreamThreads(int threads) {
+        return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
+                commitInterval, qualityWindow, groupInstanceId, threads);
     }
 
     /** The key is a secret: it is never printed. */
@@ -73,6 +82,6 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
         return "GateConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers + ", registryUrl="
                 + registryUrl + ", hashKey=<secret>, dedupWindow=" + dedupWindow + ", maxProductRecordBytes="
                 + maxProductRecordBytes + ", stateDir=" + stateDir + ", commitInterval=" + commitInterval
-                + ", groupInstanceId=" + groupInstanceId + "]";
+                + ", groupInstanceId=" + groupInstanceId + ", streamThreads=" + streamThreads + "]";
     }
 }
