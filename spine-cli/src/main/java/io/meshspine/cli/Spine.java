@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SpineVersion.class,
         description = "meshspine: the event-driven ingestion and quality spine of a data-mesh lakehouse.",
-        subcommands = {DemoCommand.class, ContractsCommand.class, BenchCommand.class, TailCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, io.meshspine.cli.run.RunCommand.class, ContractsCommand.class, BenchCommand.class, TailCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Spine implements Runnable {
 
     @CommandLine.Spec

@@ -59,6 +59,8 @@ public final class ContractGateService implements AutoCloseable {
 
     static Properties streamsProperties(GateConfig config) {
         Properties p = new Properties();
+        // TLS/SASL and other client settings first, so the gate's own guarantees below cannot be overridden by them.
+        p.putAll(config.clientProperties());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

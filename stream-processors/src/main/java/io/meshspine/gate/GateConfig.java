@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param groupInstanceId        static group membership (null: dynamic); a restarted instance with the same id takes
  *                               its partitions back at once instead of after the session timeout
  * @param streamThreads          Kafka Streams threads of this instance; partitions are shared among them
+ * @param clientProperties       passed to the Kafka clients as they are (TLS, SASL); may hold secrets, never printed
  */
 public record GateConfig(String applicationId, String bootstrapServers, String registryUrl, byte[] hashKey,
                          Duration dedupWindow, int maxProductRecordBytes, Path stateDir, Duration commitInterval,
-                         Duration qualityWindow, String groupInstanceId, int streamThreads) {
+                         Duration qualityWindow, String groupInstanceId, int streamThreads,
+                         java.util.Map<String, Object> clientProperties) {
 
     public static final String DEFAULT_APPLICATION_ID = "spine-gate";
 
@@ -31,6 +33,7 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(stateDir, "stateDir");
+        clientProperties = java.util.Map.copyOf(clientProperties);
         if (hashKey == null || hashKey.length < 16) {
             throw new IllegalArgumentException("gate hash key: at least 16 bytes are needed for HMAC-SHA256 masking");
         }
@@ -48,32 +51,42 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
     /** Defaults that run the embedded setup: 7-day dedup window, 1 MB records, 100 ms commits, 5-minute quality window. */
     public static GateConfig defaults(String bootstrapServers, String registryUrl, byte[] hashKey, Path stateDir) {
         return new GateConfig(DEFAULT_APPLICATION_ID, bootstrapServers, registryUrl, hashKey, Duration.ofDays(7),
-                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5), null, 1);
+                1_000_000, stateDir, Duration.ofMillis(100), Duration.ofMinutes(5), null, 1, java.util.Map.of());
     }
 
     public GateConfig withApplicationId(String id) {
         return new GateConfig(id, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId, streamThreads);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads, clientProperties);
     }
 
     public GateConfig withMaxProductRecordBytes(int bytes) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, bytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId, streamThreads);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads, clientProperties);
     }
 
     public GateConfig withGroupInstanceId(String id) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, id, streamThreads);
+                commitInterval, qualityWindow, id, streamThreads, clientProperties);
     }
 
     public GateConfig withRegistryUrl(String url) {
         return new GateConfig(applicationId, bootstrapServers, url, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId, streamThreads);
+                commitInterval, qualityWindow, groupInstanceId, streamThreads, clientProperties);
     }
 
     public GateConfig withStreamThreads(int threads) {
         return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
-                commitInterval, qualityWindow, groupInstanceId, threads);
+                commitInterval, qualityWindow, groupInstanceId, threads, clientProperties);
+    }
+
+    public GateConfig withClientProperties(java.util.Map<String, Object> properties) {
+        return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
+                commitInterval, qualityWindow, groupInstanceId, streamThreads, properties);
+    }
+
+    public GateConfig with(Duration dedupWindow, Duration commitInterval, Duration qualityWindow) {
+        return new GateConfig(applicationId, bootstrapServers, registryUrl, hashKey, dedupWindow, maxProductRecordBytes, stateDir,
+                commitInterval, qualityWindow, groupInstanceId, streamThreads, clientProperties);
     }
 
     /** The key is a secret: it is never printed. */
@@ -82,6 +95,6 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
         return "GateConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers + ", registryUrl="
                 + registryUrl + ", hashKey=<secret>, dedupWindow=" + dedupWindow + ", maxProductRecordBytes="
                 + maxProductRecordBytes + ", stateDir=" + stateDir + ", commitInterval=" + commitInterval
-                + ", groupInstanceId=" + groupInstanceId + ", streamThreads=" + streamThreads + "]";
+                + ", groupInstanceId=" + groupInstanceId + ", streamThreads=" + streamThreads + ", clientProperties=" + clientProperties.keySet() + "]";
     }
 }

@@ -17,9 +17,12 @@ public final class CommonSettings {
     public static final Setting<Path> CONTRACTS_DIR = Setting.path("contracts.dir", null,
             "Directory of data contracts (`<domain>/<dataset>/v<major>/contract.yaml`); unset: the contracts built into the launcher.");
     public static final Setting<Integer> OPS_PORT = Setting.integer("ops.port", 9400,
-            "Port of `/metrics` and `/health` on 127.0.0.1 (0: a free port).").validatedBy(p -> p >= 0 && p < 65536, "a port");
+            "Port of `/metrics` and `/health` (0: a free port).").validatedBy(p -> p >= 0 && p < 65536, "a port");
 
-    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, REGISTRY_URL, CONTRACTS_DIR, OPS_PORT);
+    public static final Setting<String> OPS_HOST = Setting.string("ops.host", "127.0.0.1",
+            "Address `/metrics` and `/health` bind to; `0.0.0.0` in a container so Prometheus can scrape it.");
+
+    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, REGISTRY_URL, CONTRACTS_DIR, OPS_HOST, OPS_PORT);
 
     private CommonSettings() {
     }
