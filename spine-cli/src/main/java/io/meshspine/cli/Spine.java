@@ -16,6 +16,7 @@ public final class Spine implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        Logging.chooseFormat(args, System.getenv(Logging.FORMAT_VARIABLE));
         Logging.routeEverythingThroughSlf4j();
         System.exit(commandLine().execute(args));
     }

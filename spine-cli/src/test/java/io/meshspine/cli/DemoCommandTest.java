@@ -68,6 +68,7 @@ class DemoCommandTest {
         HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        assertTheBadDataPathLogsStructuredLinesWithoutPii(lines);
 
         List<ProcessHandle> children = demo.descendants().toList();
         assertThat(children).as("the registry runs as a child process").isNotEmpty();
@@ -81,14 +82,34 @@ class DemoCommandTest {
     }
 
     /**
+     * The bad-data path logs one JSON line per dead letter saying who and why (correlation id, contract, topic, rule
+     * ids), and nothing of the payload: no customer id, no account number, anywhere in the output; nor the hash key.
+     */
+    private static void assertTheBadDataPathLogsStructuredLinesWithoutPii(List<String> lines) throws Exception {
+        await("dead letters are logged").atMost(Duration.ofSeconds(30))
+                .until(() -> lines.stream().anyMatch(l -> l.contains("record dead-lettered") && l.contains("RULE")));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String deadLettered = lines.stream().filter(l -> l.startsWith("{") && l.contains("record dead-lettered")).findFirst().orElseThrow();
+        com.fasterxml.jackson.databind.JsonNode event = json.readTree(deadLettered);
+        assertThat(event.path("level").asText()).isEqualTo("INFO");
+        String fields = event.path("kvpList").toString();
+        assertThat(fields).contains("correlation_id").contains("contract").contains("topic").contains("failure_type");
+        java.util.regex.Pattern pii = java.util.regex.Pattern.compile("\\bC\\d{6}\\b|062-\\d{3} \\d{8}");
+        assertThat(lines).noneMatch(l -> pii.matcher(l).find()).noneMatch(l -> l.contains("meshspine-demo-hash-key"));
+    }
+
+    /**
      * Runs the launcher's main class in its own JVM. perl resets SIGINT to its default first: a JVM started with
      * SIGINT ignored (as background jobs are) never installs a handler for it, and Ctrl-C would not reach it.
      */
     private static Process startDemo(List<String> lines) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
+        ProcessBuilder builder = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
                 java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0", "--ops-port", "0", "--rate", "100")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true);
+        builder.environment().put("SPINE_LOG_FORMAT", "json");
+        builder.environment().put("SPINE_LOG_LEVEL", "INFO");
+        Process process = builder.start();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {

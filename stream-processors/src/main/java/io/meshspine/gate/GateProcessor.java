@@ -64,7 +64,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             byte[] envelope = WireFormat.encode(gate.deadLetterSchemaId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
             context.forward(new Record<>(record.key(), envelope, record.timestamp()), GateTopology.DLQ_SINK);
             gate.metrics().deadLettered(d, now);
-            log.debug("dead-lettered id={} failureType={} contract={} rules={}", d.id(), d.failureType(), d.contract(), d.ruleIds());
+            // Who and why, never what: the payload may hold PII, so only ids, names and rule ids are logged.
+            log.atInfo().addKeyValue("dead_letter_id", d.id()).addKeyValue("correlation_id", d.correlationId())
+                    .addKeyValue("contract", d.contract()).addKeyValue("topic", meta.topic())
+                    .addKeyValue("failure_type", d.failureType()).addKeyValue("rules", String.join(",", d.ruleIds()))
+                    .log("record dead-lettered");
         } else if (decision instanceof GateDecision.Duplicate duplicate) {
             gate.metrics().recordIn(duplicate.contract(), meta.topic());
             gate.metrics().deduplicated(duplicate.contract());
