@@ -99,6 +99,8 @@ final class BenchCommand {
                     System.out.printf("contract gate (EOS v2, payments):    %,.0f records/s (%,d records in %.2f s after warm-up)%n",
                             gate.recordsPerSecond(), gate.records(), gate.seconds());
                     System.out.printf("ratio gate / pass-through: %.2f%n", gate.recordsPerSecond() / pass.recordsPerSecond());
+                    System.out.printf("CPU per record (whole JVM: broker + app): pass-through %.1f µs, gate %.1f µs, ratio %.2f%n",
+                            pass.cpuMicrosPerRecord(), gate.cpuMicrosPerRecord(), pass.cpuMicrosPerRecord() / gate.cpuMicrosPerRecord());
                 } finally {
                     TempDirs.deleteQuietly(state);
                 }
@@ -106,10 +108,20 @@ final class BenchCommand {
             return 0;
         }
 
-        record Result(long records, double seconds) {
+        /** CPU time is of the whole JVM (broker, registry client, app): robust to other load on the machine, unlike seconds. */
+        record Result(long records, double seconds, double cpuSeconds) {
             double recordsPerSecond() {
                 return records / seconds;
             }
+
+            double cpuMicrosPerRecord() {
+                return cpuSeconds * 1e6 / records;
+            }
+        }
+
+        private static double processCpuSeconds() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime() / 1e9;
         }
 
         private long produce(String bootstrap, Contract payments, long writerId, int count) {
@@ -169,8 +181,9 @@ final class BenchCommand {
         private Result measure(Admin admin, String group, String topic) throws Exception {
             awaitCommitted(admin, group, topic, warmup);
             long start = System.nanoTime();
+            double cpu = processCpuSeconds();
             awaitCommitted(admin, group, topic, (long) warmup + records);
-            return new Result(records, (System.nanoTime() - start) / 1e9);
+            return new Result(records, (System.nanoTime() - start) / 1e9, processCpuSeconds() - cpu);
         }
 
         private static void awaitCommitted(Admin admin, String group, String topic, long target) throws Exception {
