@@ -102,7 +102,9 @@ public final class TableCapture implements AutoCloseable {
                         CdcMetrics metrics) {
         this.contract = contract;
         this.connector = ConnectorProperties.binding(contract).connector();
-        this.table = config.database(contract) + "." + ConnectorProperties.qualifiedTable(config, contract);
+        this.table = connector == CdcConnector.POSTGRES
+                ? config.database(contract) + "." + ConnectorProperties.qualifiedTable(config, contract)
+                : ConnectorProperties.qualifiedTable(config, contract);
         this.producer = producer;
         this.registry = registry;
         this.metrics = metrics;
@@ -361,6 +363,8 @@ public final class TableCapture implements AutoCloseable {
         closing = true;
         try {
             engine.close();
+        } catch (IllegalStateException alreadyStopped) {
+            // The engine stopped itself (incompatible change, failure): nothing left to close.
         } catch (Exception e) {
             LOG.warn("cdc engine close failed contract={} cause={}", contract.qualifiedName(), e.toString());
         }
