@@ -1,0 +1,129 @@
+package io.meshspine.ingest.cdc;
+
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.contract.Lane;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.ingest.cdc.internal.CdcMetrics;
+import io.meshspine.ingest.cdc.internal.TableCapture;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The CDC lane: one Debezium embedded engine per contract with lane {@code cdc}, each writing its table's changes
+ * to the contract's raw topic (see {@code TableCapture} for delivery, deletes and schema changes). One idempotent
+ * producer is shared by all of them.
+ *
+ * <pre>{@code
+ * try (CdcLane lane = CdcLane.start(CdcConfig.defaults(bootstrap, registryUrl), ContractCatalog.fromClasspath(), meters)) {
+ *     lane.states();   // {crm.customers.v1=RUNNING, accounts.services.v1=RUNNING}
+ * }
+ * }</pre>
+ */
+public final class CdcLane implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CdcLane.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final Map<String, TableCapture> captures;
+
+    private CdcLane(Producer<byte[], byte[]> producer, Map<String, TableCapture> captures) {
+        this.producer = producer;
+        this.captures = captures;
+    }
+
+    /** Starts a capture for every contract of the catalogue whose lane is {@code cdc}. */
+    public static CdcLane start(CdcConfig config, ContractCatalog contracts, MeterRegistry metrics) {
+        return start(config, contracts.contracts().stream().filter(c -> c.lane() == Lane.CDC).toList(), metrics);
+    }
+
+    /**
+     * Starts a capture for each of these contracts (all must be CDC contracts). Returns at once: each engine connects,
+     * snapshots and streams on its own thread; watch {@link #states()}. A capture that cannot start (database
+     * unreachable, no such table) turns {@link CaptureState#FAILED} without stopping the others.
+     */
+    public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics) {
+        for (Contract c : contracts) {
+            if (c.lane() != Lane.CDC) {
+                throw new IllegalArgumentException(c.qualifiedName() + " is not a CDC contract (lane " + c.lane() + ")");
+            }
+        }
+        Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
+        RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
+        CdcMetrics meters = new CdcMetrics(metrics);
+        Map<String, TableCapture> captures = new LinkedHashMap<>();
+        for (Contract c : contracts) {
+            captures.put(c.qualifiedName(), new TableCapture(config, c, producer, registry, meters));
+        }
+        CdcLane lane = new CdcLane(producer, Collections.unmodifiableMap(captures));
+        captures.values().forEach(TableCapture::start);
+        LOG.info("cdc lane started contracts={} name={} snapshotMode={}", captures.keySet(), config.name(), config.snapshotMode());
+        return lane;
+    }
+
+    static Map<String, Object> producerConfig(CdcConfig config) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, config.name() + "-producer");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Broker unavailability: the producer retries within the delivery timeout, the lane resends after it.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(2).toMillis());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) Duration.ofSeconds(30).toMillis());
+        return p;
+    }
+
+    /** Each capture's state, by contract ({@code <domain>.<dataset>.v<major>}), in start order. */
+    public Map<String, CaptureState> states() {
+        Map<String, CaptureState> states = new LinkedHashMap<>();
+        captures.forEach((name, capture) -> states.put(name, capture.state()));
+        return states;
+    }
+
+    /** The state of one contract's capture, by {@code <domain>.<dataset>.v<major>}. */
+    public Optional<CaptureState> state(String contract) {
+        return Optional.ofNullable(captures.get(contract)).map(TableCapture::state);
+    }
+
+    /** Why a contract's capture stopped, when it did (incompatible change, failure). */
+    public Optional<String> stopDetail(String contract) {
+        return Optional.ofNullable(captures.get(contract)).map(TableCapture::stopDetail);
+    }
+
+    /** Stops every engine (storing the positions of what was published), then the producer. */
+    @Override
+    public void close() {
+        List<RuntimeException> failures = new ArrayList<>();
+        captures.values().parallelStream().forEach(c -> {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                synchronized (failures) {
+                    failures.add(e);
+                }
+            }
+        });
+        producer.close(Duration.ofSeconds(10));
+        LOG.info("cdc lane stopped states={}", states());
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.meshspine.ingest.cdc.internal;
+
+import io.meshspine.core.ops.Label;
+import io.meshspine.core.ops.SpineMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The lane's meters: {@code spine_cdc_changes_captured_total} (by contract and op),
+ * {@code spine_cdc_change_to_topic_latency_seconds} (source commit to the raw topic's ack, streamed changes only), and
+ * {@code spine_cdc_capture_stopped} (by contract and reason): 1 while that table's capture is stopped for that
+ * reason, the signal an operator alerts on.
+ */
+public final class CdcMetrics {
+
+    /** Why a capture stopped, as the {@code reason} label spells it. */
+    public enum StopReason {
+        INCOMPATIBLE_SCHEMA("incompatible_schema"),
+        REGISTRY_REJECTED("registry_rejected"),
+        FAILED("failed");
+
+        private final String label;
+
+        StopReason(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> captured = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> stopped = new ConcurrentHashMap<>();
+
+    public CdcMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void captured(String contract, String op, int count) {
+        captured.computeIfAbsent(contract + "\0" + op, k -> Counter.builder(SpineMetrics.name("cdc", "changes.captured"))
+                .description("Row changes written to the raw topic").tag(Label.CONTRACT.key(), contract).tag("op", op)
+                .register(registry)).increment(count);
+    }
+
+    void latency(String contract, long commitMillis, long ackMillis) {
+        latency.computeIfAbsent(contract, c -> Timer.builder(SpineMetrics.name("cdc", "change.to.topic.latency"))
+                .description("Source commit to raw-topic acknowledgement").serviceLevelObjectives(SpineMetrics.LATENCY_BUCKETS)
+                .tag(Label.CONTRACT.key(), c).register(registry)).record(Duration.ofMillis(Math.max(0, ackMillis - commitMillis)));
+    }
+
+    void stopped(String contract, StopReason reason, boolean isStopped) {
+        stopped.computeIfAbsent(contract + "\0" + reason.label(), k -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder(SpineMetrics.name("cdc", "capture.stopped"), value, AtomicInteger::get).strongReference(true)
+                    .description("1 while the contract's capture is stopped for this reason")
+                    .tag(Label.CONTRACT.key(), contract).tag("reason", reason.label()).register(registry);
+            return value;
+        }).set(isStopped ? 1 : 0);
+    }
+}

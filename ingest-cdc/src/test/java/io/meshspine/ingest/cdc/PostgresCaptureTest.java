@@ -1,0 +1,176 @@
+package io.meshspine.ingest.cdc;
+
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.ingest.cdc.internal.ConnectorProperties;
+import io.meshspine.testkit.ContractFixtures;
+import io.meshspine.testkit.SpineExtension;
+import io.meshspine.testkit.SpineTestKit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(SpineExtension.class)
+class PostgresCaptureTest {
+
+    private static final Contract CUSTOMERS = ContractCatalog.fromClasspath().latest("crm.customers").orElseThrow();
+
+    private static Contract freshContract(SpineTestKit kit) {
+        Contract contract = ContractFixtures.inFreshDomain(CUSTOMERS, "cdcpg");
+        kit.createTopic(contract.rawTopic(), 1);
+        return contract;
+    }
+
+    private static CdcConfig config(SpineTestKit kit, Contract contract, PostgresTestDatabase db) {
+        CdcConfig config = CdcConfig.defaults(kit.bootstrapServers(), kit.registryUrl())
+                .withDatabase(contract.id(), db.name()).withOffsetFlushInterval(Duration.ZERO);
+        db.dropsSlot(ConnectorProperties.slotName(config, contract));
+        return config;
+    }
+
+    @Test
+    void snapshotRowsThenEveryChangeArrivesInOrderWithBeforeAndAfter_andARestartDeliversWhatChangedWhileStopped(SpineTestKit kit) {
+        Contract contract = freshContract(kit);
+        ChangeRecords topic = new ChangeRecords(kit, contract);
+        long startMicros = System.currentTimeMillis() * 1000;
+        try (PostgresTestDatabase db = new PostgresTestDatabase()) {
+            CdcConfig config = config(kit, contract, db);
+            db.execute(PostgresTestDatabase.insert("C1", "Ada", "Lovelace", "ada@example.com"),
+                    PostgresTestDatabase.insert("C2", "Alan", "Turing", "alan@example.com"));
+
+            try (CdcLane lane = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry())) {
+                List<ChangeRecords.Change> snapshot = topic.await(2);
+                assertThat(snapshot).extracting(ChangeRecords.Change::brief).containsExactlyInAnyOrder("r:C1", "r:C2");
+                assertThat(snapshot).allSatisfy(c -> {
+                    assertThat(c.before()).isNull();
+                    assertThat(c.source().get("snapshot")).isEqualTo(true);
+                });
+                assertThat(lane.state(contract.qualifiedName())).contains(CaptureState.RUNNING);
+
+                db.execute(PostgresTestDatabase.insert("C3", "Grace", "Hopper", "grace@example.com"),
+                        "UPDATE public.customers SET email = 'ada@lovelace.example' WHERE customer_id = 'C1'",
+                        "DELETE FROM public.customers WHERE customer_id = 'C2'");
+                db.transaction(PostgresTestDatabase.insert("C4", "Edsger", "Dijkstra", "ewd@example.com"),
+                        "UPDATE public.customers SET suburb = 'Nuenen' WHERE customer_id = 'C4'",
+                        "UPDATE public.customers SET state = 'VIC' WHERE customer_id = 'C3'");
+
+                List<ChangeRecords.Change> all = topic.await(8);
+                List<ChangeRecords.Change> changes = all.subList(2, all.size());
+                assertThat(changes).extracting(ChangeRecords.Change::brief)
+                        .containsExactly("c:C3", "u:C1", "d:C2", "c:C4", "u:C4", "u:C3");
+
+                ChangeRecords.Change update = changes.get(1);
+                assertThat(update.before("email")).hasToString("ada@example.com");
+                assertThat(update.after("email")).hasToString("ada@lovelace.example");
+                assertThat(update.after("last_name")).hasToString("Lovelace");
+                ChangeRecords.Change delete = changes.get(2);
+                assertThat(delete.after()).isNull();
+                assertThat(delete.before("last_name")).hasToString("Turing");
+                assertThat(delete.key().get("customer_id")).hasToString("C2");
+
+                // One transaction: one transaction id, positions ascending.
+                List<ChangeRecords.Change> tx = changes.subList(3, 6);
+                assertThat(tx.stream().map(c -> String.valueOf(c.source().get("tx_id"))).collect(Collectors.toSet())).hasSize(1);
+                assertThat(tx.get(2).before("state")).hasToString("NSW");
+                assertThat(tx.get(2).after("state")).hasToString("VIC");
+                assertThat(changes).allSatisfy(c -> {
+                    assertThat(c.sourceHeader()).isEqualTo("cdc");
+                    assertThat(c.contractVersion()).isEqualTo("1");
+                    assertThat(c.correlationId()).isNotBlank();
+                    assertThat(c.position()).startsWith("postgres:" + db.name() + ":").isEqualTo(
+                            "postgres:" + db.name() + ":" + c.source().get("position"));
+                    assertThat(c.source().get("commit_time")).isNotNull();
+                    assertThat(c.source().get("snapshot")).isEqualTo(false);
+                    GenericRecord row = c.after() != null ? c.after() : c.before();
+                    // timestamptz arrives as Debezium's ISO text and leaves as the contract's timestamp-micros.
+                    long createdMicros = (Long) row.get("created_at");
+                    assertThat(createdMicros).isBetween(startMicros - 3_600_000_000L, startMicros + 3_600_000_000L);
+                });
+                assertThat(changes.stream().map(ChangeRecords.Change::position).collect(Collectors.toSet())).hasSize(6);
+            }
+
+            db.execute(PostgresTestDatabase.insert("C5", "Barbara", "Liskov", "barbara@example.com"),
+                    "UPDATE public.customers SET segment = 'PREMIUM' WHERE customer_id = 'C1'",
+                    "DELETE FROM public.customers WHERE customer_id = 'C4'");
+
+            try (CdcLane restarted = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry())) {
+                List<ChangeRecords.Change> all = topic.await(11);
+                // Resumed from the stored position: no second snapshot, every change made while stopped, in order.
+                List<ChangeRecords.Change> afterRestart = all.subList(8, all.size());
+                assertThat(afterRestart).extracting(ChangeRecords.Change::brief).containsExactly("c:C5", "u:C1", "d:C4");
+                assertThat(all).hasSize(11);
+                assertThat(new HashSet<>(all.stream().map(ChangeRecords.Change::position).toList())).hasSize(11 - 1);
+                assertThat(afterRestart.get(1).after("segment")).hasToString("PREMIUM");
+            }
+        }
+    }
+
+    @Test
+    void anAddedColumnIsANewCompatibleVersion_aDroppedRequiredColumnStopsTheCaptureUntilTheContractIsFixed(SpineTestKit kit) {
+        Contract contract = freshContract(kit);
+        ChangeRecords topic = new ChangeRecords(kit, contract);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ApicurioClient registry = new ApicurioClient(kit.registryUrl());
+        String valueArtifact = ContractRegistrar.valueArtifact(contract.rawTopic());
+        try (PostgresTestDatabase db = new PostgresTestDatabase()) {
+            CdcConfig config = config(kit, contract, db);
+            db.execute(PostgresTestDatabase.insert("C1", "Ada", "Lovelace", "ada@example.com"));
+            try (CdcLane lane = CdcLane.start(config, List.of(contract), meters)) {
+                ChangeRecords.Change first = topic.await(1).get(0);
+                assertThat(first.writer().getField("after").schema().getTypes().get(1).getField("loyalty_tier")).isNull();
+
+                db.execute("ALTER TABLE public.customers ADD COLUMN loyalty_tier text",
+                        "INSERT INTO public.customers (customer_id, first_name, last_name, loyalty_tier) VALUES ('C2', 'Alan', 'Turing', 'GOLD')");
+                ChangeRecords.Change widened = topic.await(2).get(1);
+                Schema row = widened.writer().getField("after").schema().getTypes().get(1);
+                assertThat(row.getFullName()).isEqualTo(contract.avroSchema().getFullName());
+                assertThat(row.getField("loyalty_tier").schema().isNullable()).isTrue();
+                assertThat(row.getField("loyalty_tier").defaultVal()).isEqualTo(org.apache.avro.JsonProperties.NULL_VALUE);
+                assertThat(widened.writerId()).isNotEqualTo(first.writerId());
+                assertThat(widened.after("last_name")).hasToString("Turing");
+                assertThat(registry.versions(contract.domain(), valueArtifact)).hasSize(2);
+
+                db.execute("ALTER TABLE public.customers DROP COLUMN last_name",
+                        "INSERT INTO public.customers (customer_id, first_name) VALUES ('C3', 'Grace')",
+                        "INSERT INTO public.customers (customer_id, first_name) VALUES ('C4', 'Edsger')");
+                await().atMost(Duration.ofSeconds(30)).until(() -> lane.state(contract.qualifiedName()).orElseThrow() == CaptureState.STOPPED_INCOMPATIBLE);
+                assertThat(lane.stopDetail(contract.qualifiedName()).orElseThrow()).contains("last_name").contains("customers");
+                assertThat(meters.get("spine.cdc.capture.stopped").tag("contract", contract.qualifiedName())
+                        .tag("reason", "incompatible_schema").gauge().value()).isEqualTo(1.0);
+                // Nothing of the incompatible change, nor of what came after it, was published.
+                assertThat(topic.await(2)).hasSize(2);
+            }
+
+            // The contract is fixed (last_name becomes optional): the capture resumes at the change it stopped on.
+            Schema fixed = optionalLastName(contract.avroSchema());
+            Contract fixedContract = ContractFixtures.withDomainAndSchema(contract, contract.domain(), fixed);
+            try (CdcLane lane = CdcLane.start(config, List.of(fixedContract), new SimpleMeterRegistry())) {
+                List<ChangeRecords.Change> all = new ChangeRecords(kit, fixedContract).await(4);
+                assertThat(all).extracting(ChangeRecords.Change::brief).containsExactly("r:C1", "c:C2", "c:C3", "c:C4");
+                assertThat(all.get(2).after("last_name")).isNull();
+                assertThat(lane.state(fixedContract.qualifiedName())).contains(CaptureState.RUNNING);
+            }
+        }
+    }
+
+    private static Schema optionalLastName(Schema schema) {
+        List<Schema.Field> fields = schema.getFields().stream().map(f -> f.name().equals("last_name")
+                ? new Schema.Field(f.name(), SchemaBuilder.unionOf().nullType().and().stringType().endUnion(), f.doc(),
+                Schema.Field.NULL_DEFAULT_VALUE)
+                : new Schema.Field(f, f.schema())).toList();
+        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+}
