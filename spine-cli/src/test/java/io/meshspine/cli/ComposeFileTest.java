@@ -6,10 +6,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,6 +64,100 @@ class ComposeFileTest {
         JsonNode services = compose().path("services");
         assertThat(services.path("postgres").path("command").toString()).contains("wal_level=logical");
         assertThat(services.path("mariadb").path("command").toString()).contains("--binlog-format=ROW").contains("--log-bin");
+    }
+
+    /** The spine's services: compose name (also the `spine run` mode) → module holding its Dockerfile, and ops port. */
+    private static final Map<String, Module> SPINE_SERVICES = Map.of(
+            "gate", new Module("stream-processors", 9400),
+            "sink", new Module("lake-sink", 9401),
+            "ingest", new Module("ingest-cdc", 9402),
+            "dlq-api", new Module("dlq-replay", 9403));
+
+    private record Module(String directory, int opsPort) {
+    }
+
+    @Test
+    void every_spine_service_is_built_by_its_modules_dockerfile_from_the_launcher_and_runs_with_its_config_file() throws Exception {
+        JsonNode services = compose().path("services");
+        Pattern copy = Pattern.compile("(?m)^COPY\\s+(\\S+)\\s+(\\S+)\\s*$");
+        SPINE_SERVICES.forEach((name, module) -> {
+            JsonNode spec = services.path(name);
+            String config = "/etc/spine/" + name + ".properties";
+            assertThat(spec.path("build").path("context").asText()).as(name).isEqualTo(".");
+            assertThat(spec.path("build").path("dockerfile").asText()).as(name).isEqualTo(module.directory() + "/Dockerfile");
+            assertThat(spec.path("command").toString()).as(name).isEqualTo("[\"run\",\"" + name + "\",\"--config\",\"" + config + "\"]");
+            assertThat(spec.path("volumes").toString()).as(name).contains("./ops/config/" + name + ".properties:" + config + ":ro");
+
+            String dockerfile = read(REPO.resolve(module.directory()).resolve("Dockerfile"));
+            assertThat(dockerfile).as(name).contains("FROM eclipse-temurin:17-jre")
+                    .contains("CMD [\"run\", \"" + name + "\", \"--config\", \"" + config + "\"]")
+                    .contains("\"-jar\", \"/opt/spine/spine-cli.jar\"");
+            Matcher m = copy.matcher(dockerfile);
+            List<String> sources = new ArrayList<>();
+            while (m.find()) {
+                sources.add(m.group(1));
+            }
+            // The launcher is a build output (./mvnw package -pl spine-cli -am); everything else must be in the repo.
+            assertThat(sources).as(name).contains("spine-cli/target/spine-cli.jar", "spine-cli/target/lib/");
+            sources.stream().filter(s -> !s.startsWith("spine-cli/target/"))
+                    .forEach(s -> assertThat(REPO.resolve(s)).as("%s copies %s", name, s).exists());
+        });
+    }
+
+    @Test
+    void every_spine_service_publishes_its_ops_port_on_loopback_where_its_config_and_prometheus_expect_it() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode scrape = new ObjectMapper(new YAMLFactory()).readTree(REPO.resolve("ops/prometheus/prometheus.yml").toFile()).path("scrape_configs");
+        String kafkaInternal = services.path("kafka").path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText();
+        SPINE_SERVICES.forEach((name, module) -> {
+            Properties config = properties(REPO.resolve("ops/config/" + name + ".properties"));
+            int port = module.opsPort();
+
+            assertThat(config.getProperty("ops.port")).as(name).isEqualTo(String.valueOf(port));
+            assertThat(kafkaInternal).as(name).contains("//" + config.getProperty("kafka.bootstrap.servers"));
+            assertThat(config.getProperty("registry.url")).as(name).isEqualTo("http://registry:8080/apis/registry/v3");
+            assertThat(services.path(name).path("ports").get(0).asText()).as(name).isEqualTo("127.0.0.1:" + port + ":" + port);
+            List<String> targets = new ArrayList<>();
+            scrape.forEach(job -> {
+                if (job.path("job_name").asText().equals("spine-" + name)) {
+                    job.path("static_configs").forEach(c -> c.path("targets").forEach(t -> targets.add(t.asText())));
+                }
+            });
+            assertThat(targets).as("Prometheus job spine-%s", name).containsExactly(name + ":" + port);
+        });
+    }
+
+    @Test
+    void the_demo_traffic_runs_only_in_the_demo_profile_with_options_the_demo_command_has() throws Exception {
+        JsonNode traffic = compose().path("services").path("demo-traffic");
+        CommandLine demo = Spine.commandLine().getSubcommands().get("demo");
+        List<String> command = new ArrayList<>();
+        traffic.path("command").forEach(c -> command.add(c.asText()));
+
+        assertThat(traffic.path("profiles").toString()).isEqualTo("[\"demo\"]");
+        assertThat(traffic.path("build").path("dockerfile").asText()).isEqualTo(SPINE_SERVICES.get("gate").directory() + "/Dockerfile");
+        assertThat(command).first().isEqualTo("demo");
+        command.stream().filter(arg -> arg.startsWith("--"))
+                .forEach(option -> assertThat(demo.getCommandSpec().findOption(option)).as("demo has %s", option).isNotNull());
+        assertThat(command).containsSubsequence("--kafka", "kafka:29092").containsSubsequence("--registry", "http://registry:8080/apis/registry/v3");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Properties properties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return p;
     }
 
     private static JsonNode compose() throws Exception {
