@@ -31,7 +31,7 @@ public record ActionReport(String action, boolean dryRun, String job, int select
 
     public ObjectNode countsJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        new EnumMap<>(counts).forEach((k, v) -> n.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
+        new java.util.TreeMap<>(counts).forEach((k, v) -> n.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
         return n;
     }
 

@@ -1,6 +1,13 @@
 package io.meshspine.dlq;
 
+import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.contract.RuleViolation;
+import io.meshspine.core.contract.Severity;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
@@ -34,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The payments contract in a domain of its own on the real broker and registry: its topics, a producer of raw
@@ -51,6 +59,7 @@ final class PaymentsFixture implements AutoCloseable {
     final RegistrySchemas registry;
     final long writerId;
     private final KafkaProducer<byte[], byte[]> producer;
+    private long nextOffset = 1_000;
 
     PaymentsFixture(SpineTestKit kit, String prefix) {
         this.kit = kit;
@@ -60,7 +69,8 @@ final class PaymentsFixture implements AutoCloseable {
         this.registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         this.writerId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
         new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics().stream()
-                .filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT).toList());
+                .filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT || Topics.isInternal(t.name())
+                        && t.name().startsWith(Topics.DLQ) || t.name().equals(Topics.AUDIT)).toList());
         this.producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -103,6 +113,30 @@ final class PaymentsFixture implements AutoCloseable {
         }
         producer.flush();
         return ids;
+    }
+
+    /**
+     * Dead letters as the gate writes them (a bad currency, RULE), published straight to the DLQ: for tests about the
+     * workbench rather than the gate. Their originals sit at made-up offsets of this fixture's raw topic.
+     */
+    List<DeadLetter> publishDeadLetters(int count, String currency) {
+        long envelopeId = registry.contentIdFor("spine", ContractRegistrar.valueArtifact(Topics.DLQ), DeadLetterCodec.SCHEMA);
+        List<DeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long offset = nextOffset++;
+            GenericRecord value = payment(offset, currency);
+            OriginalRecord original = new OriginalRecord(contract.rawTopic(), 0, offset, System.currentTimeMillis(),
+                    value.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
+                    WireFormat.encode(writerId, contract.avroSchema(), value),
+                    List.of(new OriginalRecord.Header(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8("corr-" + offset))));
+            DeadLetter d = DeadLetter.ruleViolations(new DeadLetter.Origin("gate", original, contract.qualifiedName(), contract.version(),
+                    "corr-" + offset, 0, Instant.now(), Map.of()),
+                    List.of(new RuleViolation("currency-iso-4217", Severity.ERROR, "currency", "not an ISO-4217 code")));
+            producer.send(new ProducerRecord<>(Topics.DLQ, original.key(), WireFormat.encode(envelopeId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d))));
+            letters.add(d);
+        }
+        producer.flush();
+        return letters;
     }
 
     GenericRecord decode(byte[] wire, Schema schema) {
