@@ -60,6 +60,10 @@ public final class DlqCommand implements Runnable {
             description = "Loop guard: the replay that would reach this count parks the record instead (default ${DEFAULT-VALUE}).")
     int maxReplayCount;
 
+    @Option(names = "--replay-batch", paramLabel = "<n>", scope = CommandLine.ScopeType.INHERIT, defaultValue = "100",
+            description = "Dead letters per replay transaction (default ${DEFAULT-VALUE}).")
+    int replayBatch;
+
     private final Supplier<ContractCatalog> contracts;
 
     public DlqCommand() {
@@ -77,7 +81,7 @@ public final class DlqCommand implements Runnable {
     }
 
     DlqConfig config() {
-        return DlqConfig.defaults(bootstrapServers, registry).withMaxReplayCount(maxReplayCount);
+        return DlqConfig.defaults(bootstrapServers, registry).withMaxReplayCount(maxReplayCount).withReplayBatch(replayBatch);
     }
 
     ContractCatalog catalog() {

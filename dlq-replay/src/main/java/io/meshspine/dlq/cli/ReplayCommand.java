@@ -29,7 +29,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Publish for real (default: dry run).")
     boolean execute;
 
-    @Option(names = "--to", paramLabel = "<topic>", description = "Publish to this raw topic instead of each record's own.")
+    @Option(names = "--to-topic", paramLabel = "<topic>", description = "Publish to this raw topic instead of each record's own.")
     String target;
 
     @Option(names = "--max", paramLabel = "<n>", defaultValue = "0", description = "At most n dead letters (0: no limit).")
