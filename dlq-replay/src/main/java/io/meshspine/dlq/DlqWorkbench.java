@@ -199,6 +199,10 @@ public final class DlqWorkbench implements AutoCloseable {
         boolean showPii = contract != null ? who.maySeePiiOf(contract.domain()) : who.role() == Role.ADMIN;
         ObjectNode n = (showPii ? unmasked : masked).render(q.letter());
         n.put("pii", showPii ? "shown" : "masked");
+        if (showPii && contract != null && !contract.pii().isEmpty()) {
+            // Seeing PII is an act someone is accountable for: it is audited like a change.
+            commitStewardAction("inspect-pii", DeadLetterFilter.byId(id), 1, List.of(), List.of(), who, NODES.objectNode());
+        }
         n.putObject("dlq").put("partition", q.partition()).put("offset", q.offset());
         n.set("state", stateJson(q, contract, showPii));
         Check check = check(q);

@@ -91,6 +91,8 @@ class DlqCommandTest {
             assertThat(mine).extracting(a -> a.get("action").asText())
                     .containsSubsequence("repair", "recheck", "replay-dry-run", "park", "resolve");
             assertThat(mine).allSatisfy(a -> assertThat(a.get("who").asText()).isEqualTo("cli-steward"));
+            assertThat(mine).filteredOn(a -> a.get("action").asText().equals("inspect-pii")).hasSize(1)
+                    .allSatisfy(a -> assertThat(a.at("/filter/id/0").asText()).isEqualTo(letters.get(0).id()));
             assertThat(mine).filteredOn(a -> a.get("action").asText().equals("park"))
                     .allSatisfy(a -> assertThat(a.at("/details/reason").asText()).isEqualTo("test payment from the hub's staging"));
 
