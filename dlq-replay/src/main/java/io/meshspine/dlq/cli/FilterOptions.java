@@ -1,0 +1,82 @@
+package io.meshspine.dlq.cli;
+
+import io.meshspine.dlq.DeadLetterFilter;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The filter options every {@code spine dlq} command shares; parsed by {@link DeadLetterFilter#parse}, as the HTTP API's. */
+final class FilterOptions {
+
+    @Option(names = "--failure-type", paramLabel = "<type>", description = "DESERIALIZATION, SCHEMA, RULE, PROCESSING or SINK.")
+    String failureType;
+
+    @Option(names = "--rule", paramLabel = "<rule-id>", description = "Dead letters that broke this rule.")
+    String rule;
+
+    @Option(names = "--contract", paramLabel = "<contract>", description = "e.g. payments.transactions.v1 (or without .v<major>).")
+    String contract;
+
+    @Option(names = "--source-topic", paramLabel = "<topic>", description = "The raw topic the record came from.")
+    String sourceTopic;
+
+    @Option(names = "--from", paramLabel = "<instant>", description = "Dead-lettered at or after (ISO-8601, e.g. 2026-03-01T10:00:00Z).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "<instant>", description = "Dead-lettered before.")
+    String to;
+
+    @Option(names = "--key", paramLabel = "<key>", description = "The record key (a one-field key's value, or the key as JSON).")
+    String key;
+
+    @Option(names = "--correlation-id", paramLabel = "<id>")
+    String correlationId;
+
+    @Option(names = "--replay-count", paramLabel = "<n>", description = "Dead letters replayed exactly n times before.")
+    String replayCount;
+
+    @Option(names = "--status", paramLabel = "<status>", description = "active (default), replayed, parked, resolved or any.")
+    String status;
+
+    @Option(names = "--id", paramLabel = "<dead-letter-id>", description = "One dead letter (<topic>/<partition>/<offset>); repeatable.")
+    List<String> ids = new ArrayList<>();
+
+    @Option(names = "--where", paramLabel = "<field=value>", description = "A top-level field of the decoded value equals this text; repeatable.")
+    List<String> where = new ArrayList<>();
+
+    DeadLetterFilter filter() {
+        Map<String, List<String>> p = new LinkedHashMap<>();
+        put(p, "failure-type", failureType);
+        put(p, "rule", rule);
+        put(p, "contract", contract);
+        put(p, "source-topic", sourceTopic);
+        put(p, "from", from);
+        put(p, "to", to);
+        put(p, "key", key);
+        put(p, "correlation-id", correlationId);
+        put(p, "replay-count", replayCount);
+        put(p, "status", status);
+        if (!ids.isEmpty()) {
+            p.put("id", ids);
+        }
+        if (!where.isEmpty()) {
+            p.put("where", where);
+        }
+        return DeadLetterFilter.parse(p);
+    }
+
+    /** Whether anything narrows the selection: actions that change the queue refuse to run on all of it by accident. */
+    boolean narrows() {
+        return failureType != null || rule != null || contract != null || sourceTopic != null || from != null || to != null
+                || key != null || correlationId != null || replayCount != null || !ids.isEmpty() || !where.isEmpty();
+    }
+
+    private static void put(Map<String, List<String>> p, String name, String value) {
+        if (value != null) {
+            p.put(name, List.of(value));
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.meshspine.dlq.internal;
+
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.render.WireDecoder;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.dlq.DeadLetterState;
+import io.meshspine.dlq.QueuedDeadLetter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The DLQ joined with its state topic, read read_committed up to the last stable offsets at each {@link #refresh()}
+ * and kept in memory: what stewards list and act on. Reads with assigned partitions and no group, committing nothing.
+ * Envelopes this build cannot read are counted and skipped (they stay on the topic; {@code tail} shows them).
+ */
+public final class QueueReader implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(QueueReader.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final KafkaConsumer<byte[], byte[]> dlq;
+    private final KafkaConsumer<byte[], byte[]> state;
+    private final WireDecoder decoder;
+    private final Duration timeout;
+    private final Map<String, Located> letters = new LinkedHashMap<>();
+    private final Map<String, DeadLetterState> states = new HashMap<>();
+    private long unreadable;
+
+    private record Located(DeadLetter letter, int partition, long offset) {
+    }
+
+    public QueueReader(String bootstrapServers, WireDecoder decoder, Duration timeout) {
+        this.decoder = decoder;
+        this.timeout = timeout;
+        this.dlq = consumer(bootstrapServers, "spine-dlq-reader", Topics.DLQ);
+        this.state = consumer(bootstrapServers, "spine-dlq-state-reader", Topics.DLQ_STATE);
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, String clientId, String topic) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000,
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (partitions.isEmpty()) {
+            c.close();
+            throw new IllegalStateException("topic " + topic + " does not exist (spine contracts provision creates it)");
+        }
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        return c;
+    }
+
+    /** Reads everything committed since the last refresh: new dead letters and state changes. */
+    public synchronized void refresh() {
+        catchUp(state, r -> {
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                states.remove(id);
+            } else {
+                states.put(id, StateCodec.decode(r.value()));
+            }
+        });
+        catchUp(dlq, r -> {
+            if (r.value() == null) {
+                unreadable++;
+                return;
+            }
+            WireDecoder.Decoded decoded = decoder.decode(r.value(), DeadLetterCodec.SCHEMA);
+            if (decoded instanceof WireDecoder.Avro avro) {
+                DeadLetter d = DeadLetterCodec.fromAvro((GenericRecord) avro.datum());
+                letters.putIfAbsent(d.id(), new Located(d, r.partition(), r.offset()));
+            } else {
+                unreadable++;
+                log.warn("dlq envelope unreadable partition={} offset={} reason={}", r.partition(), r.offset(),
+                        ((WireDecoder.Undecodable) decoded).reason());
+            }
+        });
+    }
+
+    private void catchUp(KafkaConsumer<byte[], byte[]> consumer, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        // read_committed: the end offsets are the last stable offsets, so nothing still open is waited for.
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new org.apache.kafka.common.errors.TimeoutException("reading " + consumer.assignment() + " took longer than " + timeout);
+            }
+            consumer.poll(POLL).forEach(each);
+        }
+    }
+
+    /** Every dead letter read so far, in the order they were read (per partition, oldest first). */
+    public synchronized List<QueuedDeadLetter> all() {
+        List<QueuedDeadLetter> out = new ArrayList<>(letters.size());
+        for (Located l : letters.values()) {
+            out.add(new QueuedDeadLetter(l.letter(), l.partition(), l.offset(), stateOf(l.letter().id())));
+        }
+        return out;
+    }
+
+    public synchronized Optional<QueuedDeadLetter> find(String id) {
+        Located l = letters.get(id);
+        return l == null ? Optional.empty() : Optional.of(new QueuedDeadLetter(l.letter(), l.partition(), l.offset(), stateOf(id)));
+    }
+
+    public synchronized DeadLetterState stateOf(String id) {
+        return states.getOrDefault(id, DeadLetterState.untouched(id));
+    }
+
+    public synchronized long unreadable() {
+        return unreadable;
+    }
+
+    @Override
+    public synchronized void close() {
+        dlq.close(Duration.ofSeconds(2));
+        state.close(Duration.ofSeconds(2));
+    }
+}

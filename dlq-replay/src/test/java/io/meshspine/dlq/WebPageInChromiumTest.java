@@ -1,0 +1,94 @@
+package io.meshspine.dlq;
+
+import io.meshspine.testkit.FreePorts;
+import io.meshspine.testkit.SpineExtension;
+import io.meshspine.testkit.SpineTestKit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The stewards' web page in headless Chromium: summary, filter, inspect, dry run and replay, against the real API. */
+@ExtendWith(SpineExtension.class)
+class WebPageInChromiumTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @Test
+    void a_steward_clicks_from_the_summary_to_a_filtered_list_inspects_one_dry_runs_and_replays(SpineTestKit kit, @TempDir Path profile,
+                                                                                               @TempDir Path logs) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "/usr/bin/chromium is absent: apt-get install -y chromium chromium-driver");
+        assertThat(CHROMEDRIVER).as("chromium is installed, its driver must be too (package chromium-driver)").isExecutable();
+        try (PaymentsFixture f = new PaymentsFixture(kit, "web")) {
+            var letters = f.publishDeadLetters(3, "ZZZ");
+            List<ApiToken> tokens = List.of(ApiToken.parse("sam=" + ApiToken.hash("web-steward-token") + ";steward;" + f.contract.domain()));
+            int port = FreePorts.next();
+            Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
+                    .redirectErrorStream(true).redirectOutput(logs.resolve("chromedriver.log").toFile()).start();
+            try (DlqApiServer server = DlqApiServer.start(f.config().withTokens(tokens), f.catalog)) {
+                await("chromedriver listens").atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                    try (Socket s = new Socket(FreePorts.LOOPBACK, port)) {
+                        return true;
+                    }
+                });
+                try (WebDriverClient browser = new WebDriverClient(URI.create("http://127.0.0.1:" + port), CHROMIUM, profile)) {
+                    browser.open(server.url() + "/");
+                    browser.type(browser.find("#token"), "web-steward-token");
+                    browser.click(browser.find("#save-token"));
+
+                    String contract = f.contract.qualifiedName();
+                    await("the summary shows this contract's dead letters").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> summaryRow(browser, contract) != null);
+                    assertThat(browser.text(summaryRow(browser, contract))).contains("RULE", "currency-iso-4217", "3");
+                    browser.click(summaryRow(browser, contract));
+
+                    await("the list is filtered to them").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.findAll(".dl-row").size() == 3);
+                    assertThat(browser.textOf("#list-total")).isEqualTo("3 dead letter(s) match");
+                    browser.click(browser.find(".dl-id"));
+                    await("the dead letter is inspected").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.textOf("#inspect").contains("\"rule_id\": \"currency-iso-4217\""));
+                    assertThat(browser.textOf("#inspect")).contains("\"currency\": \"ZZZ\"").containsAnyOf(
+                            letters.stream().map(d -> d.id()).toArray(String[]::new));
+
+                    browser.click(browser.find("#dry-run"));
+                    await("the dry run's counts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.textOf("#replay-result").contains("would_fail_again: 3"));
+                    assertThat(browser.textOf("#replay-result")).startsWith("DRY RUN");
+                    assertThat(f.mine()).satisfies(filter -> assertThat(server.workbench().list(filter, Steward.operator("t"))).hasSize(3));
+
+                    browser.click(browser.find("#replay"));
+                    browser.acceptAlert();
+                    await("the replay's counts").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                            .until(() -> browser.textOf("#replay-result").contains("replayed: 3"));
+                    assertThat(server.workbench().list(f.mine("status=replayed"), Steward.operator("t"))).hasSize(3)
+                            .allSatisfy(q -> assertThat(q.state().replays().get(0).by()).isEqualTo("sam"));
+                }
+            } finally {
+                driver.destroy();
+                driver.waitFor();
+            }
+        }
+    }
+
+    private static String summaryRow(WebDriverClient browser, String contract) throws Exception {
+        for (String row : browser.findAll(".summary-row")) {
+            if (browser.text(row).startsWith(contract + " ")) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+}
