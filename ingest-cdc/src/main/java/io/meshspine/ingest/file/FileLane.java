@@ -289,7 +289,7 @@ public final class FileLane implements AutoCloseable {
             }
         } catch (CharacterCodingException e) {
             lines.close();
-            return quarantine(file, hash, contract, resume.orElse(null), "not " + charset.name() + " text in its first line");
+            return quarantine(file, hash, contract, resume.orElse(null), notText(charset, lines));
         }
         FileContext fc = new FileContext(file.path(), hash, charset);
         long started = System.nanoTime();
@@ -344,7 +344,7 @@ public final class FileLane implements AutoCloseable {
             // The bytes stopped being text (or the disk failed): rows committed so far stay, the rest is not readable.
             abortQuietly(open);
             String why = e instanceof CharacterCodingException
-                    ? "not " + charset.name() + " text after line " + lastLine
+                    ? notText(charset, lines)
                     : "reading failed after line " + lastLine + ": " + e;
             LedgerEntry committed = entry(fc, contract, FileState.IN_PROGRESS, committedLine, rows, deadLetters, null);
             return quarantine(file, hash, contract, committed, why);
@@ -366,6 +366,11 @@ public final class FileLane implements AutoCloseable {
                 Math.round((rows + deadLetters) / Math.max(seconds, 1e-3)), moved);
         return new FileOutcome(file.path(), hash, contract.qualifiedName(), FileOutcome.Result.INGESTED, rows, deadLetters,
                 resume.map(LedgerEntry::lastLine).orElse(0L), moved, null);
+    }
+
+    /** Decoding runs ahead of the rows (buffers), so the line is a lower bound of where the bad bytes are. */
+    private static String notText(Charset charset, LineReader lines) {
+        return "not " + charset.name() + " text (a malformed byte sequence after line " + lines.lineNumber() + ")";
     }
 
     /** What every record of one file shares, encoded once. */
