@@ -1,6 +1,9 @@
 package io.meshspine.ingest.typing;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 
@@ -47,6 +50,22 @@ public final class RecordTyper {
 
     public Schema schema() {
         return schema;
+    }
+
+    /** Decimals keep every digit they were written with: a double would round 0.1 before the decimal check sees it. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** A line of JSON text as a record; a parse error names the column, never the text (it may be PII). */
+    public Typing fromJsonText(String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            long column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+            return new Typing.Untyped(null, 0, "not valid JSON" + (column > 0 ? " (at column " + column + ")" : ""));
+        }
+        return fromJson(node);
     }
 
     /** A JSON object as a record: every field the schema requires present and typed, no field the schema lacks. */

@@ -1,9 +1,5 @@
 package io.meshspine.ingest.file.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshspine.ingest.typing.RecordTyper;
 import io.meshspine.ingest.typing.Typing;
 
@@ -11,10 +7,6 @@ import java.io.IOException;
 
 /** JSON Lines: one JSON object per line, blank lines ignored. */
 public final class JsonLinesRows implements RowSource {
-
-    /** Decimals keep every digit they were written with: a double would round 0.1 before the decimal check sees it. */
-    public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final LineReader lines;
     private final RecordTyper typer;
@@ -38,19 +30,7 @@ public final class JsonLinesRows implements RowSource {
         if (lines.truncated()) {
             return new Row(lines.lineNumber(), text, new Typing.Untyped(null, 0, "line longer than " + maxChars + " characters"));
         }
-        return new Row(lines.lineNumber(), text, typeLine(typer, text));
-    }
-
-    /** A line of JSON as a record of the typer's schema; a parse error names the column, never the text. */
-    public static Typing typeLine(RecordTyper typer, String text) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            long column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
-            return new Typing.Untyped(null, 0, "not valid JSON" + (column > 0 ? " (at column " + column + ")" : ""));
-        }
-        return typer.fromJson(node);
+        return new Row(lines.lineNumber(), text, typer.fromJsonText(text));
     }
 
     @Override
