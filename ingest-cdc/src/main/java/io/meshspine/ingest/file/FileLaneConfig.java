@@ -1,0 +1,75 @@
+package io.meshspine.ingest.file;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The file lane's settings, typed and checked once. To be wired to spine-core's declared config keys when they land.
+ *
+ * @param landingRoot      the landing directory; contracts' landing globs are relative to it
+ * @param bootstrapServers the Kafka cluster
+ * @param registryUrl      Apicurio's v3 API
+ * @param transactionalId  stable per lane instance: a restarted lane fences its predecessor's open transaction and
+ *                         aborts it, so a killed ingest leaves nothing half-visible
+ * @param chunkRows        rows (good and dead-lettered) per Kafka transaction; a large file is committed in chunks,
+ *                         each with its progress in the ledger, and a restart resumes after the last one
+ * @param pollInterval     how often the landing area is listed; a file is taken once its size and modification time
+ *                         have not changed between two listings
+ * @param maxLineChars     longest line (record) read; a longer one is dead-lettered, cut at this length
+ * @param progressInterval how often a long file logs its progress
+ * @param retryBackoff     wait after a transient fault (broker or registry unreachable) before the file is tried again
+ */
+public record FileLaneConfig(Path landingRoot, String bootstrapServers, String registryUrl, String transactionalId,
+                             int chunkRows, Duration pollInterval, int maxLineChars, Duration progressInterval,
+                             Duration retryBackoff) {
+
+    public static final String DEFAULT_TRANSACTIONAL_ID = "spine-file-lane";
+
+    public FileLaneConfig {
+        Objects.requireNonNull(landingRoot, "landingRoot");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        Objects.requireNonNull(transactionalId, "transactionalId");
+        if (chunkRows < 1) {
+            throw new IllegalArgumentException("file lane chunk rows must be at least 1, was " + chunkRows);
+        }
+        if (maxLineChars < 1024) {
+            throw new IllegalArgumentException("file lane max line chars must be at least 1024, was " + maxLineChars);
+        }
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("file lane poll interval must be positive, was " + pollInterval);
+        }
+    }
+
+    /** The embedded setup: 100,000 rows per transaction, a listing every second, lines up to 1,000,000 characters. */
+    public static FileLaneConfig defaults(String bootstrapServers, String registryUrl, Path landingRoot) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, DEFAULT_TRANSACTIONAL_ID, 100_000,
+                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5));
+    }
+
+    public FileLaneConfig withTransactionalId(String id) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, id, chunkRows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff);
+    }
+
+    public FileLaneConfig withChunkRows(int rows) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, rows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff);
+    }
+
+    public FileLaneConfig withPollInterval(Duration interval) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, interval, maxLineChars,
+                progressInterval, retryBackoff);
+    }
+
+    public FileLaneConfig withMaxLineChars(int chars) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, chars,
+                progressInterval, retryBackoff);
+    }
+
+    public FileLaneConfig withRetryBackoff(Duration backoff) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
+                progressInterval, backoff);
+    }
+}
