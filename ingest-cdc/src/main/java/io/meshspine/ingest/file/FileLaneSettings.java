@@ -1,0 +1,43 @@
+package io.meshspine.ingest.file;
+
+import io.meshspine.core.config.CommonSettings;
+import io.meshspine.core.config.Setting;
+import io.meshspine.core.config.SpineConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The file lane's declared settings (part of `./spine run ingest`). */
+public final class FileLaneSettings {
+
+    public static final Setting<Boolean> ENABLED = Setting.bool("file.enabled", true,
+            "Watch the landing area for the files of contracts with lane `file`.");
+    public static final Setting<Path> LANDING = Setting.path("file.landing", Path.of("landing"),
+            "Landing area root; contracts' `source.landing` globs are relative to it; `archive/` and `quarantine/` live in it.");
+    public static final Setting<String> TRANSACTIONAL_ID = Setting.string("file.transactional-id", FileLaneConfig.DEFAULT_TRANSACTIONAL_ID,
+            "Stable per lane instance (one per landing area): a restarted lane fences its predecessor and resumes its files.");
+    public static final Setting<Integer> CHUNK_ROWS = Setting.integer("file.chunk-rows", 100_000,
+            "Rows per Kafka transaction (with the ledger's progress): a crash resumes after the last committed chunk.").atLeast(1);
+    public static final Setting<Duration> POLL_INTERVAL = Setting.duration("file.poll-interval", Duration.ofSeconds(1),
+            "How often the landing area is listed.").positive();
+    public static final Setting<Integer> MAX_LINE_CHARS = Setting.integer("file.max-line-chars", 1_000_000,
+            "Longer lines (or CSV records) are dead-lettered: bounded memory whatever the file holds.").atLeast(1024);
+    public static final Setting<Duration> RETRY_BACKOFF = Setting.duration("file.retry-backoff", Duration.ofSeconds(5),
+            "Wait before retrying when the broker or registry is unreachable.").positive();
+
+    public static final List<Setting<?>> ALL = List.of(ENABLED, LANDING, TRANSACTIONAL_ID, CHUNK_ROWS, POLL_INTERVAL, MAX_LINE_CHARS, RETRY_BACKOFF);
+
+    private FileLaneSettings() {
+    }
+
+    public static FileLaneConfig toFileLaneConfig(SpineConfig config) {
+        return FileLaneConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL),
+                        config.get(LANDING))
+                .withTransactionalId(config.get(TRANSACTIONAL_ID))
+                .withChunkRows(config.get(CHUNK_ROWS))
+                .withPollInterval(config.get(POLL_INTERVAL))
+                .withMaxLineChars(config.get(MAX_LINE_CHARS))
+                .withRetryBackoff(config.get(RETRY_BACKOFF));
+    }
+}
