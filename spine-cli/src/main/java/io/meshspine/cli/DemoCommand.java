@@ -70,6 +70,26 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of /metrics and /health when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}).")
     int opsPort;
 
+    @Option(names = "--ops-host", defaultValue = "127.0.0.1",
+            description = "Address of /metrics and /health (0.0.0.0 to let a Prometheus in a container scrape it) (default: ${DEFAULT-VALUE}).")
+    String opsHost;
+
+    @Option(names = "--dlq-port", defaultValue = "9410",
+            description = "Port of the stewards' workbench (HTTP API and web page) when free, else any free port; 0 for any (default: ${DEFAULT-VALUE}).")
+    int dlqPort;
+
+    @Option(names = "--landing", paramLabel = "<dir>",
+            description = "Landing area of the file lane (default: ./landing in the repository).")
+    Path landing;
+
+    private Path landing() {
+        if (landing != null) {
+            return landing;
+        }
+        String home = System.getProperty("spine.home");
+        return (home == null ? Path.of("") : Path.of(home)).resolve("landing").toAbsolutePath();
+    }
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -96,21 +116,24 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("            %d topics provisioned, %d schema artifacts registered%n",
                     topics.changes().size() + topics.unchanged(), schemas.size());
             Path stateDir = TempDirs.create("spine-demo-gate-");
+            String bootstrap = infrastructure.kafka().bootstrapServers();
+            String registryUrl = infrastructure.registry().registryUrl();
             Health health = new Health();
             try (SpineMetrics metrics = new SpineMetrics("demo");
-                 OpsServer ops = new OpsServer(FreePorts.preferredOrNext(opsPort), metrics, health).start();
-                 ContractGateService gate = ContractGateService.start(GateConfig.defaults(infrastructure.kafka().bootstrapServers(),
-                         infrastructure.registry().registryUrl(), demoHashKey(out), stateDir), contracts, metrics.registry(), ProductTransform.NONE);
-                 DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(),
-                         infrastructure.kafka().bootstrapServers(), new RegistrySchemas(new ApicurioClient(infrastructure.registry().registryUrl())),
-                         rate, badShare).start()) {
+                 OpsServer ops = new OpsServer(opsHost, FreePorts.preferredOrNext(opsPort), metrics, health).start();
+                 ContractGateService gate = ContractGateService.start(GateConfig.defaults(bootstrap, registryUrl, demoHashKey(out), stateDir),
+                         contracts, metrics.registry(), ProductTransform.NONE);
+                 DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
+                         new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
+                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, out)) {
                 health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
                 KafkaStreamsOps.bindMetrics(metrics, gate.streams());
                 out.printf("  gate      contract gate (Kafka Streams, exactly_once_v2) on %s%n", contracts.contracts().stream().map(Contract::rawTopic).distinct().collect(Collectors.joining(", ")));
                 out.printf("  traffic   %d payments events/s to raw.payments.transactions, %.0f%% bad (%s)%n", rate, badShare * 100,
                         String.join(", ", DemoTraffic.badKinds()));
                 out.printf("  ops       %s/metrics  %s/health%n", ops.url(), ops.url());
-                out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq%n");
+                out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq   ./spine dlq summary%n");
                 out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
                 out.flush();
                 DemoCounts counts = new DemoCounts(metrics.registry(), traffic);

@@ -96,7 +96,13 @@ public final class ApicurioRegistryServer implements SchemaRegistryEndpoint {
 
     private static Process launch(Path runner, int port, Path workDir) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of("bash", "-c", GUARD_SCRIPT, "spine-registry-guard",
+        List<String> command = new ArrayList<>();
+        // A session of its own: Ctrl-C at a terminal signals the whole foreground process group, and the registry must
+        // outlive the JVM's clean shutdown (the gate still asks it for schemas); the pipe guard ends it after the JVM.
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(List.of("bash", "-c", GUARD_SCRIPT, "spine-registry-guard",
                 java.toString(),
                 // C1 only and a small heap: ~4 s to ready instead of ~8 s, ~250 MB RSS.
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC",

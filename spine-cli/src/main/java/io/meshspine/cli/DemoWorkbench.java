@@ -1,0 +1,43 @@
+package io.meshspine.cli;
+
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.dlq.ApiToken;
+import io.meshspine.dlq.DlqApiServer;
+import io.meshspine.dlq.DlqConfig;
+import io.meshspine.testkit.FreePorts;
+
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+
+/** The stewards' workbench beside the demo: its HTTP API and web page, with a one-run steward token printed once. */
+final class DemoWorkbench implements AutoCloseable {
+
+    private final DlqApiServer server;
+
+    private DemoWorkbench(DlqApiServer server) {
+        this.server = server;
+    }
+
+    static DemoWorkbench start(ContractCatalog contracts, String bootstrap, String registryUrl, int preferredPort, PrintStream out) {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        String token = "demo-" + HexFormat.of().formatHex(random);
+        String domains = String.join(",", contracts.contracts().stream().map(c -> c.domain()).distinct().toList());
+        ApiToken steward = ApiToken.parse("demo-steward=" + ApiToken.hash(token) + ";steward;" + domains);
+        DlqApiServer server = DlqApiServer.start(DlqConfig.defaults(bootstrap, registryUrl)
+                .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)), contracts);
+        out.printf("  dlq       %s/  (stewards' web page and API; bearer token for this run: %s)%n", stripSlash(server.url().toString()), token);
+        return new DemoWorkbench(server);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
