@@ -60,7 +60,7 @@ class OpsGrafanaTest {
         // The overview covers every stage and the DLQ, and shows the SLOs it is judged against.
         assertThat(used).contains("spine_gate_records_in_total", "spine_gate_records_dead_lettered_total",
                 "spine_gate_end_to_end_latency_seconds_bucket", "spine_sink_freshness_seconds", "spine_sink_lag_records",
-                "spine_sink_commits_total", "spine_cdc_changes_total", "spine_ingest_file_rows_total", "spine_dlq_depth",
+                "spine_sink_commits_total", "spine_cdc_changes_captured_total", "spine_ingest_file_rows_ingested_total", "spine_dlq_depth",
                 "spine_dlq_oldest_age_seconds", "spine:freshness_slo_seconds", "spine:completeness_slo_ratio");
     }
 

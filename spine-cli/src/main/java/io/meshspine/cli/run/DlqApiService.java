@@ -70,7 +70,6 @@ final class DlqApiService implements SpineService {
     static final class QueueGauges implements HealthCheck {
         private final MultiGauge depth;
         private final MultiGauge oldestAge;
-        private volatile Instant oldest;
         private volatile String lastProblem = "not read yet";
 
         QueueGauges(SpineMetrics metrics) {
@@ -84,19 +83,19 @@ final class DlqApiService implements SpineService {
                 // Counted from the letters, not the summary: the summary counts a letter once per broken rule.
                 List<QueuedDeadLetter> active = workbench.list(DeadLetterFilter.active(), Steward.operator("dlq-api"));
                 java.util.Map<List<String>, Long> byContractAndType = new java.util.HashMap<>();
-                Instant first = null;
+                java.util.Map<String, Instant> oldestByContract = new java.util.HashMap<>();
                 for (QueuedDeadLetter q : active) {
                     String contract = q.letter().contract() == null ? "unknown" : q.letter().contract();
                     byContractAndType.merge(List.of(contract, q.letter().failureType().name()), 1L, Long::sum);
-                    Instant at = q.letter().deadLetteredAt();
-                    first = first == null || at.isBefore(first) ? at : first;
+                    oldestByContract.merge(contract, q.letter().deadLetteredAt(), (a, b) -> a.isBefore(b) ? a : b);
                 }
                 depth.register(byContractAndType.entrySet().stream()
                         .map(e -> MultiGauge.Row.of(Tags.of("contract", e.getKey().get(0), "failure_type", e.getKey().get(1)), e.getValue()))
                         .toList(), true);
-                oldest = first;
-                oldestAge.register(first == null ? List.of()
-                        : List.of(MultiGauge.Row.of(Tags.empty(), () -> Duration.between(oldest, Instant.now()).toMillis() / 1000.0)), true);
+                oldestAge.register(oldestByContract.entrySet().stream()
+                        .map(e -> MultiGauge.Row.of(Tags.of("contract", e.getKey()),
+                                () -> Duration.between(e.getValue(), Instant.now()).toMillis() / 1000.0))
+                        .toList(), true);
                 lastProblem = null;
             } catch (RuntimeException e) {
                 lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
