@@ -1,0 +1,333 @@
+package io.meshspine.sink.internal;
+
+import io.delta.standalone.CommitResult;
+import io.delta.standalone.DeltaScan;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.actions.Action;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.data.CloseableIterator;
+import io.delta.standalone.exceptions.ConcurrentTransactionException;
+import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
+import io.delta.standalone.expressions.Literal;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.sink.CrashPoint;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One table's micro-batch: records buffered per source partition until the trigger fires, then written as Parquet
+ * files and committed in one Delta commit that carries, per source partition, a txn action whose version is the last
+ * offset written. Before committing, the txn versions are read inside the transaction: if another writer already
+ * committed any of these offsets, the batch is abandoned (its files deleted) and the caller re-reads the partitions
+ * from the log. Delta's conflict check makes a writer racing on the same app ids lose with
+ * ConcurrentTransactionException, so two sinks can never both commit the same offsets.
+ */
+public final class TableSink {
+
+    private static final Logger log = LoggerFactory.getLogger(TableSink.class);
+    private static final int MAX_ATTEMPTS = 10;
+
+    /** What a flush did. */
+    public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded, Outcome.Empty {
+        /** The table holds the batch; these are the next offsets to read, for the advisory Kafka commit. */
+        record Committed(long version, Map<TopicPartition, OffsetAndMetadata> offsets, long rows, long deadLettered) implements Outcome {
+        }
+
+        /** Another writer committed part of the batch first: re-read these partitions from the log's txn versions. */
+        record Superseded(Set<TopicPartition> partitions) implements Outcome {
+        }
+
+        record Empty() implements Outcome {
+        }
+    }
+
+    private final TableSpec spec;
+    private final DeltaTable table;
+    private final ParquetFiles files;
+    private final DeadLetters deadLetters;
+    private final SinkMetrics.PerTable meters;
+    private final BronzeRows bronze;
+    private final SilverRows silver;
+
+    private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> buffer = new LinkedHashMap<>();
+    private int records;
+    private long bytes;
+    private long firstNanos;
+
+    TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
+              BronzeRows bronze, SilverRows silver) {
+        this.spec = spec;
+        this.table = table;
+        this.files = files;
+        this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.bronze = bronze;
+        this.silver = silver;
+    }
+
+    public TableSpec spec() {
+        return spec;
+    }
+
+    public DeltaTable table() {
+        return table;
+    }
+
+    void add(ConsumerRecord<byte[], byte[]> r) {
+        if (records == 0) {
+            firstNanos = System.nanoTime();
+        }
+        buffer.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
+        records++;
+        bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+    }
+
+    boolean isDue(long nowNanos) {
+        return spec.trigger().isDue(records, bytes, Duration.ofNanos(nowNanos - firstNanos));
+    }
+
+    int buffered() {
+        return records;
+    }
+
+    void lag(long records) {
+        meters.lag.set(records);
+    }
+
+    int buffered(TopicPartition tp) {
+        List<ConsumerRecord<byte[], byte[]>> l = buffer.get(tp);
+        return l == null ? 0 : l.size();
+    }
+
+    /** Forgets buffered records of partitions this instance no longer owns (or must re-read). */
+    void discard(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            List<ConsumerRecord<byte[], byte[]>> dropped = buffer.remove(tp);
+            if (dropped != null) {
+                records -= dropped.size();
+                for (ConsumerRecord<byte[], byte[]> r : dropped) {
+                    bytes -= Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes and commits everything buffered.
+     *
+     * @throws TransientSinkException the batch was abandoned for a passing reason; re-read its partitions and retry later
+     */
+    Outcome flush() {
+        if (records == 0) {
+            return new Outcome.Empty();
+        }
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = new LinkedHashMap<>(buffer);
+        buffer.clear();
+        records = 0;
+        bytes = 0;
+        long start = System.nanoTime();
+        List<String> written = new ArrayList<>();
+        boolean committed = false;
+        try {
+            Outcome outcome = commit(batch, written, start);
+            committed = outcome instanceof Outcome.Committed;
+            return outcome;
+        } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
+            meters.failed("transient");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        } finally {
+            if (!committed && !written.isEmpty()) {
+                files.deleteQuietly(spec.path(), written);
+            }
+        }
+    }
+
+    private Outcome commit(Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch, List<String> written, long start) {
+        List<DeadLetter> dead = new ArrayList<>();
+        Map<TopicPartition, Long> lastOffsets = new HashMap<>();
+        long newest = Long.MIN_VALUE;
+        List<GenericRecord> rows = new ArrayList<>();
+        LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.entrySet()) {
+            for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
+                lastOffsets.put(e.getKey(), r.offset());
+                newest = Math.max(newest, r.timestamp());
+                if (bronze != null) {
+                    rows.add(bronze.row(r));
+                    continue;
+                }
+                SilverRows.Change change = silver.change(r);
+                if (change instanceof SilverRows.Change.Refused refused) {
+                    dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
+                } else if (change instanceof SilverRows.Change.Upsert u) {
+                    if (spec.kind() == TableKind.SILVER_UPSERT) {
+                        // Keys live in one partition, so the last change in offset order is the key's latest state.
+                        changes.remove(u.key());
+                        changes.put(u.key(), u.row());
+                    } else {
+                        rows.add(u.row());
+                    }
+                } else if (change instanceof SilverRows.Change.Delete d) {
+                    changes.remove(d.key());
+                    changes.put(d.key(), null);
+                }
+            }
+        }
+        List<ParquetFiles.WrittenFile> appended = null;
+        boolean deadLettered = false;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            OptimisticTransaction txn = table.begin();
+            for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.entrySet()) {
+                long committedOffset = txn.txnVersion(spec.appId(e.getKey().partition()));
+                if (committedOffset >= e.getValue().get(0).offset()) {
+                    meters.failed("superseded");
+                    log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
+                            e.getKey().partition(), committedOffset, e.getValue().get(0).offset());
+                    return new Outcome.Superseded(batch.keySet());
+                }
+            }
+            List<Action> actions = new ArrayList<>();
+            List<ParquetFiles.WrittenFile> adds;
+            Operation operation;
+            if (spec.kind() == TableKind.SILVER_UPSERT) {
+                adds = planUpsert(txn, changes, actions);
+                adds.forEach(f -> written.add(f.path()));
+                operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
+            } else {
+                if (appended == null) {
+                    appended = files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
+                    appended.forEach(f -> written.add(f.path()));
+                }
+                adds = appended;
+                operation = new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\""));
+            }
+            long now = System.currentTimeMillis();
+            long fileBytes = 0;
+            long rowCount = 0;
+            for (ParquetFiles.WrittenFile f : adds) {
+                actions.add(new AddFile(f.path(), f.partitionValues(), f.size(), now, true, f.stats(), Map.of()));
+                fileBytes += f.size();
+                rowCount += f.rows();
+            }
+            for (Map.Entry<TopicPartition, Long> e : lastOffsets.entrySet()) {
+                actions.add(new SetTransaction(spec.appId(e.getKey().partition()), e.getValue(), Optional.of(now)));
+            }
+            Crash.at(CrashPoint.AFTER_PARQUET_BEFORE_COMMIT);
+            if (!deadLettered) {
+                deadLetters.sendAll(dead);
+                deadLettered = true;
+            }
+            try {
+                CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                Crash.committed();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                meters.committed(spec.kind() == TableKind.SILVER_UPSERT ? changes.size() : rowCount, adds.size(), fileBytes, newest, took);
+                meters.deadLettered.increment(dead.size());
+                Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+                lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
+                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} ms={}", spec.name(),
+                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), took.toMillis());
+                return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());
+            } catch (ConcurrentTransactionException e) {
+                meters.failed("concurrent-transaction");
+                log.info("commit lost a race on the txn app ids, re-reading table={} attempt={}", spec.name(), attempt);
+            } catch (DeltaConcurrentModificationException e) {
+                meters.failed("concurrent-modification");
+                log.info("commit conflicts with a concurrent commit, retrying table={} attempt={} conflict={}", spec.name(), attempt,
+                        e.getClass().getSimpleName());
+            }
+            if (spec.kind() == TableKind.SILVER_UPSERT) {
+                // The rewrite was planned against a snapshot that is gone: plan again from the new one.
+                List<String> stale = adds.stream().map(ParquetFiles.WrittenFile::path).toList();
+                files.deleteQuietly(spec.path(), stale);
+                written.removeAll(stale);
+            }
+        }
+        throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);
+    }
+
+    /**
+     * Copy-on-write: the files whose key range holds any key of the batch are read, their rows for other keys kept, and
+     * rewritten with the batch's latest state per key (deletes drop the key); the old files are removed in the same
+     * commit. Files whose min/max key stats exclude every batch key are not touched.
+     */
+    private List<ParquetFiles.WrittenFile> planUpsert(OptimisticTransaction txn, LinkedHashMap<BusinessKey, GenericRecord> changes,
+                                                      List<Action> actions) {
+        String firstKey = spec.keyColumns().get(0);
+        TreeSet<Comparable<Object>> firstKeys = new TreeSet<>();
+        for (BusinessKey k : changes.keySet()) {
+            if (k.first() != null) {
+                firstKeys.add(cast(k.first()));
+            }
+        }
+        List<AddFile> affected = new ArrayList<>();
+        DeltaScan scan = txn.markFilesAsRead(Literal.True);
+        try (CloseableIterator<AddFile> it = scan.getFiles()) {
+            while (it.hasNext()) {
+                AddFile f = it.next();
+                if (mayHoldAny(f, firstKey, firstKeys)) {
+                    affected.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<GenericRecord> rows = new ArrayList<>();
+        for (AddFile f : affected) {
+            files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
+                if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
+                    rows.add(row);
+                }
+            });
+        }
+        changes.values().stream().filter(java.util.Objects::nonNull).forEach(rows::add);
+        // Sorted by key, new files have narrow key ranges, so later batches rewrite fewer of them.
+        rows.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
+        long now = System.currentTimeMillis();
+        for (AddFile f : affected) {
+            actions.add(f.remove(now, true));
+        }
+        log.debug("upsert plan table={} changes={} filesRewritten={} rowsRewritten={}", spec.name(), changes.size(), affected.size(), rows.size());
+        return files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
+    }
+
+    private static boolean mayHoldAny(AddFile f, String column, TreeSet<Comparable<Object>> keys) {
+        FileStats.Parsed stats = FileStats.Parsed.of(f.getStats(), column);
+        if (stats.min().isEmpty() || stats.max().isEmpty() || keys.isEmpty()) {
+            return true;
+        }
+        Comparable<Object> min = cast(stats.min().get());
+        Comparable<Object> max = cast(stats.max().get());
+        if (!keys.first().getClass().equals(min.getClass())) {
+            return true;
+        }
+        Comparable<Object> candidate = keys.ceiling(min);
+        return candidate != null && candidate.compareTo(max) <= 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Comparable<Object> cast(Object o) {
+        return (Comparable<Object>) o;
+    }
+}
