@@ -33,6 +33,11 @@ public final class DeltaSchemas {
     }
 
     public static StructType toDelta(Schema record) {
+        return struct(record, false);
+    }
+
+    /** Delta allows no NOT NULL inside arrays and maps: there every nested field is nullable. */
+    private static StructType struct(Schema record, boolean inCollection) {
         List<StructField> fields = new ArrayList<>();
         for (Schema.Field f : record.getFields()) {
             Schema s = f.schema();
@@ -41,7 +46,7 @@ public final class DeltaSchemas {
                 s = nonNull(f.name(), s);
                 nullable = true;
             }
-            fields.add(new StructField(f.name(), type(f.name(), s), nullable));
+            fields.add(new StructField(f.name(), type(f.name(), s, inCollection), nullable || inCollection));
         }
         return new StructType(fields.toArray(StructField[]::new));
     }
@@ -58,7 +63,7 @@ public final class DeltaSchemas {
         return types.get(0);
     }
 
-    private static DataType type(String field, Schema s) {
+    private static DataType type(String field, Schema s, boolean inCollection) {
         LogicalType logical = s.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal d) {
             return new DecimalType(d.getPrecision(), d.getScale());
@@ -90,19 +95,19 @@ public final class DeltaSchemas {
             case FIXED:
                 return new BinaryType();
             case RECORD:
-                return toDelta(s);
+                return struct(s, inCollection);
             case ARRAY: {
                 Schema element = s.getElementType();
                 boolean nullable = element.getType() == Schema.Type.UNION;
-                return new ArrayType(type(field, nonNull(field, element)), nullable);
+                return new ArrayType(type(field, nonNull(field, element), true), nullable);
             }
             case MAP: {
                 Schema value = s.getValueType();
                 boolean nullable = value.getType() == Schema.Type.UNION;
-                return new MapType(new StringType(), type(field, nonNull(field, value)), nullable);
+                return new MapType(new StringType(), type(field, nonNull(field, value), true), nullable);
             }
             case UNION:
-                return type(field, nonNull(field, s));
+                return type(field, nonNull(field, s), inCollection);
             default:
                 throw new IncompatibleTableSchemaException("field " + field + ": Avro type " + s.getType() + " has no Delta column type");
         }

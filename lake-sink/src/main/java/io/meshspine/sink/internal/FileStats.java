@@ -47,6 +47,18 @@ final class FileStats {
         return rows;
     }
 
+    /**
+     * The stats as delta-standalone's AddFile wants them: JSON text inside a JSON string. Standalone writes the field
+     * raw, so unquoted stats become an object in the log that its own reader then refuses (delta-io/connectors#380).
+     */
+    String toLogValue() {
+        try {
+            return JSON.writeValueAsString(toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("numRecords", rows);
@@ -81,6 +93,9 @@ final class FileStats {
             }
             try {
                 JsonNode root = JSON.readTree(stats);
+                if (root.isTextual()) {
+                    root = JSON.readTree(root.asText());
+                }
                 long n = root.path("numRecords").asLong(-1);
                 if (column == null) {
                     return new Parsed(n, Optional.empty(), Optional.empty());

@@ -11,9 +11,9 @@ public final class Hadoop {
     private Hadoop() {
     }
 
-    /** A configuration that does not read the machine's Hadoop XML files, plus the given settings. */
+    /** Hadoop's defaults plus the given settings. */
     public static Configuration configuration(Map<String, String> settings) {
-        Configuration conf = new Configuration(false);
+        Configuration conf = new Configuration();
         // Parquet reads through the local file system would otherwise verify and write .crc sidecars.
         conf.setBoolean("fs.file.impl.disable.cache", false);
         conf.set("parquet.avro.write-old-list-structure", "false");

@@ -106,7 +106,7 @@ public final class ParquetFiles {
             long size = local != null ? Files.size(local.resolve(relative))
                     : fs(tableUri).getFileStatus(new org.apache.hadoop.fs.Path(tableUri + "/" + relative)).getLen();
             // The log holds a URI relative to the table: an escaped partition value's % must itself be escaped.
-            return new WrittenFile(relative.replace("%", "%25"), partitionValues, size, stats.rows(), stats.toJson());
+            return new WrittenFile(relative.replace("%", "%25"), partitionValues, size, stats.rows(), stats.toLogValue());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
         }

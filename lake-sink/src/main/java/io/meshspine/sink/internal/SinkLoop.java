@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -78,8 +80,16 @@ public final class SinkLoop implements Runnable {
                 if (state == SinkState.STARTING) {
                     setState(SinkState.RUNNING);
                 }
+                Set<String> repositioned = new HashSet<>();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    byTopic.get(r.topic()).add(r);
+                    if (repositioned.contains(r.topic())) {
+                        continue; // the topic was sought back to the log's offsets: these records come again
+                    }
+                    TableSink sink = byTopic.get(r.topic());
+                    sink.add(r);
+                    if (sink.isFull() && !flush(sink)) {
+                        repositioned.add(r.topic());
+                    }
                 }
                 long now = System.nanoTime();
                 for (TableSink sink : byTopic.values()) {
@@ -109,7 +119,8 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    private void flush(TableSink sink) {
+    /** Flushes the sink's batch; false when its partitions were sought back to the Delta log's offsets instead. */
+    private boolean flush(TableSink sink) {
         try {
             TableSink.Outcome outcome = sink.flush();
             if (outcome instanceof TableSink.Outcome.Committed c) {
@@ -122,12 +133,15 @@ public final class SinkLoop implements Runnable {
                 }
             } else if (outcome instanceof TableSink.Outcome.Superseded) {
                 reposition(sink);
+                return false;
             }
+            return true;
         } catch (TransientSinkException e) {
             log.warn("batch abandoned, re-reading from the Delta log table={} backoffMs={} error={}", sink.spec().name(),
                     TRANSIENT_BACKOFF.toMillis(), e.getMessage());
             reposition(sink);
             pause(TRANSIENT_BACKOFF);
+            return false;
         }
     }
 

@@ -107,6 +107,11 @@ public final class TableSink {
         return spec.trigger().isDue(records, bytes, Duration.ofNanos(nowNanos - firstNanos));
     }
 
+    /** The record or byte limit is reached: flush before adding more, so batches never exceed it. */
+    boolean isFull() {
+        return records >= spec.trigger().maxRecords() || bytes >= spec.trigger().maxBytes();
+    }
+
     int buffered() {
         return records;
     }
