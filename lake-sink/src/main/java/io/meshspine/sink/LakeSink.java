@@ -51,6 +51,6 @@ public final class LakeSink {
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
         log.info("sink tables={}", specs.stream().map(TableSpec::name).toList());
-        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), deadLetters);
+        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), deadLetters, config);
     }
 }

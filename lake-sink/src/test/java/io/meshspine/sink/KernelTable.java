@@ -45,7 +45,7 @@ final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows) {
+    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, int files) {
         List<Object> column(String name) {
             return rows.stream().map(r -> r.get(name)).toList();
         }
@@ -81,11 +81,13 @@ final class KernelTable {
         Row scanState = scan.getScanState(ENGINE);
         StructType physical = ScanStateRow.getPhysicalDataReadSchema(ENGINE, scanState);
         List<Map<String, Object>> rows = new ArrayList<>();
+        int fileCount = 0;
         try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(ENGINE)) {
             while (files.hasNext()) {
                 try (CloseableIterator<Row> fileRows = files.next().getRows()) {
                     while (fileRows.hasNext()) {
                         Row fileRow = fileRows.next();
+                        fileCount++;
                         FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRow);
                         CloseableIterator<ColumnarBatch> data = ENGINE.getParquetHandler()
                                 .readParquetFiles(singleton(status), physical, Optional.empty());
@@ -104,7 +106,7 @@ final class KernelTable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows);
+        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows, fileCount);
     }
 
     private static <T> CloseableIterator<T> singleton(T value) {
