@@ -45,7 +45,11 @@ final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, int files) {
+    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
+        int files() {
+            return paths.size();
+        }
+
         List<Object> column(String name) {
             return rows.stream().map(r -> r.get(name)).toList();
         }
@@ -81,14 +85,14 @@ final class KernelTable {
         Row scanState = scan.getScanState(ENGINE);
         StructType physical = ScanStateRow.getPhysicalDataReadSchema(ENGINE, scanState);
         List<Map<String, Object>> rows = new ArrayList<>();
-        int fileCount = 0;
+        List<String> paths = new ArrayList<>();
         try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(ENGINE)) {
             while (files.hasNext()) {
                 try (CloseableIterator<Row> fileRows = files.next().getRows()) {
                     while (fileRows.hasNext()) {
                         Row fileRow = fileRows.next();
-                        fileCount++;
                         FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRow);
+                        paths.add(status.getPath());
                         CloseableIterator<ColumnarBatch> data = ENGINE.getParquetHandler()
                                 .readParquetFiles(singleton(status), physical, Optional.empty());
                         try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(ENGINE, scanState, fileRow, data)) {
@@ -106,7 +110,7 @@ final class KernelTable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows, fileCount);
+        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows, paths);
     }
 
     private static <T> CloseableIterator<T> singleton(T value) {

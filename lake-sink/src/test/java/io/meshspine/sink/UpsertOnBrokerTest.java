@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -63,6 +64,23 @@ class UpsertOnBrokerTest {
                 delete(f, id(1));
                 f.producer.flush();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> state(f).equals(expected));
+
+                // Copy-on-write touches only files whose key range can hold a batch key: keys above every existing
+                // key add a file and rewrite none; a change among them rewrites that file alone.
+                List<String> before = KernelTable.read(f.silverPath()).paths();
+                for (int i = 0; i < 5; i++) {
+                    upsert(f, "ZZZ-" + i, "Late" + i, "late" + i + "@bank.example");
+                }
+                f.producer.flush();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> state(f).equals(expected));
+                List<String> withLate = KernelTable.read(f.silverPath()).paths();
+                assertThat(withLate).containsAll(before).hasSize(before.size() + 1);
+                upsert(f, "ZZZ-3", "Later", "later@bank.example");
+                f.producer.flush();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> state(f).equals(expected));
+                List<String> afterLateChange = KernelTable.read(f.silverPath()).paths();
+                assertThat(afterLateChange).containsAll(before).hasSize(withLate.size()).doesNotContainAnyElementsOf(
+                        withLate.stream().filter(p -> !before.contains(p)).toList());
             }
             KernelTable.Contents table = KernelTable.read(f.silverPath());
             assertThat(table.column("customer_id")).doesNotHaveDuplicates().hasSize(expected.size());

@@ -286,11 +286,23 @@ public final class TableSink {
                 firstKeys.add(cast(k.first()));
             }
         }
+        // A partition column that is part of the key pins each key to one partition: other partitions cannot hold it.
+        String partitionKey = spec.partitionColumn().filter(spec.keyColumns()::contains).orElse(null);
+        Set<String> partitions = new java.util.HashSet<>();
+        if (partitionKey != null) {
+            org.apache.avro.Schema ps = DeltaSchemas.nonNull(partitionKey, spec.rowSchema().getField(partitionKey).schema());
+            int pos = spec.keyColumns().indexOf(partitionKey);
+            changes.keySet().forEach(k -> partitions.add(ParquetFiles.partitionValue(ps, k.values().get(pos) instanceof Long l
+                    && ps.getType() == org.apache.avro.Schema.Type.INT ? (Object) l.intValue() : k.values().get(pos))));
+        }
         List<AddFile> affected = new ArrayList<>();
         DeltaScan scan = txn.markFilesAsRead(Literal.True);
         try (CloseableIterator<AddFile> it = scan.getFiles()) {
             while (it.hasNext()) {
                 AddFile f = it.next();
+                if (partitionKey != null && !partitions.contains(f.getPartitionValues().get(partitionKey))) {
+                    continue;
+                }
                 if (mayHoldAny(f, firstKey, firstKeys)) {
                     affected.add(f);
                 }
