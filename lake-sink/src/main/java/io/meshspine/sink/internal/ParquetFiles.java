@@ -79,9 +79,74 @@ public final class ParquetFiles {
     /** One file of rows, in the given partition directory ({@code ""} or {@code col=value/}). */
     public WrittenFile writeFile(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema,
                                  List<String> statsColumns, Consumer<Consumer<GenericRecord>> rows) {
-        String name = "part-" + UUID.randomUUID() + ".snappy.parquet";
-        String relative = partitionDir + name;
-        FileStats stats = new FileStats(schema, statsColumns);
+        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, statsColumns);
+        try {
+            rows.accept(file::write);
+        } catch (RuntimeException e) {
+            file.abandon();
+            throw e;
+        }
+        return file.close();
+    }
+
+    /** A data file being written: rows go in one at a time, the stats are gathered on the way. */
+    public final class OpenFile {
+        private final String tableUri;
+        private final String relative;
+        private final Map<String, String> partitionValues;
+        private final FileStats stats;
+        private final ParquetWriter<GenericRecord> writer;
+        private final Path local;
+
+        private OpenFile(String tableUri, String relative, Map<String, String> partitionValues, FileStats stats,
+                         ParquetWriter<GenericRecord> writer, Path local) {
+            this.tableUri = tableUri;
+            this.relative = relative;
+            this.partitionValues = partitionValues;
+            this.stats = stats;
+            this.writer = writer;
+            this.local = local;
+        }
+
+        public void write(GenericRecord row) {
+            try {
+                writer.write(row);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
+            }
+            stats.add(row);
+        }
+
+        /** The log's path of this file (URI-encoded, relative to the table). */
+        public String logPath() {
+            return relative.replace("%", "%25");
+        }
+
+        public WrittenFile close() {
+            try {
+                writer.close();
+                long size = local != null ? Files.size(local.resolve(relative))
+                        : fs(tableUri).getFileStatus(new org.apache.hadoop.fs.Path(tableUri + "/" + relative)).getLen();
+                // The log holds a URI relative to the table: an escaped partition value's % must itself be escaped.
+                return new WrittenFile(logPath(), partitionValues, size, stats.rows(), stats.toLogValue());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
+            }
+        }
+
+        /** Closes and deletes the file: its rows will be written again, elsewhere. */
+        public void abandon() {
+            try {
+                writer.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the file is deleted below, or left for vacuum
+            }
+            deleteQuietly(tableUri, List.of(logPath()));
+        }
+    }
+
+    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> statsColumns) {
+        String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
         Path local = Hadoop.localPath(tableUri);
         try {
             OutputFile out;
@@ -92,24 +157,17 @@ public final class ParquetFiles {
             } else {
                 out = HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(tableUri + "/" + relative), conf);
             }
-            try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
-                    .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
-                rows.accept(row -> {
-                    try {
-                        writer.write(row);
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                    stats.add(row);
-                });
-            }
-            long size = local != null ? Files.size(local.resolve(relative))
-                    : fs(tableUri).getFileStatus(new org.apache.hadoop.fs.Path(tableUri + "/" + relative)).getLen();
-            // The log holds a URI relative to the table: an escaped partition value's % must itself be escaped.
-            return new WrittenFile(relative.replace("%", "%25"), partitionValues, size, stats.rows(), stats.toLogValue());
+            ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
+                    .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build();
+            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, statsColumns), writer, local);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
+            throw new UncheckedIOException("cannot create a data file of " + tableUri, e);
         }
+    }
+
+    /** The directory ({@code col=value/}, or {@code ""} unpartitioned) and partition values of a row's partition value. */
+    public static String partitionDir(Optional<String> partitionColumn, String value) {
+        return partitionColumn.map(c -> c + "=" + (value == null ? NULL_PARTITION : escape(value)) + "/").orElse("");
     }
 
     /** Reads every row of a data file (a path as the log lists it) with the given reader schema. */

@@ -86,7 +86,13 @@ public final class SinkLoop implements Runnable {
                         continue; // the topic was sought back to the log's offsets: these records come again
                     }
                     TableSink sink = byTopic.get(r.topic());
-                    sink.add(r);
+                    try {
+                        sink.add(r);
+                    } catch (TransientSinkException e) {
+                        backOff(sink, e);
+                        repositioned.add(r.topic());
+                        continue;
+                    }
                     if (sink.isFull() && !flush(sink)) {
                         repositioned.add(r.topic());
                     }
@@ -137,18 +143,22 @@ public final class SinkLoop implements Runnable {
             }
             return true;
         } catch (TransientSinkException e) {
-            log.warn("batch abandoned, re-reading from the Delta log table={} backoffMs={} error={}", sink.spec().name(),
-                    TRANSIENT_BACKOFF.toMillis(), e.getMessage());
-            reposition(sink);
-            pause(TRANSIENT_BACKOFF);
+            backOff(sink, e);
             return false;
         }
+    }
+
+    private void backOff(TableSink sink, TransientSinkException e) {
+        log.warn("batch abandoned, re-reading from the Delta log table={} backoffMs={} error={}", sink.spec().name(),
+                TRANSIENT_BACKOFF.toMillis(), e.getMessage());
+        reposition(sink);
+        pause(TRANSIENT_BACKOFF);
     }
 
     /** Every owned partition of the sink's topic back to the offset after the table's txn version. */
     private void reposition(TableSink sink) {
         List<TopicPartition> owned = consumer.assignment().stream().filter(tp -> tp.topic().equals(sink.spec().topic())).toList();
-        sink.discard(owned);
+        sink.abandon();
         for (TopicPartition tp : owned) {
             seekFromLog(sink, tp);
         }
@@ -182,7 +192,8 @@ public final class SinkLoop implements Runnable {
     private final class Positions implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            byTopic.values().forEach(s -> s.discard(partitions));
+            // Still the owner here: commit what was read from these partitions rather than leave it to be read again.
+            byTopic.values().stream().filter(s -> s.holdsAny(partitions)).forEach(SinkLoop.this::flush);
         }
 
         @Override

@@ -70,10 +70,19 @@ public final class TableSink {
     private final BronzeRows bronze;
     private final SilverRows silver;
 
-    private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> buffer = new LinkedHashMap<>();
+    // The batch in progress. Append tables stream rows into open Parquet files as records arrive (nothing is held but
+    // the files' page buffers); upsert tables keep the latest change per key until the flush rewrites files.
+    private final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+    private final Map<String, ParquetFiles.OpenFile> openFiles = new LinkedHashMap<>();
+    private final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+    private final List<DeadLetter> dead = new ArrayList<>();
+    private final int partitionPos;
+    private final org.apache.avro.Schema partitionSchema;
     private int records;
     private long bytes;
     private long firstNanos;
+    private long newest = Long.MIN_VALUE;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
               BronzeRows bronze, SilverRows silver) {
@@ -84,6 +93,8 @@ public final class TableSink {
         this.meters = meters;
         this.bronze = bronze;
         this.silver = silver;
+        this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
+        this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
     }
 
     public TableSpec spec() {
@@ -94,13 +105,63 @@ public final class TableSink {
         return table;
     }
 
+    private boolean upsert() {
+        return spec.kind() == TableKind.SILVER_UPSERT;
+    }
+
+    /**
+     * Adds one record to the batch.
+     *
+     * @throws TransientSinkException the registry or the store failed: the batch is abandoned, re-read its partitions
+     */
     void add(ConsumerRecord<byte[], byte[]> r) {
-        if (records == 0) {
-            firstNanos = System.nanoTime();
+        try {
+            if (records == 0) {
+                firstNanos = System.nanoTime();
+            }
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            firstOffsets.putIfAbsent(tp, r.offset());
+            lastOffsets.put(tp, r.offset());
+            newest = Math.max(newest, r.timestamp());
+            records++;
+            bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+            if (bronze != null) {
+                write(bronze.row(r));
+                return;
+            }
+            SilverRows.Change change = silver.change(r);
+            if (change instanceof SilverRows.Change.Refused refused) {
+                dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
+            } else if (change instanceof SilverRows.Change.Upsert u) {
+                if (upsert()) {
+                    // Keys live in one partition, so the last change in offset order is the key's latest state.
+                    changes.remove(u.key());
+                    changes.put(u.key(), u.row());
+                } else {
+                    write(u.row());
+                }
+            } else if (change instanceof SilverRows.Change.Delete d) {
+                changes.remove(d.key());
+                changes.put(d.key(), null);
+            }
+        } catch (RegistryUnavailableException | UncheckedIOException e) {
+            abandon();
+            meters.failed("transient");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         }
-        buffer.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
-        records++;
-        bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+    }
+
+    private void write(GenericRecord row) {
+        String value = partitionPos < 0 ? "" : ParquetFiles.partitionValue(partitionSchema, row.get(partitionPos));
+        ParquetFiles.OpenFile file = openFiles.get(value);
+        if (file == null) {
+            Map<String, String> partitionValues = new LinkedHashMap<>();
+            spec.partitionColumn().ifPresent(c -> partitionValues.put(c, value));
+            file = files.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), partitionValues,
+                    spec.rowSchema(), spec.keyColumns());
+            openFiles.put(value, file);
+        }
+        file.write(row);
     }
 
     boolean isDue(long nowNanos) {
@@ -112,34 +173,39 @@ public final class TableSink {
         return records >= spec.trigger().maxRecords() || bytes >= spec.trigger().maxBytes();
     }
 
-    int buffered() {
-        return records;
+    void lag(long behind) {
+        meters.lag.set(behind);
     }
 
-    void lag(long records) {
-        meters.lag.set(records);
+    /** Records of the partition in the batch (offsets spanned: transaction markers included). */
+    long buffered(TopicPartition tp) {
+        Long first = firstOffsets.get(tp);
+        return first == null ? 0 : lastOffsets.get(tp) - first + 1;
     }
 
-    int buffered(TopicPartition tp) {
-        List<ConsumerRecord<byte[], byte[]>> l = buffer.get(tp);
-        return l == null ? 0 : l.size();
+    boolean holdsAny(Collection<TopicPartition> partitions) {
+        return partitions.stream().anyMatch(firstOffsets::containsKey);
     }
 
-    /** Forgets buffered records of partitions this instance no longer owns (or must re-read). */
-    void discard(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            List<ConsumerRecord<byte[], byte[]>> dropped = buffer.remove(tp);
-            if (dropped != null) {
-                records -= dropped.size();
-                for (ConsumerRecord<byte[], byte[]> r : dropped) {
-                    bytes -= Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
-                }
-            }
-        }
+    /** Drops the batch and its files: its records are read again from the log's txn versions. */
+    void abandon() {
+        openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
+        reset();
+    }
+
+    private void reset() {
+        openFiles.clear();
+        changes.clear();
+        dead.clear();
+        firstOffsets.clear();
+        lastOffsets.clear();
+        records = 0;
+        bytes = 0;
+        newest = Long.MIN_VALUE;
     }
 
     /**
-     * Writes and commits everything buffered.
+     * Writes and commits the batch.
      *
      * @throws TransientSinkException the batch was abandoned for a passing reason; re-read its partitions and retry later
      */
@@ -147,83 +213,54 @@ public final class TableSink {
         if (records == 0) {
             return new Outcome.Empty();
         }
-        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch = new LinkedHashMap<>(buffer);
-        buffer.clear();
-        records = 0;
-        bytes = 0;
         long start = System.nanoTime();
         List<String> written = new ArrayList<>();
         boolean committed = false;
         try {
-            Outcome outcome = commit(batch, written, start);
+            List<ParquetFiles.WrittenFile> appended = new ArrayList<>();
+            for (ParquetFiles.OpenFile f : openFiles.values()) {
+                written.add(f.logPath());
+                appended.add(f.close());
+            }
+            openFiles.clear();
+            Outcome outcome = commit(appended, written, start);
             committed = outcome instanceof Outcome.Committed;
             return outcome;
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } finally {
-            if (!committed && !written.isEmpty()) {
-                files.deleteQuietly(spec.path(), written);
+            if (!committed) {
+                openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
+                if (!written.isEmpty()) {
+                    files.deleteQuietly(spec.path(), written);
+                }
             }
+            reset();
         }
     }
 
-    private Outcome commit(Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> batch, List<String> written, long start) {
-        List<DeadLetter> dead = new ArrayList<>();
-        Map<TopicPartition, Long> lastOffsets = new HashMap<>();
-        long newest = Long.MIN_VALUE;
-        List<GenericRecord> rows = new ArrayList<>();
-        LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
-        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.entrySet()) {
-            for (ConsumerRecord<byte[], byte[]> r : e.getValue()) {
-                lastOffsets.put(e.getKey(), r.offset());
-                newest = Math.max(newest, r.timestamp());
-                if (bronze != null) {
-                    rows.add(bronze.row(r));
-                    continue;
-                }
-                SilverRows.Change change = silver.change(r);
-                if (change instanceof SilverRows.Change.Refused refused) {
-                    dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
-                } else if (change instanceof SilverRows.Change.Upsert u) {
-                    if (spec.kind() == TableKind.SILVER_UPSERT) {
-                        // Keys live in one partition, so the last change in offset order is the key's latest state.
-                        changes.remove(u.key());
-                        changes.put(u.key(), u.row());
-                    } else {
-                        rows.add(u.row());
-                    }
-                } else if (change instanceof SilverRows.Change.Delete d) {
-                    changes.remove(d.key());
-                    changes.put(d.key(), null);
-                }
-            }
-        }
-        List<ParquetFiles.WrittenFile> appended = null;
+    private Outcome commit(List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             OptimisticTransaction txn = table.begin();
-            for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : batch.entrySet()) {
+            for (Map.Entry<TopicPartition, Long> e : firstOffsets.entrySet()) {
                 long committedOffset = txn.txnVersion(spec.appId(e.getKey().partition()));
-                if (committedOffset >= e.getValue().get(0).offset()) {
+                if (committedOffset >= e.getValue()) {
                     meters.failed("superseded");
                     log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
-                            e.getKey().partition(), committedOffset, e.getValue().get(0).offset());
-                    return new Outcome.Superseded(batch.keySet());
+                            e.getKey().partition(), committedOffset, e.getValue());
+                    return new Outcome.Superseded(Set.copyOf(firstOffsets.keySet()));
                 }
             }
             List<Action> actions = new ArrayList<>();
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
-            if (spec.kind() == TableKind.SILVER_UPSERT) {
+            if (upsert()) {
                 adds = planUpsert(txn, changes, actions);
                 adds.forEach(f -> written.add(f.path()));
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
             } else {
-                if (appended == null) {
-                    appended = files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
-                    appended.forEach(f -> written.add(f.path()));
-                }
                 adds = appended;
                 operation = new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\""));
             }
@@ -247,7 +284,7 @@ public final class TableSink {
                 CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                meters.committed(spec.kind() == TableKind.SILVER_UPSERT ? changes.size() : rowCount, adds.size(), fileBytes, newest, took);
+                meters.committed(upsert() ? changes.size() : rowCount, adds.size(), fileBytes, newest, took);
                 meters.deadLettered.increment(dead.size());
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
                 lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
@@ -262,7 +299,7 @@ public final class TableSink {
                 log.info("commit conflicts with a concurrent commit, retrying table={} attempt={} conflict={}", spec.name(), attempt,
                         e.getClass().getSimpleName());
             }
-            if (spec.kind() == TableKind.SILVER_UPSERT) {
+            if (upsert()) {
                 // The rewrite was planned against a snapshot that is gone: plan again from the new one.
                 List<String> stale = adds.stream().map(ParquetFiles.WrittenFile::path).toList();
                 files.deleteQuietly(spec.path(), stale);
