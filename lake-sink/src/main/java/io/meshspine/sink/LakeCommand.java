@@ -1,0 +1,128 @@
+package io.meshspine.sink;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code spine lake tables|compact|checkpoint|vacuum}: the lake's tables and their upkeep, from the command line.
+ * Tables are named as the sink names them ({@code silver/payments/transactions_v1}); none named means all.
+ */
+@Command(name = "lake", mixinStandardHelpOptions = true, description = "Delta tables of the lake: list them, compact, checkpoint, vacuum.",
+        subcommands = {LakeCommand.Tables.class, LakeCommand.Compact.class, LakeCommand.Checkpoint.class, LakeCommand.VacuumCommand.class})
+public final class LakeCommand implements Runnable {
+
+    @Option(names = "--lake", defaultValue = SinkConfig.DEFAULT_LAKE_ROOT, description = "Lake root: a path or a Hadoop URI (default ${DEFAULT-VALUE}).")
+    String lake;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    List<String> tablesOrAll(List<String> named) {
+        return named == null || named.isEmpty() ? LakeTables.list(lake, Map.of()) : named;
+    }
+
+    @Command(name = "tables", description = "Every table under the lake root with its row count (from the Delta log's stats).")
+    static final class Tables implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            Map<String, Long> counts = LakeTables.rowCounts(parent.lake, Map.of());
+            if (counts.isEmpty()) {
+                out.println("no tables under " + parent.lake);
+            }
+            counts.forEach((table, rows) -> out.printf("%-60s %,d rows%n", table, rows));
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", description = "Bin-pack small files into target-size files (dataChange=false).")
+    static final class Compact implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(arity = "0..*", paramLabel = "TABLE")
+        List<String> tables;
+        @Option(names = "--target-size-mb", defaultValue = "128", description = "Target file size in MB (default ${DEFAULT-VALUE}).")
+        long targetMb;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (String table : parent.tablesOrAll(tables)) {
+                Maintenance.Compaction c = Maintenance.compact(LakeTables.path(parent.lake, table), targetMb * 1024 * 1024, Map.of());
+                out.printf("%s: %s%n", table, c.version() < 0 ? "nothing to compact"
+                        : c.filesRemoved() + " files into " + c.filesAdded() + " (" + c.rows() + " rows), version " + c.version());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "checkpoint", description = "Write a checkpoint of each table's latest version.")
+    static final class Checkpoint implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(arity = "0..*", paramLabel = "TABLE")
+        List<String> tables;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (String table : parent.tablesOrAll(tables)) {
+                out.printf("%s: checkpoint at version %d%n", table, Maintenance.checkpoint(LakeTables.path(parent.lake, table), Map.of()));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "vacuum", description = "Delete files no version within the retention references (orphans of failed attempts included).")
+    static final class VacuumCommand implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(arity = "0..*", paramLabel = "TABLE")
+        List<String> tables;
+        @Option(names = "--retention", defaultValue = "P7D", description = "History to keep, ISO-8601 (P7D, PT24H; default ${DEFAULT-VALUE}).")
+        Duration retention;
+        @Option(names = "--no-writer-running", description = "Allow a retention under 1 hour: only safe when no sink writes the tables.")
+        boolean noWriterRunning;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (String table : parent.tablesOrAll(tables)) {
+                String path = LakeTables.path(parent.lake, table);
+                Maintenance.Vacuum v = noWriterRunning ? Maintenance.vacuumWithNoWriterRunning(path, retention, Map.of())
+                        : Maintenance.vacuum(path, retention, Map.of());
+                out.printf("%s: deleted %d files (%,d bytes)%n", table, v.filesDeleted(), v.bytesDeleted());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

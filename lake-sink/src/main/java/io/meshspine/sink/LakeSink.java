@@ -1,0 +1,56 @@
+package io.meshspine.sink;
+
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.sink.internal.Hadoop;
+import io.meshspine.sink.internal.SinkLoop;
+import io.meshspine.sink.internal.SinkMetrics;
+import io.meshspine.sink.internal.SinkTables;
+import io.meshspine.sink.internal.TableSink;
+import io.meshspine.sink.internal.TableSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lake sink: product topics into Silver, raw topics into Bronze, in exactly-once micro-batches. Entry point for
+ * the CLI and the demo.
+ */
+public final class LakeSink {
+
+    private static final Logger log = LoggerFactory.getLogger(LakeSink.class);
+
+    private LakeSink() {
+    }
+
+    /**
+     * Opens every table the catalog asks for and starts consuming.
+     *
+     * @throws IncompatibleTableSchemaException a table exists with a schema the contract cannot evolve into
+     */
+    public static SinkService start(SinkConfig config, ContractCatalog catalog, MeterRegistry meters) {
+        log.info("sink starting config={}", config);
+        Configuration conf = Hadoop.configuration(config.hadoop());
+        RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
+        SinkMetrics metrics = new SinkMetrics(meters);
+        List<TableSpec> specs = SinkTables.specs(config, catalog);
+        var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas);
+        List<TableSink> sinks = new ArrayList<>();
+        try {
+            for (TableSpec spec : specs) {
+                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics));
+            }
+        } catch (RuntimeException e) {
+            deadLetters.close();
+            throw e;
+        }
+        SinkLoop loop = new SinkLoop(config, sinks, state -> { });
+        log.info("sink tables={}", specs.stream().map(TableSpec::name).toList());
+        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), deadLetters, config);
+    }
+}

@@ -1,0 +1,84 @@
+package io.meshspine.sink;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The lake sink's settings, typed and checked once.
+ *
+ * @param bootstrapServers the Kafka cluster
+ * @param registryUrl      Apicurio's v3 API (writer schemas by content id, the dead-letter schema's id)
+ * @param lakeRoot         a Hadoop URI or local path: {@code ./lake}, {@code file:/data/lake}, {@code s3a://bucket/lake},
+ *                         {@code abfss://container@account.dfs.core.windows.net/lake}
+ * @param groupId          the consumer group; its offsets are advisory (the Delta log's txn versions are the truth)
+ * @param trigger          the micro-batch trigger of every table without an override
+ * @param tableTriggers    per-table overrides, by table name ({@code bronze/<domain>/<dataset>},
+ *                         {@code silver/<domain>/<dataset>_v<major>})
+ * @param pollTimeout      how long one poll waits for records; also the granularity of the latency trigger
+ * @param hadoop           extra Hadoop settings (credentials providers, log stores, endpoints); never logged
+ * @param maintenance      compaction, checkpoints and vacuum the sink schedules for its tables
+ */
+public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
+                         Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance) {
+
+    public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
+    public static final String DEFAULT_LAKE_ROOT = "./lake";
+
+    public SinkConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        Objects.requireNonNull(lakeRoot, "lakeRoot");
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(trigger, "trigger");
+        tableTriggers = Map.copyOf(tableTriggers);
+        Objects.requireNonNull(pollTimeout, "pollTimeout");
+        hadoop = Map.copyOf(hadoop);
+        Objects.requireNonNull(maintenance, "maintenance");
+        if (lakeRoot.isBlank()) {
+            throw new IllegalArgumentException("sink lake root must not be blank");
+        }
+    }
+
+    /** Defaults that run the embedded setup: {@code ./lake}, 500k records / 128 MB / 30 s batches, hourly upkeep. */
+    public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
+        return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
+                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT);
+    }
+
+    public SinkConfig withLakeRoot(String root) {
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance);
+    }
+
+    public SinkConfig withGroupId(String id) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance);
+    }
+
+    public SinkConfig withTrigger(BatchTrigger t) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance);
+    }
+
+    public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance);
+    }
+
+    public SinkConfig withHadoop(Map<String, String> settings) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance);
+    }
+
+    public SinkConfig withMaintenance(MaintenancePolicy policy) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy);
+    }
+
+    public BatchTrigger triggerFor(String table) {
+        return tableTriggers.getOrDefault(table, trigger);
+    }
+
+    /** Hadoop settings may hold secrets: only their keys are printed. */
+    @Override
+    public String toString() {
+        return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
+                + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
+                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + "]";
+    }
+}

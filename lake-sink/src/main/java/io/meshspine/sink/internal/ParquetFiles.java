@@ -1,0 +1,245 @@
+package io.meshspine.sink.internal;
+
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.avro.GenericDataSupplier;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Parquet data files of a Delta table: written one per partition value (Snappy, standard 3-level lists), with the stats
+ * Delta's AddFile carries; read back for copy-on-write and compaction. Local tables are written through plain NIO (no
+ * Hadoop {@code .crc} sidecars); other stores through Hadoop's file systems.
+ */
+public final class ParquetFiles {
+
+    public static final String NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+
+    /** A data file as the Delta log will list it. */
+    public record WrittenFile(String path, Map<String, String> partitionValues, long size, long rows, String stats) {
+    }
+
+    private final Configuration conf;
+
+    public ParquetFiles(Configuration conf) {
+        this.conf = conf;
+    }
+
+    /** Writes the rows, one file per partition value, and returns the files (none for no rows). */
+    public List<WrittenFile> write(String tableUri, Schema schema, Optional<String> partitionColumn, List<String> statsColumns,
+                                   Iterable<GenericRecord> rows) {
+        Map<String, List<GenericRecord>> byPartition = new LinkedHashMap<>();
+        int partitionPos = partitionColumn.map(c -> schema.getField(c).pos()).orElse(-1);
+        Schema partitionSchema = partitionColumn.map(c -> DeltaSchemas.nonNull(c, schema.getField(c).schema())).orElse(null);
+        for (GenericRecord row : rows) {
+            String value = partitionPos < 0 ? "" : partitionValue(partitionSchema, row.get(partitionPos));
+            byPartition.computeIfAbsent(value, v -> new ArrayList<>()).add(row);
+        }
+        List<WrittenFile> files = new ArrayList<>();
+        for (Map.Entry<String, List<GenericRecord>> e : byPartition.entrySet()) {
+            Map<String, String> partitionValues = new LinkedHashMap<>();
+            String dir = "";
+            if (partitionColumn.isPresent()) {
+                String v = e.getKey();
+                partitionValues.put(partitionColumn.get(), v);
+                dir = partitionColumn.get() + "=" + (v == null ? NULL_PARTITION : escape(v)) + "/";
+            }
+            files.add(writeFile(tableUri, dir, partitionValues, schema, statsColumns, e.getValue()::forEach));
+        }
+        return files;
+    }
+
+    /** One file of rows, in the given partition directory ({@code ""} or {@code col=value/}). */
+    public WrittenFile writeFile(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema,
+                                 List<String> statsColumns, Consumer<Consumer<GenericRecord>> rows) {
+        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, statsColumns);
+        try {
+            rows.accept(file::write);
+        } catch (RuntimeException e) {
+            file.abandon();
+            throw e;
+        }
+        return file.close();
+    }
+
+    /** A data file being written: rows go in one at a time, the stats are gathered on the way. */
+    public final class OpenFile {
+        private final String tableUri;
+        private final String relative;
+        private final Map<String, String> partitionValues;
+        private final FileStats stats;
+        private final ParquetWriter<GenericRecord> writer;
+        private final Path local;
+
+        private OpenFile(String tableUri, String relative, Map<String, String> partitionValues, FileStats stats,
+                         ParquetWriter<GenericRecord> writer, Path local) {
+            this.tableUri = tableUri;
+            this.relative = relative;
+            this.partitionValues = partitionValues;
+            this.stats = stats;
+            this.writer = writer;
+            this.local = local;
+        }
+
+        public void write(GenericRecord row) {
+            try {
+                writer.write(row);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
+            }
+            stats.add(row);
+        }
+
+        /** The log's path of this file (URI-encoded, relative to the table). */
+        public String logPath() {
+            return relative.replace("%", "%25");
+        }
+
+        public WrittenFile close() {
+            try {
+                writer.close();
+                long size = local != null ? Files.size(local.resolve(relative))
+                        : fs(tableUri).getFileStatus(new org.apache.hadoop.fs.Path(tableUri + "/" + relative)).getLen();
+                // The log holds a URI relative to the table: an escaped partition value's % must itself be escaped.
+                return new WrittenFile(logPath(), partitionValues, size, stats.rows(), stats.toLogValue());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
+            }
+        }
+
+        /** Closes and deletes the file: its rows will be written again, elsewhere. */
+        public void abandon() {
+            try {
+                writer.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the file is deleted below, or left for vacuum
+            }
+            deleteQuietly(tableUri, List.of(logPath()));
+        }
+    }
+
+    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> statsColumns) {
+        String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
+        Path local = Hadoop.localPath(tableUri);
+        try {
+            OutputFile out;
+            if (local != null) {
+                Path file = local.resolve(relative);
+                Files.createDirectories(file.getParent());
+                out = new LocalOutputFile(file);
+            } else {
+                out = HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(tableUri + "/" + relative), conf);
+            }
+            ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
+                    .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY).build();
+            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, statsColumns), writer, local);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data file of " + tableUri, e);
+        }
+    }
+
+    /** The directory ({@code col=value/}, or {@code ""} unpartitioned) and partition values of a row's partition value. */
+    public static String partitionDir(Optional<String> partitionColumn, String value) {
+        return partitionColumn.map(c -> c + "=" + (value == null ? NULL_PARTITION : escape(value)) + "/").orElse("");
+    }
+
+    /** Reads every row of a data file (a path as the log lists it) with the given reader schema. */
+    public void read(String tableUri, String logPath, Schema readerSchema, Consumer<GenericRecord> rows) {
+        String relative = logPath.replace("%25", "%");
+        Configuration c = new Configuration(conf);
+        AvroReadSupport.setAvroReadSchema(c, readerSchema);
+        AvroReadSupport.setAvroDataSupplier(c, GenericDataSupplier.class);
+        Path local = Hadoop.localPath(tableUri);
+        try {
+            InputFile in = local != null ? new LocalInputFile(local.resolve(relative))
+                    : HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(tableUri + "/" + relative), c);
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(in)
+                    .withDataModel(GenericData.get()).withConf(c).build()) {
+                for (GenericRecord r = reader.read(); r != null; r = reader.read()) {
+                    rows.accept(r);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read data file " + logPath + " of " + tableUri, e);
+        }
+    }
+
+    /** Deletes data files that no commit references (an abandoned or failed attempt's). */
+    public void deleteQuietly(String tableUri, List<String> logPaths) {
+        for (String p : logPaths) {
+            try {
+                String relative = p.replace("%25", "%");
+                Path local = Hadoop.localPath(tableUri);
+                if (local != null) {
+                    Files.deleteIfExists(local.resolve(relative));
+                } else {
+                    fs(tableUri).delete(new org.apache.hadoop.fs.Path(tableUri + "/" + relative), false);
+                }
+            } catch (IOException | RuntimeException e) {
+                // Vacuum removes what is left; an orphan is invisible to readers.
+                org.slf4j.LoggerFactory.getLogger(ParquetFiles.class).warn("could not delete uncommitted file table={} file={} error={}",
+                        tableUri, p, e.toString());
+            }
+        }
+    }
+
+    FileSystem fs(String tableUri) throws IOException {
+        return new org.apache.hadoop.fs.Path(tableUri).getFileSystem(conf);
+    }
+
+    /** A partition value as Delta's log spells it: dates ISO, numbers decimal, strings as they are. */
+    public static String partitionValue(Schema s, Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (s.getLogicalType() instanceof LogicalTypes.Date) {
+            return LocalDate.ofEpochDay(((Number) v).longValue()).toString();
+        }
+        if (s.getLogicalType() != null) {
+            throw new IllegalArgumentException("cannot partition by a " + s.getLogicalType().getName() + " column");
+        }
+        return v.toString();
+    }
+
+    /** Hive-style escaping of a partition directory name. */
+    static String escape(String value) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : value.toCharArray()) {
+            if (Character.isLetterOrDigit(ch) && ch < 128 || ch == '-' || ch == '_' || ch == '.') {
+                b.append(ch);
+            } else {
+                for (byte x : String.valueOf(ch).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    b.append('%').append(String.format("%02X", x));
+                }
+            }
+        }
+        return b.toString();
+    }
+}

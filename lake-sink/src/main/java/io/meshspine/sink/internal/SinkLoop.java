@@ -1,0 +1,246 @@
+package io.meshspine.sink.internal;
+
+import io.meshspine.sink.CrashPoint;
+import io.meshspine.sink.SinkConfig;
+import io.meshspine.sink.SinkState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The sink's one consumer thread: poll, buffer per table, flush each table whose trigger fired. Partitions are always
+ * positioned from the Delta log's txn versions (on assignment, after a superseded or failed batch); the group's
+ * committed offsets are written after each commit for lag tooling only and never read back.
+ */
+public final class SinkLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkLoop.class);
+    private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
+
+    private final SinkConfig config;
+    private final Map<String, TableSink> byTopic = new HashMap<>();
+    private final Consumer<SinkState> stateListener;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile SinkState state = SinkState.STARTING;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private long lastLagUpdate;
+
+    public SinkLoop(SinkConfig config, List<TableSink> sinks, Consumer<SinkState> stateListener) {
+        this.config = config;
+        sinks.forEach(s -> byTopic.put(s.spec().topic(), s));
+        this.stateListener = stateListener;
+    }
+
+    public SinkState state() {
+        return state;
+    }
+
+    private void setState(SinkState next) {
+        if (state != next) {
+            log.info("sink state {} -> {}", state, next);
+            state = next;
+            stateListener.accept(next);
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(byTopic.keySet(), new Positions());
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(config.pollTimeout());
+                } catch (WakeupException e) {
+                    continue;
+                }
+                if (state == SinkState.STARTING) {
+                    setState(SinkState.RUNNING);
+                }
+                Set<String> repositioned = new HashSet<>();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (repositioned.contains(r.topic())) {
+                        continue; // the topic was sought back to the log's offsets: these records come again
+                    }
+                    TableSink sink = byTopic.get(r.topic());
+                    try {
+                        sink.add(r);
+                    } catch (TransientSinkException e) {
+                        backOff(sink, e);
+                        repositioned.add(r.topic());
+                        continue;
+                    }
+                    if (sink.isFull() && !flush(sink)) {
+                        repositioned.add(r.topic());
+                    }
+                }
+                long now = System.nanoTime();
+                for (TableSink sink : byTopic.values()) {
+                    if (sink.isDue(now)) {
+                        flush(sink);
+                    }
+                }
+                updateLag(now);
+            }
+            setState(SinkState.STOPPING);
+            // Graceful: what is buffered is committed (or, failing that, abandoned and re-read by the next owner).
+            byTopic.values().forEach(this::flush);
+            consumer.close(Duration.ofSeconds(10));
+            setState(SinkState.STOPPED);
+        } catch (RuntimeException e) {
+            log.error("sink failed", e);
+            if (consumer != null) {
+                try {
+                    consumer.close(Duration.ofSeconds(5));
+                } catch (RuntimeException ignored) {
+                    // already failing; the group notices the missing member
+                }
+            }
+            setState(SinkState.FAILED);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Flushes the sink's batch; false when its partitions were sought back to the Delta log's offsets instead. */
+    private boolean flush(TableSink sink) {
+        try {
+            TableSink.Outcome outcome = sink.flush();
+            if (outcome instanceof TableSink.Outcome.Committed c) {
+                Crash.at(CrashPoint.AFTER_COMMIT_BEFORE_OFFSET_COMMIT);
+                try {
+                    consumer.commitSync(c.offsets());
+                } catch (KafkaException e) {
+                    // Advisory only: the Delta log already holds the offsets.
+                    log.warn("advisory offset commit failed table={} error={}", sink.spec().name(), e.toString());
+                }
+            } else if (outcome instanceof TableSink.Outcome.Superseded) {
+                reposition(sink);
+                return false;
+            }
+            return true;
+        } catch (TransientSinkException e) {
+            backOff(sink, e);
+            return false;
+        }
+    }
+
+    private void backOff(TableSink sink, TransientSinkException e) {
+        log.warn("batch abandoned, re-reading from the Delta log table={} backoffMs={} error={}", sink.spec().name(),
+                TRANSIENT_BACKOFF.toMillis(), e.getMessage());
+        reposition(sink);
+        pause(TRANSIENT_BACKOFF);
+    }
+
+    /** Every owned partition of the sink's topic back to the offset after the table's txn version. */
+    private void reposition(TableSink sink) {
+        List<TopicPartition> owned = consumer.assignment().stream().filter(tp -> tp.topic().equals(sink.spec().topic())).toList();
+        sink.abandon();
+        for (TopicPartition tp : owned) {
+            seekFromLog(sink, tp);
+        }
+    }
+
+    private void seekFromLog(TableSink sink, TopicPartition tp) {
+        long committed = sink.table().committedOffset(tp.partition());
+        if (committed < 0) {
+            consumer.seekToBeginning(List.of(tp));
+        } else {
+            consumer.seek(tp, committed + 1);
+        }
+        log.info("positioned from the Delta log table={} partition={} nextOffset={}", sink.spec().name(), tp.partition(),
+                committed < 0 ? "beginning" : committed + 1);
+    }
+
+    private void updateLag(long now) {
+        if (now - lastLagUpdate < 1_000_000_000L) {
+            return;
+        }
+        lastLagUpdate = now;
+        Map<TableSink, Long> lag = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            TableSink sink = byTopic.get(tp.topic());
+            OptionalLong behind = consumer.currentLag(tp);
+            lag.merge(sink, (behind.isPresent() ? behind.getAsLong() : 0) + sink.buffered(tp), Long::sum);
+        }
+        lag.forEach((sink, l) -> sink.lag(l));
+    }
+
+    private final class Positions implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Still the owner here: commit what was read from these partitions rather than leave it to be read again.
+            byTopic.values().stream().filter(s -> s.holdsAny(partitions)).forEach(SinkLoop.this::flush);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                seekFromLog(byTopic.get(tp.topic()), tp);
+            }
+        }
+    }
+
+    private Map<String, Object> consumerProperties() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + UUID.randomUUID().toString().substring(0, 8));
+        // Only what producers committed: aborted gate transactions never reach the lake.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+        // A large batch's write and commit happen between polls.
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
+        // Topics created after the sink started (a new contract's) are picked up within this.
+        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 30_000);
+        return p;
+    }
+
+    /** Asks the loop to finish: what is buffered is committed, then the consumer leaves the group. */
+    public void stop() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

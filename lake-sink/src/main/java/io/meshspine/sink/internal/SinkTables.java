@@ -1,0 +1,63 @@
+package io.meshspine.sink.internal;
+
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.contract.SilverMode;
+import io.meshspine.sink.LakeTables;
+import io.meshspine.sink.SinkConfig;
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The tables a catalog asks for: one Silver table per contract, one Bronze table per raw topic whose contract wants it. */
+public final class SinkTables {
+
+    private SinkTables() {
+    }
+
+    public static List<TableSpec> specs(SinkConfig config, ContractCatalog catalog) {
+        List<TableSpec> specs = new ArrayList<>();
+        Map<String, Contract> newestByRawTopic = new LinkedHashMap<>();
+        for (Contract c : catalog.contracts()) {
+            String name = LakeTables.silverName(c);
+            boolean upsert = c.sink().silverMode() == SilverMode.UPSERT;
+            specs.add(new TableSpec(name, LakeTables.path(config.lakeRoot(), name), upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND,
+                    c.productTopic(), c, c.avroSchema(), c.sink().partitionColumn(), c.keys(), config.triggerFor(name)));
+            if (c.sink().bronze()) {
+                newestByRawTopic.merge(c.rawTopic(), c, (a, b) -> a.majorVersion() >= b.majorVersion() ? a : b);
+            }
+        }
+        for (Contract c : newestByRawTopic.values()) {
+            String name = LakeTables.bronzeName(c);
+            specs.add(new TableSpec(name, LakeTables.path(config.lakeRoot(), name), TableKind.BRONZE, c.rawTopic(), c,
+                    BronzeRows.schema(c), Optional.of(BronzeRows.INGEST_DATE), List.of(), config.triggerFor(name)));
+        }
+        specs.sort(Comparator.comparing(TableSpec::name));
+        return specs;
+    }
+
+    /** The table's writer: its log checked against the contract (throws if incompatible), its decoders ready. */
+    public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics) {
+        DeltaTable table = new DeltaTable(spec, conf);
+        table.verify();
+        ParquetFiles files = new ParquetFiles(conf);
+        SinkMetrics.PerTable meters = metrics.table(spec.name(), spec.contract().qualifiedName());
+        if (spec.kind() == TableKind.BRONZE) {
+            BronzeRows bronze = new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema());
+            return new TableSink(spec, table, files, deadLetters, meters, bronze, null);
+        }
+        SilverRows silver = new SilverRows(spec.contract(), new RecordDecoder(schemas, spec.contract().avroSchema()),
+                new RecordDecoder(schemas, spec.contract().keySchema()), spec.kind() == TableKind.SILVER_UPSERT);
+        return new TableSink(spec, table, files, deadLetters, meters, null, silver);
+    }
+
+    public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas) {
+        return new DeadLetters(bootstrapServers, schemas);
+    }
+}

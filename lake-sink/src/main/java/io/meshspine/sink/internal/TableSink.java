@@ -1,0 +1,387 @@
+package io.meshspine.sink.internal;
+
+import io.delta.standalone.CommitResult;
+import io.delta.standalone.DeltaScan;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.actions.Action;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.data.CloseableIterator;
+import io.delta.standalone.exceptions.ConcurrentTransactionException;
+import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
+import io.delta.standalone.expressions.Literal;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.sink.CrashPoint;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One table's micro-batch: records buffered per source partition until the trigger fires, then written as Parquet
+ * files and committed in one Delta commit that carries, per source partition, a txn action whose version is the last
+ * offset written. Before committing, the txn versions are read inside the transaction: if another writer already
+ * committed any of these offsets, the batch is abandoned (its files deleted) and the caller re-reads the partitions
+ * from the log. Delta's conflict check makes a writer racing on the same app ids lose with
+ * ConcurrentTransactionException, so two sinks can never both commit the same offsets.
+ */
+public final class TableSink {
+
+    private static final Logger log = LoggerFactory.getLogger(TableSink.class);
+    private static final int MAX_ATTEMPTS = 10;
+
+    /** What a flush did. */
+    public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded, Outcome.Empty {
+        /** The table holds the batch; these are the next offsets to read, for the advisory Kafka commit. */
+        record Committed(long version, Map<TopicPartition, OffsetAndMetadata> offsets, long rows, long deadLettered) implements Outcome {
+        }
+
+        /** Another writer committed part of the batch first: re-read these partitions from the log's txn versions. */
+        record Superseded(Set<TopicPartition> partitions) implements Outcome {
+        }
+
+        record Empty() implements Outcome {
+        }
+    }
+
+    private final TableSpec spec;
+    private final DeltaTable table;
+    private final ParquetFiles files;
+    private final DeadLetters deadLetters;
+    private final SinkMetrics.PerTable meters;
+    private final BronzeRows bronze;
+    private final SilverRows silver;
+
+    // The batch in progress. Append tables stream rows into open Parquet files as records arrive (nothing is held but
+    // the files' page buffers); upsert tables keep the latest change per key until the flush rewrites files.
+    private final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+    private final Map<String, ParquetFiles.OpenFile> openFiles = new LinkedHashMap<>();
+    private final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+    private final List<DeadLetter> dead = new ArrayList<>();
+    private final int partitionPos;
+    private final org.apache.avro.Schema partitionSchema;
+    private int records;
+    private long bytes;
+    private long firstNanos;
+    private long newest = Long.MIN_VALUE;
+
+    TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
+              BronzeRows bronze, SilverRows silver) {
+        this.spec = spec;
+        this.table = table;
+        this.files = files;
+        this.deadLetters = deadLetters;
+        this.meters = meters;
+        this.bronze = bronze;
+        this.silver = silver;
+        this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
+        this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
+    }
+
+    public TableSpec spec() {
+        return spec;
+    }
+
+    public DeltaTable table() {
+        return table;
+    }
+
+    private boolean upsert() {
+        return spec.kind() == TableKind.SILVER_UPSERT;
+    }
+
+    /**
+     * Adds one record to the batch.
+     *
+     * @throws TransientSinkException the registry or the store failed: the batch is abandoned, re-read its partitions
+     */
+    void add(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            if (records == 0) {
+                firstNanos = System.nanoTime();
+            }
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            firstOffsets.putIfAbsent(tp, r.offset());
+            lastOffsets.put(tp, r.offset());
+            newest = Math.max(newest, r.timestamp());
+            records++;
+            bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+            if (bronze != null) {
+                write(bronze.row(r));
+                return;
+            }
+            SilverRows.Change change = silver.change(r);
+            if (change instanceof SilverRows.Change.Refused refused) {
+                dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
+            } else if (change instanceof SilverRows.Change.Upsert u) {
+                if (upsert()) {
+                    // Keys live in one partition, so the last change in offset order is the key's latest state.
+                    changes.remove(u.key());
+                    changes.put(u.key(), u.row());
+                } else {
+                    write(u.row());
+                }
+            } else if (change instanceof SilverRows.Change.Delete d) {
+                changes.remove(d.key());
+                changes.put(d.key(), null);
+            }
+        } catch (RegistryUnavailableException | UncheckedIOException e) {
+            abandon();
+            meters.failed("transient");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(GenericRecord row) {
+        String value = partitionPos < 0 ? "" : ParquetFiles.partitionValue(partitionSchema, row.get(partitionPos));
+        ParquetFiles.OpenFile file = openFiles.get(value);
+        if (file == null) {
+            Map<String, String> partitionValues = new LinkedHashMap<>();
+            spec.partitionColumn().ifPresent(c -> partitionValues.put(c, value));
+            file = files.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), partitionValues,
+                    spec.rowSchema(), spec.keyColumns());
+            openFiles.put(value, file);
+        }
+        file.write(row);
+    }
+
+    boolean isDue(long nowNanos) {
+        return spec.trigger().isDue(records, bytes, Duration.ofNanos(nowNanos - firstNanos));
+    }
+
+    /** The record or byte limit is reached: flush before adding more, so batches never exceed it. */
+    boolean isFull() {
+        return records >= spec.trigger().maxRecords() || bytes >= spec.trigger().maxBytes();
+    }
+
+    void lag(long behind) {
+        meters.lag.set(behind);
+    }
+
+    /** Records of the partition in the batch (offsets spanned: transaction markers included). */
+    long buffered(TopicPartition tp) {
+        Long first = firstOffsets.get(tp);
+        return first == null ? 0 : lastOffsets.get(tp) - first + 1;
+    }
+
+    boolean holdsAny(Collection<TopicPartition> partitions) {
+        return partitions.stream().anyMatch(firstOffsets::containsKey);
+    }
+
+    /** Drops the batch and its files: its records are read again from the log's txn versions. */
+    void abandon() {
+        openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
+        reset();
+    }
+
+    private void reset() {
+        openFiles.clear();
+        changes.clear();
+        dead.clear();
+        firstOffsets.clear();
+        lastOffsets.clear();
+        records = 0;
+        bytes = 0;
+        newest = Long.MIN_VALUE;
+    }
+
+    /**
+     * Writes and commits the batch.
+     *
+     * @throws TransientSinkException the batch was abandoned for a passing reason; re-read its partitions and retry later
+     */
+    Outcome flush() {
+        if (records == 0) {
+            return new Outcome.Empty();
+        }
+        long start = System.nanoTime();
+        List<String> written = new ArrayList<>();
+        boolean committed = false;
+        try {
+            List<ParquetFiles.WrittenFile> appended = new ArrayList<>();
+            for (ParquetFiles.OpenFile f : openFiles.values()) {
+                written.add(f.logPath());
+                appended.add(f.close());
+            }
+            openFiles.clear();
+            Outcome outcome = commit(appended, written, start);
+            committed = outcome instanceof Outcome.Committed;
+            return outcome;
+        } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
+            meters.failed("transient");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        } finally {
+            if (!committed) {
+                openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
+                if (!written.isEmpty()) {
+                    files.deleteQuietly(spec.path(), written);
+                }
+            }
+            reset();
+        }
+    }
+
+    private Outcome commit(List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
+        boolean deadLettered = false;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            OptimisticTransaction txn = table.begin();
+            for (Map.Entry<TopicPartition, Long> e : firstOffsets.entrySet()) {
+                long committedOffset = txn.txnVersion(spec.appId(e.getKey().partition()));
+                if (committedOffset >= e.getValue()) {
+                    meters.failed("superseded");
+                    log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
+                            e.getKey().partition(), committedOffset, e.getValue());
+                    return new Outcome.Superseded(Set.copyOf(firstOffsets.keySet()));
+                }
+            }
+            List<Action> actions = new ArrayList<>();
+            List<ParquetFiles.WrittenFile> adds;
+            Operation operation;
+            if (upsert()) {
+                adds = planUpsert(txn, changes, actions);
+                adds.forEach(f -> written.add(f.path()));
+                operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
+            } else {
+                adds = appended;
+                operation = new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\""));
+            }
+            long now = System.currentTimeMillis();
+            long fileBytes = 0;
+            long rowCount = 0;
+            for (ParquetFiles.WrittenFile f : adds) {
+                actions.add(new AddFile(f.path(), f.partitionValues(), f.size(), now, true, f.stats(), Map.of()));
+                fileBytes += f.size();
+                rowCount += f.rows();
+            }
+            for (Map.Entry<TopicPartition, Long> e : lastOffsets.entrySet()) {
+                actions.add(new SetTransaction(spec.appId(e.getKey().partition()), e.getValue(), Optional.of(now)));
+            }
+            Crash.at(CrashPoint.AFTER_PARQUET_BEFORE_COMMIT);
+            if (!deadLettered) {
+                deadLetters.sendAll(dead);
+                deadLettered = true;
+            }
+            try {
+                CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                Crash.committed();
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                meters.committed(upsert() ? changes.size() : rowCount, adds.size(), fileBytes, newest, took);
+                meters.deadLettered.increment(dead.size());
+                Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+                lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
+                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} ms={}", spec.name(),
+                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), took.toMillis());
+                return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());
+            } catch (ConcurrentTransactionException e) {
+                meters.failed("concurrent-transaction");
+                log.info("commit lost a race on the txn app ids, re-reading table={} attempt={}", spec.name(), attempt);
+            } catch (DeltaConcurrentModificationException e) {
+                meters.failed("concurrent-modification");
+                log.info("commit conflicts with a concurrent commit, retrying table={} attempt={} conflict={}", spec.name(), attempt,
+                        e.getClass().getSimpleName());
+            }
+            if (upsert()) {
+                // The rewrite was planned against a snapshot that is gone: plan again from the new one.
+                List<String> stale = adds.stream().map(ParquetFiles.WrittenFile::path).toList();
+                files.deleteQuietly(spec.path(), stale);
+                written.removeAll(stale);
+            }
+        }
+        throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);
+    }
+
+    /**
+     * Copy-on-write: the files whose key range holds any key of the batch are read, their rows for other keys kept, and
+     * rewritten with the batch's latest state per key (deletes drop the key); the old files are removed in the same
+     * commit. Files whose min/max key stats exclude every batch key are not touched.
+     */
+    private List<ParquetFiles.WrittenFile> planUpsert(OptimisticTransaction txn, LinkedHashMap<BusinessKey, GenericRecord> changes,
+                                                      List<Action> actions) {
+        String firstKey = spec.keyColumns().get(0);
+        TreeSet<Comparable<Object>> firstKeys = new TreeSet<>();
+        for (BusinessKey k : changes.keySet()) {
+            if (k.first() != null) {
+                firstKeys.add(cast(k.first()));
+            }
+        }
+        // A partition column that is part of the key pins each key to one partition: other partitions cannot hold it.
+        String partitionKey = spec.partitionColumn().filter(spec.keyColumns()::contains).orElse(null);
+        Set<String> partitions = new java.util.HashSet<>();
+        if (partitionKey != null) {
+            org.apache.avro.Schema ps = DeltaSchemas.nonNull(partitionKey, spec.rowSchema().getField(partitionKey).schema());
+            int pos = spec.keyColumns().indexOf(partitionKey);
+            changes.keySet().forEach(k -> partitions.add(ParquetFiles.partitionValue(ps, k.values().get(pos) instanceof Long l
+                    && ps.getType() == org.apache.avro.Schema.Type.INT ? (Object) l.intValue() : k.values().get(pos))));
+        }
+        List<AddFile> affected = new ArrayList<>();
+        DeltaScan scan = txn.markFilesAsRead(Literal.True);
+        try (CloseableIterator<AddFile> it = scan.getFiles()) {
+            while (it.hasNext()) {
+                AddFile f = it.next();
+                if (partitionKey != null && !partitions.contains(f.getPartitionValues().get(partitionKey))) {
+                    continue;
+                }
+                if (mayHoldAny(f, firstKey, firstKeys)) {
+                    affected.add(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<GenericRecord> rows = new ArrayList<>();
+        for (AddFile f : affected) {
+            files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
+                if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
+                    rows.add(row);
+                }
+            });
+        }
+        changes.values().stream().filter(java.util.Objects::nonNull).forEach(rows::add);
+        // Sorted by key, new files have narrow key ranges, so later batches rewrite fewer of them.
+        rows.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
+        long now = System.currentTimeMillis();
+        for (AddFile f : affected) {
+            actions.add(f.remove(now, true));
+        }
+        log.debug("upsert plan table={} changes={} filesRewritten={} rowsRewritten={}", spec.name(), changes.size(), affected.size(), rows.size());
+        return files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
+    }
+
+    private static boolean mayHoldAny(AddFile f, String column, TreeSet<Comparable<Object>> keys) {
+        FileStats.Parsed stats = FileStats.Parsed.of(f.getStats(), column);
+        if (stats.min().isEmpty() || stats.max().isEmpty() || keys.isEmpty()) {
+            return true;
+        }
+        Comparable<Object> min = cast(stats.min().get());
+        Comparable<Object> max = cast(stats.max().get());
+        if (!keys.first().getClass().equals(min.getClass())) {
+            return true;
+        }
+        Comparable<Object> candidate = keys.ceiling(min);
+        return candidate != null && candidate.compareTo(max) <= 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Comparable<Object> cast(Object o) {
+        return (Comparable<Object>) o;
+    }
+}
