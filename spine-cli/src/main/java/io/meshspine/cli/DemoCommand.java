@@ -14,6 +14,10 @@ import io.meshspine.core.ops.SpineMetrics;
 import io.meshspine.gate.ContractGateService;
 import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.ProductTransform;
+import io.meshspine.sink.BatchTrigger;
+import io.meshspine.sink.LakeSink;
+import io.meshspine.sink.SinkConfig;
+import io.meshspine.sink.SinkService;
 import io.meshspine.testkit.FreePorts;
 import io.meshspine.testkit.SpineInfrastructure;
 import io.meshspine.testkit.internal.TempDirs;
@@ -82,6 +86,32 @@ final class DemoCommand implements Callable<Integer> {
             description = "Landing area of the file lane (default: ./landing in the repository).")
     Path landing;
 
+    @Option(names = "--lake", paramLabel = "<dir>",
+            description = "Lake root the sink writes Delta tables into (default: ./lake in the repository).")
+    Path lake;
+
+    private Path lake() {
+        if (lake != null) {
+            return lake.toAbsolutePath();
+        }
+        String home = System.getProperty("spine.home");
+        return (home == null ? Path.of("") : Path.of(home)).resolve("lake").toAbsolutePath();
+    }
+
+    /**
+     * Batches of at most 5 s so the tables visibly grow. With the embedded broker the lake is emptied first: the tables'
+     * txn versions are Kafka offsets of the previous run's broker, and a new broker starts again at offset 0.
+     */
+    private SinkConfig demoSink(String bootstrap, String registryUrl, PrintStream out) {
+        Path root = lake();
+        if ("embedded".equals(kafka) && java.nio.file.Files.exists(root)) {
+            TempDirs.deleteQuietly(root);
+        }
+        out.printf("  lake      %s (Delta: bronze/<domain>/<dataset>, silver/<domain>/<dataset>_v<major>; batches of at most 5 s)%n", root);
+        return SinkConfig.defaults(bootstrap, registryUrl).withLakeRoot(root.toString())
+                .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)));
+    }
+
     private Path landing() {
         if (landing != null) {
             return landing;
@@ -126,7 +156,8 @@ final class DemoCommand implements Callable<Integer> {
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
                  DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, out)) {
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, metrics, out);
+                 SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
                 KafkaStreamsOps.bindMetrics(metrics, gate.streams());
                 out.printf("  gate      contract gate (Kafka Streams, exactly_once_v2) on %s%n", contracts.contracts().stream().map(Contract::rawTopic).distinct().collect(Collectors.joining(", ")));
@@ -139,6 +170,7 @@ final class DemoCommand implements Callable<Integer> {
                 DemoCounts counts = new DemoCounts(metrics.registry(), traffic);
                 while (!awaitUninterruptibly(stop, Duration.ofSeconds(5))) {
                     out.println(counts.line());
+                    out.println(counts.lakeLine(lake().toString()));
                     out.flush();
                 }
                 out.println("meshspine demo: stopping...");

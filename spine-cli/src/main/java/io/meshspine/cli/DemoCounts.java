@@ -24,6 +24,21 @@ final class DemoCounts {
                 traffic.sent(), in, passed, dead, duplicates, warned, in == 0 ? 0.0 : 100.0 * passed / Math.max(1, passed + dead));
     }
 
+    /** Rows per Delta table, from the logs' file statistics (no data file is read). */
+    String lakeLine(String lakeRoot) {
+        java.util.Map<String, Long> rows;
+        try {
+            rows = io.meshspine.sink.LakeTables.rowCounts(lakeRoot, java.util.Map.of());
+        } catch (RuntimeException e) {
+            return "  lake      (not readable yet: " + e.getMessage() + ")";
+        }
+        if (rows.isEmpty()) {
+            return "  lake      no table committed yet";
+        }
+        return "  lake      " + rows.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(" | "));
+    }
+
     private double sum(String name) {
         return meters.find(name).counters().stream().mapToDouble(Counter::count).sum();
     }

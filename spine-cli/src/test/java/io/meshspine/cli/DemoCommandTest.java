@@ -28,6 +28,9 @@ class DemoCommandTest {
 
     private Process demo;
 
+    @org.junit.jupiter.api.io.TempDir
+    Path work;
+
     @AfterEach
     void killWhatIsLeft() {
         if (demo != null) {
@@ -41,7 +44,7 @@ class DemoCommandTest {
     void the_demo_brings_up_a_working_broker_and_registry_and_exits_0_leaving_no_child_process(String signal)
             throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        demo = startDemo(lines);
+        demo = startDemo(lines, work);
 
         await("the demo says ready").atMost(Duration.ofSeconds(90))
                 .until(() -> lines.stream().anyMatch(l -> l.contains("ready")) || !demo.isAlive());
@@ -69,6 +72,20 @@ class DemoCommandTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertTheBadDataPathLogsStructuredLinesWithoutPii(lines);
+
+        // Every lane lands in the lake, and `./spine status` shows every product against its SLOs.
+        await("the sink commits Silver rows").atMost(Duration.ofSeconds(60)).until(() -> lines.stream()
+                .anyMatch(l -> l.startsWith("  lake ") && java.util.regex.Pattern.compile("silver/payments/transactions_v1 [1-9]").matcher(l).find()));
+        java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(status, true, StandardCharsets.UTF_8));
+        try {
+            Spine.commandLine().execute("status", "--metrics", ops + "/metrics", "--lake", work.resolve("lake").toString(), "--interval", "1", "--no-color");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(status.toString(StandardCharsets.UTF_8)).contains("payments.transactions.v1", "crm.customers.v1",
+                "lending.loan_applications.v1", "accounts.services.v1", "freshness (SLO)", "products breach an SLO");
 
         List<ProcessHandle> children = demo.descendants().toList();
         assertThat(children).as("the registry runs as a child process").isNotEmpty();
@@ -102,10 +119,11 @@ class DemoCommandTest {
      * Runs the launcher's main class in its own JVM. perl resets SIGINT to its default first: a JVM started with
      * SIGINT ignored (as background jobs are) never installs a handler for it, and Ctrl-C would not reach it.
      */
-    private static Process startDemo(List<String> lines) throws Exception {
+    private static Process startDemo(List<String> lines, Path work) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
-                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0", "--ops-port", "0", "--rate", "100")
+                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0", "--ops-port", "0", "--dlq-port", "0", "--rate", "100",
+                "--lake", work.resolve("lake").toString(), "--landing", work.resolve("landing").toString())
                 .redirectErrorStream(true);
         builder.environment().put("SPINE_LOG_FORMAT", "json");
         builder.environment().put("SPINE_LOG_LEVEL", "INFO");

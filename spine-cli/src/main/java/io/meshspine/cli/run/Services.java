@@ -6,7 +6,7 @@ import java.util.Optional;
 /** Every service `./spine run` knows, in one place (the README's config tables are generated from this list). */
 public final class Services {
 
-    public static final List<SpineService> ALL = List.of(new GateService(), new IngestService(), new DlqApiService());
+    public static final List<SpineService> ALL = List.of(new GateService(), new IngestService(), new SinkRunService(), new DlqApiService());
 
     private Services() {
     }

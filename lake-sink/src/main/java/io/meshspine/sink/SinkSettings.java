@@ -1,0 +1,46 @@
+package io.meshspine.sink;
+
+import io.meshspine.core.config.CommonSettings;
+import io.meshspine.core.config.Setting;
+import io.meshspine.core.config.SpineConfig;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The lake sink's declared settings (`./spine run sink`); `hadoop.*` keys are handed to Hadoop (S3A, ABFS, log stores). */
+public final class SinkSettings {
+
+    public static final String HADOOP_PREFIX = "hadoop.";
+
+    public static final Setting<String> LAKE = Setting.string("sink.lake", SinkConfig.DEFAULT_LAKE_ROOT,
+            "Lake root: a local path or a Hadoop URI (`s3a://bucket/lake`, `abfss://container@account.dfs.core.windows.net/lake`).");
+    public static final Setting<String> GROUP_ID = Setting.string("sink.group-id", SinkConfig.DEFAULT_GROUP_ID,
+            "Consumer group shared by the sink's instances; its offsets are advisory, the Delta log's txn versions are the truth.");
+    public static final Setting<Integer> MAX_RECORDS = Setting.integer("sink.batch.max-records", BatchTrigger.DEFAULT.maxRecords(),
+            "A micro-batch commits at this many records per table, or earlier on bytes or latency.").atLeast(1);
+    public static final Setting<Long> MAX_BYTES = Setting.bytes("sink.batch.max-bytes", BatchTrigger.DEFAULT.maxBytes(),
+            "A micro-batch commits at this many bytes of records per table.").positive();
+    public static final Setting<Duration> MAX_LATENCY = Setting.duration("sink.batch.max-latency", BatchTrigger.DEFAULT.maxLatency(),
+            "A micro-batch commits at the latest this long after its first record: the freshness floor.").positive();
+    public static final Setting<Duration> MAINTENANCE_INTERVAL = Setting.duration("sink.maintenance.interval", MaintenancePolicy.DEFAULT.interval(),
+            "How often compaction, checkpoints and vacuum run on the sink's tables (0s: never).");
+    public static final Setting<Long> TARGET_FILE_BYTES = Setting.bytes("sink.maintenance.target-file-bytes", MaintenancePolicy.DEFAULT.targetFileBytes(),
+            "Compaction bin-packs small files into files of about this size.").positive();
+    public static final Setting<Duration> VACUUM_RETENTION = Setting.duration("sink.maintenance.vacuum-retention", MaintenancePolicy.DEFAULT.vacuumRetention(),
+            "Vacuum deletes unreferenced files (and orphans of failed attempts) older than this.").positive();
+
+    public static final List<Setting<?>> ALL = List.of(LAKE, GROUP_ID, MAX_RECORDS, MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL,
+            TARGET_FILE_BYTES, VACUUM_RETENTION);
+
+    private SinkSettings() {
+    }
+
+    public static SinkConfig toSinkConfig(SpineConfig config) {
+        return SinkConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL))
+                .withLakeRoot(config.get(LAKE))
+                .withGroupId(config.get(GROUP_ID))
+                .withTrigger(new BatchTrigger(config.get(MAX_RECORDS), config.get(MAX_BYTES), config.get(MAX_LATENCY)))
+                .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
+                .withHadoop(config.passThrough(HADOOP_PREFIX));
+    }
+}
