@@ -27,12 +27,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -152,28 +148,5 @@ final class PaymentsFixture implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
-    }
-
-    /** Reads a whole topic from the beginning, read_committed, accumulating across calls. */
-    static final class TopicReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
-
-        TopicReader(SpineTestKit kit, String topic) {
-            consumer = new KafkaConsumer<>(kit.consumerConfig(SpineTestKit.uniqueName("reader")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-        }
-
-        synchronized List<ConsumerRecord<byte[], byte[]>> poll() {
-            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public synchronized void close() {
-            consumer.close(Duration.ofSeconds(2));
-        }
     }
 }

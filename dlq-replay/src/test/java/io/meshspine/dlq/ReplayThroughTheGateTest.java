@@ -38,9 +38,9 @@ class ReplayThroughTheGateTest {
             SpineTestKit kit, @TempDir Path state) throws Exception {
         try (PaymentsFixture f = new PaymentsFixture(kit, "replay");
              ContractGateService gate = f.startGate(state);
-             PaymentsFixture.TopicReader product = new PaymentsFixture.TopicReader(kit, f.contract.productTopic());
+             io.meshspine.testkit.TopicReader product = new io.meshspine.testkit.TopicReader(kit, f.contract.productTopic());
              DlqWorkbench bench = DlqWorkbench.open(f.config(), f.catalog);
-             PaymentsFixture.TopicReader parkedTopic = new PaymentsFixture.TopicReader(kit, Topics.DLQ_PARKED)) {
+             io.meshspine.testkit.TopicReader parkedTopic = new io.meshspine.testkit.TopicReader(kit, Topics.DLQ_PARKED)) {
             Steward sam = new Steward("sam", Role.STEWARD, Set.of(f.contract.domain()));
             Steward vera = new Steward("vera", Role.VIEWER, Set.of());
             List<GenericRecord> lowerCase = IntStream.range(0, 4).mapToObj(i -> f.payment(i, "aud")).toList();

@@ -1,5 +1,6 @@
 package io.meshspine.gate;
 
+import io.meshspine.testkit.TopicReader;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
@@ -19,12 +20,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
@@ -33,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -132,28 +128,5 @@ final class GateFixture implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         product.close();
         dlq.close();
-    }
-
-    /** Reads a whole topic from the beginning, read_committed, accumulating across calls. */
-    static final class TopicReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
-
-        TopicReader(SpineTestKit kit, String topic) {
-            consumer = new KafkaConsumer<>(kit.consumerConfig(SpineTestKit.uniqueName("reader")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-        }
-
-        synchronized List<ConsumerRecord<byte[], byte[]>> poll() {
-            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public synchronized void close() {
-            consumer.close(Duration.ofSeconds(2));
-        }
     }
 }

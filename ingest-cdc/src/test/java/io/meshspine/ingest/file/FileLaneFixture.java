@@ -1,5 +1,6 @@
 package io.meshspine.ingest.file;
 
+import io.meshspine.testkit.TopicReader;
 import io.meshspine.core.LineageHeaders;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.RegistrySchemas;
@@ -24,16 +25,12 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A loan-applications contract in a domain of its own, its topics on the real broker, a landing directory, and readers. */
@@ -93,7 +90,7 @@ final class FileLaneFixture implements AutoCloseable {
     }
 
     List<ConsumerRecord<byte[], byte[]>> rawRecords() {
-        return raw.poll();
+        return raw.drain();
     }
 
     List<GenericRecord> rawValues() {
@@ -102,7 +99,7 @@ final class FileLaneFixture implements AutoCloseable {
 
     /** Dead letters of this fixture's contract read so far (the DLQ is shared by every test on the broker). */
     List<DeadLetter> deadLetters() {
-        return dlq.poll().stream().map(r -> DeadLetterCodec.fromAvro(decode(r.value(), DeadLetterCodec.SCHEMA)))
+        return dlq.drain().stream().map(r -> DeadLetterCodec.fromAvro(decode(r.value(), DeadLetterCodec.SCHEMA)))
                 .filter(d -> contract.qualifiedName().equals(d.contract())).toList();
     }
 
@@ -138,34 +135,5 @@ final class FileLaneFixture implements AutoCloseable {
     public void close() {
         raw.close();
         dlq.close();
-    }
-
-    /** Reads a whole topic from the beginning, read_committed, accumulating across calls. */
-    static final class TopicReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
-
-        TopicReader(SpineTestKit kit, String topic) {
-            consumer = new KafkaConsumer<>(kit.consumerConfig(SpineTestKit.uniqueName("reader")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-        }
-
-        synchronized List<ConsumerRecord<byte[], byte[]>> poll() {
-            for (int i = 0; i < 50; i++) {
-                var batch = consumer.poll(Duration.ofMillis(i == 0 ? 300 : 100));
-                batch.forEach(seen::add);
-                if (batch.isEmpty() && i > 0) {
-                    break;
-                }
-            }
-            return List.copyOf(seen);
-        }
-
-        @Override
-        public synchronized void close() {
-            consumer.close(Duration.ofSeconds(2));
-        }
     }
 }

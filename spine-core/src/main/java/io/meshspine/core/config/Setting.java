@@ -4,7 +4,6 @@ import io.meshspine.core.contract.ConfigValue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -204,24 +203,13 @@ public final class Setting<T> {
         };
     }
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
+    /** One duration syntax for contracts and config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601. */
     static Duration parseDuration(String s) {
-        Matcher m = SHORT_DURATION.matcher(s);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
         try {
-            return Duration.parse(s);
-        } catch (DateTimeParseException e) {
+            return io.meshspine.core.contract.internal.Durations.parse(s);
+        } catch (RuntimeException e) {
             throw new IllegalArgumentException("expected e.g. 500ms, 30s, 5m, 2h, 7d or PT30S");
         }
     }
