@@ -101,7 +101,7 @@ public final class FileLane implements AutoCloseable {
     }
 
     private final FileLaneConfig config;
-    private final LocalLanding landing;
+    private final Landing landing;
     private final List<Binding> bindings;
     private final FileLaneMetrics metrics;
     private final RegistrySchemas registry;
@@ -118,7 +118,7 @@ public final class FileLane implements AutoCloseable {
     private FileLane(FileLaneConfig config, List<Binding> bindings, FileLaneMetrics metrics, KafkaProducer<byte[], byte[]> producer,
                      FileLedger ledger) {
         this.config = config;
-        this.landing = new LocalLanding(config.landingRoot());
+        this.landing = config.landingUri() != null ? new HadoopLanding(config.landingUri(), Map.of()) : new LocalLanding(config.landingRoot());
         this.bindings = bindings;
         this.metrics = metrics;
         this.registry = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
@@ -174,7 +174,10 @@ public final class FileLane implements AutoCloseable {
 
     /** Ingests one file under the landing root now, as the contract whose landing glob matches it. */
     public FileOutcome ingest(Path file) throws IOException {
-        Landing.LandedFile landed = landing.landed(file);
+        if (!(landing instanceof LocalLanding local)) {
+            throw new IllegalStateException("ingest(Path) takes a local file; this lane's landing area is " + landing.describe());
+        }
+        Landing.LandedFile landed = local.landed(file);
         Contract contract = contractFor(landed.path()).orElseThrow(() -> new IllegalArgumentException(
                 "no file-lane contract's landing glob matches " + landed.path()));
         return ingest(landed, contract);

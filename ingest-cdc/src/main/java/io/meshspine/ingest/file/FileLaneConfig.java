@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param maxLineChars     longest line (record) read; a longer one is dead-lettered, cut at this length
  * @param progressInterval how often a long file logs its progress
  * @param retryBackoff     wait after a transient fault (broker or registry unreachable) before the file is tried again
+ * @param landingUri  a Hadoop FileSystem URI of the landing area (s3a://, abfss://, file://) used instead of
+ *                    {@code landingRoot}; null for the local directory
  */
 public record FileLaneConfig(Path landingRoot, String bootstrapServers, String registryUrl, String transactionalId,
                              int chunkRows, Duration pollInterval, int maxLineChars, Duration progressInterval,
-                             Duration retryBackoff) {
+                             Duration retryBackoff, String landingUri) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "spine-file-lane";
 
@@ -45,31 +47,40 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
     /** The embedded setup: 100,000 rows per transaction, a listing every second, lines up to 1,000,000 characters. */
     public static FileLaneConfig defaults(String bootstrapServers, String registryUrl, Path landingRoot) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, DEFAULT_TRANSACTIONAL_ID, 100_000,
-                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5));
+                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null);
+    }
+
+    /**
+     * A landing area behind a Hadoop FileSystem URI ({@code s3a://bucket/landing}, {@code abfss://...}, {@code file:///...})
+     * instead of the local {@code landingRoot}.
+     */
+    public FileLaneConfig withLandingUri(String uri) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff, uri);
     }
 
     public FileLaneConfig withTransactionalId(String id) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, id, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff);
+                progressInterval, retryBackoff, landingUri);
     }
 
     public FileLaneConfig withChunkRows(int rows) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, rows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff);
+                progressInterval, retryBackoff, landingUri);
     }
 
     public FileLaneConfig withPollInterval(Duration interval) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, interval, maxLineChars,
-                progressInterval, retryBackoff);
+                progressInterval, retryBackoff, landingUri);
     }
 
     public FileLaneConfig withMaxLineChars(int chars) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, chars,
-                progressInterval, retryBackoff);
+                progressInterval, retryBackoff, landingUri);
     }
 
     public FileLaneConfig withRetryBackoff(Duration backoff) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, backoff);
+                progressInterval, backoff, landingUri);
     }
 }

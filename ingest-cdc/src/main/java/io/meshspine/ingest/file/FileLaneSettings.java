@@ -13,8 +13,9 @@ public final class FileLaneSettings {
 
     public static final Setting<Boolean> ENABLED = Setting.bool("file.enabled", true,
             "Watch the landing area for the files of contracts with lane `file`.");
-    public static final Setting<Path> LANDING = Setting.path("file.landing", Path.of("landing"),
-            "Landing area root; contracts' `source.landing` globs are relative to it; `archive/` and `quarantine/` live in it.");
+    public static final Setting<String> LANDING = Setting.string("file.landing", "landing",
+            "Landing area root: a local directory, or a Hadoop FileSystem URI (`s3a://bucket/landing`, `abfss://...`); "
+                    + "contracts' `source.landing` globs are relative to it; `archive/` and `quarantine/` live in it.");
     public static final Setting<String> TRANSACTIONAL_ID = Setting.string("file.transactional-id", FileLaneConfig.DEFAULT_TRANSACTIONAL_ID,
             "Stable per lane instance (one per landing area): a restarted lane fences its predecessor and resumes its files.");
     public static final Setting<Integer> CHUNK_ROWS = Setting.integer("file.chunk-rows", 100_000,
@@ -32,8 +33,11 @@ public final class FileLaneSettings {
     }
 
     public static FileLaneConfig toFileLaneConfig(SpineConfig config) {
+        String landing = config.get(LANDING);
+        boolean uri = HadoopLanding.isUri(landing);
         return FileLaneConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL),
-                        config.get(LANDING))
+                        uri ? Path.of(".") : Path.of(landing))
+                .withLandingUri(uri ? landing : null)
                 .withTransactionalId(config.get(TRANSACTIONAL_ID))
                 .withChunkRows(config.get(CHUNK_ROWS))
                 .withPollInterval(config.get(POLL_INTERVAL))

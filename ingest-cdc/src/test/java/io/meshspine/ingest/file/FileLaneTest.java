@@ -232,6 +232,26 @@ class FileLaneTest {
         }
     }
 
+    @Test
+    void a_landing_area_behind_a_hadoop_file_system_uri_is_polled_archived_and_quarantined_the_same_way(SpineTestKit kit, @TempDir Path landing)
+            throws Exception {
+        // file:// goes through Hadoop's FileSystem exactly as s3a:// or abfss:// would (listFiles, open, rename, create).
+        String uri = landing.toUri().toString();
+        try (FileLaneFixture f = new FileLaneFixture(kit, "hadoop", landing);
+             FileLane lane = FileLane.start(f.config().withLandingUri(uri), io.meshspine.core.contract.ContractCatalog.of(List.of(f.contract)), f.meters)) {
+            Path inFlight = f.drop("day3.csv.part", SampleLoans.csv("hadoop", 12));
+            Files.move(inFlight, inFlight.resolveSibling("day3.csv"));
+            f.drop("wrong.csv", "application_id,customer,amount\nA-1,C1,10.00\n");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.rawRecords().size() >= 12);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(landing.resolve("archive/lending/loan_applications/day3.csv"))
+                    && Files.exists(landing.resolve("quarantine/lending/loan_applications/wrong.csv.reason.txt")));
+            assertThat(landing.resolve("quarantine/lending/loan_applications/wrong.csv.reason.txt")).content().contains("customer");
+            assertThat(f.rawRecords()).hasSize(12);
+            assertThat(lane.state()).isEqualTo(FileLane.State.POLLING);
+        }
+    }
+
     private static BigDecimal amount(GenericRecord r) {
         return DECIMALS.fromBytes((ByteBuffer) r.get("amount"), null, LogicalTypes.decimal(14, 2));
     }
