@@ -28,7 +28,8 @@ public final class ConfigDef {
     private ConfigDef(String service, List<Setting<?>> settings, Map<String, String> passThrough) {
         this.service = service;
         this.settings = List.copyOf(settings);
-        this.passThrough = Map.copyOf(passThrough);
+        // Declaration order, not Map.copyOf's: the README table must render the same in every JVM.
+        this.passThrough = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(passThrough));
         Map<String, Setting<?>> seen = new LinkedHashMap<>();
         for (Setting<?> s : settings) {
             if (seen.put(s.key(), s) != null) {
