@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The lake sink against Spark 4.0 Structured Streaming, same run, same topic. Usage (from the repo root):
+#   lake-sink/spark-bench/run-bench.sh [records=1000000] [batch=100000] [our JVM options] [Spark JVM options]
+# Spark's peer is built from lake-sink/spark-bench/pom.xml with its own settings file (a mirror for Spark's parent POM)
+# and its own dependency versions; nothing of it enters the default build.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RECORDS="${1:-1000000}"; BATCH="${2:-100000}"; OURS="${3:--Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=48m}"; SPARK="${4:--Xmx2g}"
+./mvnw -B -q -s lake-sink/spark-bench/settings.xml -f lake-sink/spark-bench/pom.xml package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt
+echo -n ":$(pwd)/lake-sink/spark-bench/target/classes" >> lake-sink/spark-bench/target/classpath.txt
+./mvnw -B -q -o test-compile dependency:build-classpath -pl lake-sink -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+CP="lake-sink/target/test-classes:lake-sink/target/classes:$(cat lake-sink/target/test-classpath.txt)"
+exec java -Xmx1g -Dmeshspine.schemas=schemas -cp "$CP" io.meshspine.sink.bench.SinkBench "$RECORDS" "$BATCH" \
+  lake-sink/spark-bench/target/classpath.txt "$OURS" "$SPARK"

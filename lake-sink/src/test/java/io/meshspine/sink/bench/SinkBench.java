@@ -1,0 +1,287 @@
+package io.meshspine.sink.bench;
+
+import io.delta.kernel.Scan;
+import io.delta.kernel.Table;
+import io.delta.kernel.data.FilteredColumnarBatch;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.internal.InternalScanFileUtils;
+import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.utils.CloseableIterator;
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.sink.LakeTables;
+import io.meshspine.testkit.ContractFixtures;
+import io.meshspine.testkit.SamplePayments;
+import io.meshspine.testkit.SpineTestKit;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The lake sink against its peer, Spark 4.0 Structured Streaming (Kafka to Delta), in the same run, on the same topic of
+ * payments records: at equal batch size and in one batch. Each side runs alone in its own JVM with the same heap limit
+ * and reports records/s (start of consumption to the last row committed) and its peak RSS (VmHWM); both tables are then
+ * read with Delta Kernel and compared (row count, distinct ids, sum of amounts, sum of event times).
+ *
+ * <p>Run with {@code lake-sink/spark-bench/run-bench.sh [records] [batch]} (it builds the Spark peer's classpath).
+ */
+public final class SinkBench {
+
+    record Result(String side, long records, double seconds, double perSecond, long peakRssMb) {
+    }
+
+    record Digest(long rows, long distinctIds, BigDecimal amounts, long occurredAtSum) {
+    }
+
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            bench(args);
+            status = 0;
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            // The in-process broker's threads would keep the JVM alive.
+            System.exit(status);
+        }
+    }
+
+    private static void bench(String[] args) throws Exception {
+        long records = Long.parseLong(args[0]);
+        int batch = Integer.parseInt(args[1]);
+        // "-" runs our side alone (profiling); -Dbench.oursJvmArgs adds JVM options to our side (e.g. a flight recording).
+        String sparkClasspath = args[2].equals("-") ? null : Files.readString(Path.of(args[2])).trim();
+        List<String> oursExtra = System.getProperty("bench.oursJvmArgs", "").isBlank() ? List.of()
+                : List.of(System.getProperty("bench.oursJvmArgs").split(" "));
+        // JVM options of each side, space separated: each side runs as it would be deployed.
+        String heap = args.length > 3 ? args[3] : "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=48m";
+        String sparkHeap = args.length > 4 ? args[4] : "-Xmx2g";
+        Path work = Files.createTempDirectory("sink-bench");
+        SpineTestKit kit = SpineTestKit.shared();
+
+        Contract contract = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("payments.transactions", 1).orElseThrow(), "bench");
+        kit.createTopic(contract.productTopic(), 2);
+        kit.createTopic(contract.rawTopic(), 2);
+        Path contracts = work.resolve("contracts");
+        writeContractsTree(contract, contracts);
+        Path schemaFile = work.resolve("schema.avsc");
+        Files.writeString(schemaFile, contract.avroSchema().toString());
+        produce(kit, contract, records);
+
+        List<Result> results = new ArrayList<>();
+        for (int mode : new int[]{batch, (int) records}) {
+            String label = mode == records ? "one batch" : "batch " + mode;
+            Path lake = work.resolve("lake-" + mode);
+            String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
+            List<String> oursCommand = new ArrayList<>(List.of(java()));
+            oursCommand.addAll(List.of(heap.split(" ")));
+            oursCommand.addAll(oursExtra);
+            oursCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), OurSinkSide.class.getName(),
+                    kit.bootstrapServers(), kit.registryUrl(), contracts.toString(), lake.toString(), silver, Integer.toString(mode),
+                    Long.toString(records)));
+            Result ours = run(oursCommand, work.resolve("ours-" + mode + ".log"));
+            if (sparkClasspath == null) {
+                System.out.printf("| %-10s | meshspine %,9.0f rec/s, %5d MB peak RSS |%n", label, ours.perSecond(), ours.peakRssMb());
+                continue;
+            }
+            String sparkTable = work.resolve("spark-" + mode).toUri().toString();
+            List<String> sparkCommand = new ArrayList<>(List.of(java()));
+            sparkCommand.addAll(List.of(sparkHeap.split(" ")));
+            sparkCommand.addAll(List.of("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                    "-cp", sparkClasspath, "io.meshspine.sink.sparkbench.SparkPeer", kit.bootstrapServers(), contract.productTopic(),
+                    schemaFile.toString(), sparkTable, work.resolve("spark-cp-" + mode).toString(),
+                    Long.toString(mode == records ? 0 : mode), Long.toString(records)));
+            Result spark = run(sparkCommand, work.resolve("spark-" + mode + ".log"));
+            Digest a = digest(silver);
+            Digest b = digest(sparkTable);
+            System.out.printf("%s: same rows on both sides: %s (%s | %s)%n", label, a.equals(b), a, b);
+            if (!a.equals(b)) {
+                throw new IllegalStateException("the two sides wrote different rows");
+            }
+            results.add(ours);
+            results.add(spark);
+            System.out.printf("| %-10s | meshspine %,9.0f rec/s, %5d MB peak RSS | Spark %,9.0f rec/s, %5d MB peak RSS | speed x%.1f, RSS x%.2f |%n",
+                    label, ours.perSecond(), ours.peakRssMb(), spark.perSecond(), spark.peakRssMb(),
+                    ours.perSecond() / spark.perSecond(), (double) ours.peakRssMb() / spark.peakRssMb());
+        }
+        Path logs = Path.of("lake-sink/target/bench-logs");
+        Files.createDirectories(logs);
+        try (Stream<Path> files = Files.list(work)) {
+            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                Files.copy(log, logs.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        deleteRecursively(work);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static Result run(List<String> command, Path log) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // Fewer glibc malloc arenas: the same setting for both sides, it trims native memory that threads leave behind.
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        Process p = builder.start();
+        Result result = null;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+             var file = Files.newBufferedWriter(log)) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                file.write(line);
+                file.newLine();
+                if (line.startsWith("RESULT ")) {
+                    Map<String, String> kv = new HashMap<>();
+                    for (String part : line.substring(7).split(" ")) {
+                        String[] x = part.split("=", 2);
+                        kv.put(x[0], x[1]);
+                    }
+                    result = new Result(kv.get("side"), Long.parseLong(kv.get("records")), Double.parseDouble(kv.get("seconds")),
+                            Double.parseDouble(kv.get("recordsPerSecond")), Long.parseLong(kv.get("peakRssMb")));
+                    break;
+                }
+            }
+        }
+        p.destroy();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        if (result == null) {
+            throw new IllegalStateException("no RESULT from " + command.get(command.size() - 7) + "; see " + log);
+        }
+        System.out.println(result);
+        return result;
+    }
+
+    private static void produce(SpineTestKit kit, Contract contract, long records) {
+        RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
+        long valueId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.productTopic()), contract.avroSchema());
+        long keyId = registry.contentIdFor(contract.domain(), ContractRegistrar.keyArtifact(contract.productTopic()), contract.keySchema());
+        SamplePayments samples = new SamplePayments(contract.avroSchema());
+        Map<String, Object> config = new HashMap<>(kit.producerConfig());
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        Instant base = Instant.parse("2025-05-01T00:00:00Z");
+        long start = System.nanoTime();
+        try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (long i = 0; i < records; i++) {
+                GenericRecord r = samples.valid(i, base.plusSeconds(i * 2));
+                GenericData.Record key = new GenericData.Record(contract.keySchema());
+                key.put("transaction_id", r.get("transaction_id"));
+                producer.send(new ProducerRecord<>(contract.productTopic(), WireFormat.encode(keyId, contract.keySchema(), key),
+                        WireFormat.encode(valueId, contract.avroSchema(), r)));
+            }
+            producer.flush();
+        }
+        System.out.printf("produced %,d payments in %.1f s%n", records, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Row count, distinct ids, sum of amounts and of event times, read with Delta Kernel. */
+    static Digest digest(String tablePath) throws IOException {
+        Engine engine = DefaultEngine.create(new Configuration());
+        var snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
+        Scan scan = snapshot.getScanBuilder().build();
+        Row state = scan.getScanState(engine);
+        StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
+        java.util.HashSet<String> ids = new java.util.HashSet<>();
+        long rows = 0;
+        BigDecimal amounts = BigDecimal.ZERO;
+        long occurred = 0;
+        try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
+            while (files.hasNext()) {
+                try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+                    while (fileRows.hasNext()) {
+                        Row fileRow = fileRows.next();
+                        var status = InternalScanFileUtils.getAddFileStatus(fileRow);
+                        var data = engine.getParquetHandler().readParquetFiles(single(status), physical, Optional.empty());
+                        try (var logical = Scan.transformPhysicalData(engine, state, fileRow, data)) {
+                            while (logical.hasNext()) {
+                                FilteredColumnarBatch b = logical.next();
+                                StructType schema = b.getData().getSchema();
+                                int id = schema.indexOf("transaction_id");
+                                int amount = schema.indexOf("amount");
+                                int at = schema.indexOf("occurred_at");
+                                try (CloseableIterator<Row> it = b.getRows()) {
+                                    while (it.hasNext()) {
+                                        Row r = it.next();
+                                        rows++;
+                                        ids.add(r.getString(id));
+                                        amounts = amounts.add(r.getDecimal(amount));
+                                        occurred += r.getLong(at);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new Digest(rows, ids.size(), amounts, occurred);
+    }
+
+    private static <T> CloseableIterator<T> single(T value) {
+        return new CloseableIterator<>() {
+            boolean done;
+
+            @Override
+            public boolean hasNext() {
+                return !done;
+            }
+
+            @Override
+            public T next() {
+                done = true;
+                return value;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static void writeContractsTree(Contract contract, Path dir) throws IOException {
+        Path source = Path.of(System.getProperty("meshspine.schemas", "schemas")).resolve("payments/transactions/v1");
+        Path target = dir.resolve(contract.domain()).resolve("transactions/v1");
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                String text = Files.readString(file).replace("id: payments.transactions", "id: " + contract.id())
+                        .replace("domain: payments", "domain: " + contract.domain());
+                Files.writeString(target.resolve(file.getFileName()), text);
+            }
+        }
+    }
+}
