@@ -1,8 +1,13 @@
 package io.meshspine.sink;
 
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.cdc.ChangeEvent;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.sink.internal.BronzeRows;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -19,7 +24,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A CDC product stream into an upsert Silver table: the table ends as the latest state per business key. */
+/** CDC into the lake: an upsert Silver table ends as the latest state per business key; Bronze keeps each change's row and op. */
 @ExtendWith(SpineExtension.class)
 class UpsertOnBrokerTest {
 
@@ -88,6 +93,57 @@ class UpsertOnBrokerTest {
             assertThat(expected).doesNotContainKeys(id(1), id(4)).containsKeys(id(2), id(3), id(5));
             assertThat(KernelTable.count(f.bronzePath())).as("no raw records were sent, so no Bronze commit").isEqualTo(-1);
         }
+    }
+
+    @Test
+    void change_events_on_a_cdc_raw_topic_land_in_bronze_as_their_row_with_the_op(SpineTestKit kit, @TempDir Path lake) {
+        try (LakeFixture f = new LakeFixture(kit, "crm.customers", "cdcbronze", lake, 1)) {
+            Schema envelope = ChangeEvent.envelope(f.contract.avroSchema());
+            long envelopeId = f.registry.contentIdFor(f.contract.domain(), ContractRegistrar.valueArtifact(f.contract.rawTopic()), envelope);
+            GenericRecord created = customer(f, "CUST-1", "First");
+            GenericRecord updated = customer(f, "CUST-1", "Second");
+            f.sendRaw(f.key(created), WireFormat.encode(envelopeId, envelope, change(envelope, "c", null, created, 1)));
+            f.sendRaw(f.key(created), WireFormat.encode(envelopeId, envelope, change(envelope, "u", created, updated, 2)));
+            f.sendRaw(f.key(created), WireFormat.encode(envelopeId, envelope, change(envelope, "d", updated, null, 3)));
+            f.producer.flush();
+            try (SinkService sink = LakeSink.start(f.config(new BatchTrigger(100, 64L << 20, Duration.ofMillis(300))), f.catalog(),
+                    new SimpleMeterRegistry())) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> KernelTable.count(f.bronzePath()) == 3);
+            }
+            List<Map<String, Object>> rows = KernelTable.read(f.bronzePath()).rows().stream()
+                    .sorted(java.util.Comparator.comparing(r -> (Long) r.get(BronzeRows.OFFSET))).toList();
+            assertThat(rows).extracting(r -> r.get(BronzeRows.OP)).containsExactly("c", "u", "d");
+            assertThat(rows).extracting(r -> r.get("last_name")).containsExactly("First", "Second", "Second");
+            assertThat(rows).extracting(r -> r.get("customer_id")).containsOnly("CUST-1");
+            assertThat(rows).extracting(r -> r.get(BronzeRows.DECODE_ERROR)).containsOnlyNulls();
+            assertThat(rows).extracting(r -> r.get(BronzeRows.SCHEMA_ID)).containsOnly(envelopeId);
+        }
+    }
+
+    private static GenericRecord customer(LakeFixture f, String id, String lastName) {
+        GenericData.Record r = new GenericData.Record(f.contract.avroSchema());
+        r.put("customer_id", id);
+        r.put("first_name", "Alex");
+        r.put("last_name", lastName);
+        r.put("created_at", 1_600_000_000_000_000L);
+        r.put("updated_at", 1_600_000_000_000_000L);
+        return r;
+    }
+
+    private static GenericRecord change(Schema envelope, String op, GenericRecord before, GenericRecord after, long position) {
+        GenericData.Record source = new GenericData.Record(envelope.getField(ChangeEvent.SOURCE).schema());
+        source.put(ChangeEvent.SOURCE_CONNECTOR, "postgres");
+        source.put(ChangeEvent.SOURCE_DATABASE, "crm");
+        source.put(ChangeEvent.SOURCE_TABLE, "public.customers");
+        source.put(ChangeEvent.SOURCE_POSITION, Long.toString(position));
+        source.put(ChangeEvent.SOURCE_SNAPSHOT, false);
+        GenericData.Record e = new GenericData.Record(envelope);
+        e.put(ChangeEvent.OP, op);
+        e.put(ChangeEvent.BEFORE, before);
+        e.put(ChangeEvent.AFTER, after);
+        e.put(ChangeEvent.SOURCE, source);
+        e.put(ChangeEvent.CAPTURED_AT, 1_700_000_000_000_000L + position);
+        return e;
     }
 
     private static String id(int i) {

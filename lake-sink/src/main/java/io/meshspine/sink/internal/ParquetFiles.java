@@ -130,6 +130,7 @@ public final class ParquetFiles {
 
         public WrittenFile close() {
             try {
+                closed = true;
                 writer.close();
                 long size = local != null ? Files.size(local.resolve(relative))
                         : fs(tableUri).getFileStatus(new org.apache.hadoop.fs.Path(tableUri + "/" + relative)).getLen();
@@ -140,8 +141,18 @@ public final class ParquetFiles {
             }
         }
 
+        private boolean closed;
+
+        /** Deletes the file if it was not closed (and so handed over) already. */
+        void abandonIfOpen() {
+            if (!closed) {
+                abandon();
+            }
+        }
+
         /** Closes and deletes the file: its rows will be written again, elsewhere. */
         public void abandon() {
+            closed = true;
             try {
                 writer.close();
             } catch (IOException | RuntimeException ignored) {

@@ -109,6 +109,7 @@ public final class SinkLoop implements Runnable {
             // Graceful: what is buffered is committed (or, failing that, abandoned and re-read by the next owner).
             byTopic.values().forEach(this::flush);
             consumer.close(Duration.ofSeconds(10));
+            byTopic.values().forEach(TableSink::close);
             setState(SinkState.STOPPED);
         } catch (RuntimeException e) {
             log.error("sink failed", e);

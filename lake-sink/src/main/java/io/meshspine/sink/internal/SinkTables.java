@@ -48,13 +48,26 @@ public final class SinkTables {
         table.verify();
         ParquetFiles files = new ParquetFiles(conf);
         SinkMetrics.PerTable meters = metrics.table(spec.name(), spec.contract().qualifiedName());
-        if (spec.kind() == TableKind.BRONZE) {
-            BronzeRows bronze = new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema());
-            return new TableSink(spec, table, files, deadLetters, meters, bronze, null);
+        if (spec.kind() == TableKind.SILVER_UPSERT) {
+            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of());
         }
-        SilverRows silver = new SilverRows(spec.contract(), new RecordDecoder(schemas, spec.contract().avroSchema()),
-                new RecordDecoder(schemas, spec.contract().keySchema()), spec.kind() == TableKind.SILVER_UPSERT);
-        return new TableSink(spec, table, files, deadLetters, meters, null, silver);
+        List<WriterLane> lanes = new ArrayList<>();
+        for (int i = 0; i < WRITER_LANES; i++) {
+            // Decoders keep per-thread scratch state: each lane has its own.
+            BronzeRows bronze = spec.kind() == TableKind.BRONZE
+                    ? new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema())
+                    : null;
+            lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
+        }
+        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes);
+    }
+
+    /** Writer threads per append table: decoding and Parquet encoding of different source partitions in parallel. */
+    static final int WRITER_LANES = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    private static SilverRows silverRows(TableSpec spec, RegistrySchemas schemas, boolean upsert) {
+        return new SilverRows(spec.contract(), new RecordDecoder(schemas, spec.contract().avroSchema()),
+                new RecordDecoder(schemas, spec.contract().keySchema()), upsert);
     }
 
     public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas) {

@@ -74,18 +74,16 @@ public final class TableSink {
     // the files' page buffers); upsert tables keep the latest change per key until the flush rewrites files.
     private final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
-    private final Map<String, ParquetFiles.OpenFile> openFiles = new LinkedHashMap<>();
+    private final List<WriterLane> lanes;
     private final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
     private final List<DeadLetter> dead = new ArrayList<>();
-    private final int partitionPos;
-    private final org.apache.avro.Schema partitionSchema;
     private int records;
     private long bytes;
     private long firstNanos;
     private long newest = Long.MIN_VALUE;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
-              BronzeRows bronze, SilverRows silver) {
+              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes) {
         this.spec = spec;
         this.table = table;
         this.files = files;
@@ -93,8 +91,10 @@ public final class TableSink {
         this.meters = meters;
         this.bronze = bronze;
         this.silver = silver;
-        this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
-        this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
+        this.lanes = List.copyOf(lanes);
+        if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
+            throw new IllegalArgumentException("an append table needs at least one writer lane");
+        }
     }
 
     public TableSpec spec() {
@@ -125,21 +125,18 @@ public final class TableSink {
             newest = Math.max(newest, r.timestamp());
             records++;
             bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
-            if (bronze != null) {
-                write(bronze.row(r));
+            if (!upsert()) {
+                // A source partition always goes to the same lane: its records stay in offset order.
+                lanes.get(Math.floorMod(r.partition(), lanes.size())).submit(r);
                 return;
             }
             SilverRows.Change change = silver.change(r);
             if (change instanceof SilverRows.Change.Refused refused) {
                 dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
             } else if (change instanceof SilverRows.Change.Upsert u) {
-                if (upsert()) {
-                    // Keys live in one partition, so the last change in offset order is the key's latest state.
-                    changes.remove(u.key());
-                    changes.put(u.key(), u.row());
-                } else {
-                    write(u.row());
-                }
+                // Keys live in one partition, so the last change in offset order is the key's latest state.
+                changes.remove(u.key());
+                changes.put(u.key(), u.row());
             } else if (change instanceof SilverRows.Change.Delete d) {
                 changes.remove(d.key());
                 changes.put(d.key(), null);
@@ -149,19 +146,6 @@ public final class TableSink {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         }
-    }
-
-    private void write(GenericRecord row) {
-        String value = partitionPos < 0 ? "" : ParquetFiles.partitionValue(partitionSchema, row.get(partitionPos));
-        ParquetFiles.OpenFile file = openFiles.get(value);
-        if (file == null) {
-            Map<String, String> partitionValues = new LinkedHashMap<>();
-            spec.partitionColumn().ifPresent(c -> partitionValues.put(c, value));
-            file = files.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), partitionValues,
-                    spec.rowSchema(), spec.keyColumns());
-            openFiles.put(value, file);
-        }
-        file.write(row);
     }
 
     boolean isDue(long nowNanos) {
@@ -189,12 +173,16 @@ public final class TableSink {
 
     /** Drops the batch and its files: its records are read again from the log's txn versions. */
     void abandon() {
-        openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
+        lanes.forEach(WriterLane::abandon);
         reset();
     }
 
+    /** Stops the writer threads (the sink is closing). */
+    void close() {
+        lanes.forEach(WriterLane::close);
+    }
+
     private void reset() {
-        openFiles.clear();
         changes.clear();
         dead.clear();
         firstOffsets.clear();
@@ -218,11 +206,20 @@ public final class TableSink {
         boolean committed = false;
         try {
             List<ParquetFiles.WrittenFile> appended = new ArrayList<>();
-            for (ParquetFiles.OpenFile f : openFiles.values()) {
-                written.add(f.logPath());
-                appended.add(f.close());
+            RuntimeException laneFailure = null;
+            for (WriterLane lane : lanes) {
+                try {
+                    WriterLane.Written w = lane.finish();
+                    w.files().forEach(f -> written.add(f.path()));
+                    appended.addAll(w.files());
+                    dead.addAll(w.refused());
+                } catch (RuntimeException e) {
+                    laneFailure = e;
+                }
             }
-            openFiles.clear();
+            if (laneFailure != null) {
+                throw laneFailure;
+            }
             Outcome outcome = commit(appended, written, start);
             committed = outcome instanceof Outcome.Committed;
             return outcome;
@@ -231,7 +228,6 @@ public final class TableSink {
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } finally {
             if (!committed) {
-                openFiles.values().forEach(ParquetFiles.OpenFile::abandon);
                 if (!written.isEmpty()) {
                     files.deleteQuietly(spec.path(), written);
                 }
