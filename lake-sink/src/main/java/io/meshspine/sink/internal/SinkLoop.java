@@ -113,6 +113,7 @@ public final class SinkLoop implements Runnable {
             setState(SinkState.STOPPED);
         } catch (RuntimeException e) {
             log.error("sink failed", e);
+            byTopic.values().forEach(TableSink::close);
             if (consumer != null) {
                 try {
                     consumer.close(Duration.ofSeconds(5));

@@ -39,7 +39,7 @@ final class WriterLane {
     // Touched only by the lane's thread.
     private final Map<String, ParquetFiles.OpenFile> openFiles = new LinkedHashMap<>();
     private final List<DeadLetter> refused = new ArrayList<>();
-    private RuntimeException failure;
+    private volatile RuntimeException failure;
 
     WriterLane(TableSpec spec, ParquetFiles files, BronzeRows bronze, SilverRows silver, int index) {
         this.spec = spec;
@@ -55,10 +55,17 @@ final class WriterLane {
 
     private void run() {
         while (true) {
+            Runnable task;
             try {
-                queue.take().run();
+                task = queue.take();
             } catch (InterruptedException e) {
                 return;
+            }
+            try {
+                task.run();
+            } catch (Throwable t) {
+                // Never die silently with records queued: the failure surfaces at the batch's flush and stops the sink.
+                failure = new IllegalStateException("writer of " + spec.name() + " failed: " + t, t);
             }
         }
     }
@@ -72,6 +79,8 @@ final class WriterLane {
                 process(r);
             } catch (RuntimeException e) {
                 failure = e;
+            } catch (Error e) {
+                failure = new IllegalStateException("writer of " + spec.name() + " failed: " + e, e);
             }
         });
     }
@@ -154,7 +163,7 @@ final class WriterLane {
         enqueue(() -> {
             try {
                 result.complete(task.get());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
         });
@@ -164,13 +173,17 @@ final class WriterLane {
             Thread.currentThread().interrupt();
             throw new TransientSinkException("interrupted while waiting for a writer of " + spec.name(), e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("writer of " + spec.name() + " failed", e.getCause());
         }
     }
 
     private void enqueue(Runnable task) {
         try {
-            queue.put(task);
+            while (!queue.offer(task, 1, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!thread.isAlive()) {
+                    throw new IllegalStateException("writer thread of " + spec.name() + " is gone");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransientSinkException("interrupted while handing a record to a writer of " + spec.name(), e);
