@@ -55,74 +55,62 @@ public final class LakeCommand implements Runnable {
         }
     }
 
-    @Command(name = "compact", description = "Bin-pack small files into target-size files (dataChange=false).")
-    static final class Compact implements Callable<Integer> {
+    /** What compact, checkpoint and vacuum share: the tables named (or all of them), one report line each. */
+    abstract static class PerTable implements Callable<Integer> {
         @ParentCommand
         LakeCommand parent;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Parameters(arity = "0..*", paramLabel = "TABLE")
         List<String> tables;
+
+        /** The operation on one table, as a line of the report. */
+        abstract String run(String tablePath);
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (String table : parent.tablesOrAll(tables)) {
+                out.printf("%s: %s%n", table, run(LakeTables.path(parent.lake, table)));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", description = "Bin-pack small files into target-size files (dataChange=false).")
+    static final class Compact extends PerTable {
         @Option(names = "--target-size-mb", defaultValue = "128", description = "Target file size in MB (default ${DEFAULT-VALUE}).")
         long targetMb;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            for (String table : parent.tablesOrAll(tables)) {
-                Maintenance.Compaction c = Maintenance.compact(LakeTables.path(parent.lake, table), targetMb * 1024 * 1024, Map.of());
-                out.printf("%s: %s%n", table, c.version() < 0 ? "nothing to compact"
-                        : c.filesRemoved() + " files into " + c.filesAdded() + " (" + c.rows() + " rows), version " + c.version());
-            }
-            out.flush();
-            return 0;
+        String run(String tablePath) {
+            Maintenance.Compaction c = Maintenance.compact(tablePath, targetMb * 1024 * 1024, Map.of());
+            return c.version() < 0 ? "nothing to compact"
+                    : c.filesRemoved() + " files into " + c.filesAdded() + " (" + c.rows() + " rows), version " + c.version();
         }
     }
 
     @Command(name = "checkpoint", description = "Write a checkpoint of each table's latest version.")
-    static final class Checkpoint implements Callable<Integer> {
-        @ParentCommand
-        LakeCommand parent;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(arity = "0..*", paramLabel = "TABLE")
-        List<String> tables;
-
+    static final class Checkpoint extends PerTable {
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            for (String table : parent.tablesOrAll(tables)) {
-                out.printf("%s: checkpoint at version %d%n", table, Maintenance.checkpoint(LakeTables.path(parent.lake, table), Map.of()));
-            }
-            out.flush();
-            return 0;
+        String run(String tablePath) {
+            return "checkpoint at version " + Maintenance.checkpoint(tablePath, Map.of());
         }
     }
 
     @Command(name = "vacuum", description = "Delete files no version within the retention references (orphans of failed attempts included).")
-    static final class VacuumCommand implements Callable<Integer> {
-        @ParentCommand
-        LakeCommand parent;
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(arity = "0..*", paramLabel = "TABLE")
-        List<String> tables;
+    static final class VacuumCommand extends PerTable {
         @Option(names = "--retention", defaultValue = "P7D", description = "History to keep, ISO-8601 (P7D, PT24H; default ${DEFAULT-VALUE}).")
         Duration retention;
         @Option(names = "--no-writer-running", description = "Allow a retention under 1 hour: only safe when no sink writes the tables.")
         boolean noWriterRunning;
 
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            for (String table : parent.tablesOrAll(tables)) {
-                String path = LakeTables.path(parent.lake, table);
-                Maintenance.Vacuum v = noWriterRunning ? Maintenance.vacuumWithNoWriterRunning(path, retention, Map.of())
-                        : Maintenance.vacuum(path, retention, Map.of());
-                out.printf("%s: deleted %d files (%,d bytes)%n", table, v.filesDeleted(), v.bytesDeleted());
-            }
-            out.flush();
-            return 0;
+        String run(String tablePath) {
+            Maintenance.Vacuum v = noWriterRunning ? Maintenance.vacuumWithNoWriterRunning(tablePath, retention, Map.of())
+                    : Maintenance.vacuum(tablePath, retention, Map.of());
+            return String.format("deleted %d files (%,d bytes)", v.filesDeleted(), v.bytesDeleted());
         }
     }
 }
