@@ -50,11 +50,7 @@ final class ContractsCommand implements Runnable {
         Path dir;
 
         Path resolve() {
-            if (dir != null) {
-                return dir;
-            }
-            Path home = Path.of(System.getProperty("spine.home", "."));
-            return home.resolve("schemas");
+            return SpineHome.orDefault(dir, "schemas");
         }
 
         /** Validates first and prints every problem; null when there are any, so nothing is acted on. */

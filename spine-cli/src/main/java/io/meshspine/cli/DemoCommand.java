@@ -91,11 +91,7 @@ final class DemoCommand implements Callable<Integer> {
     Path lake;
 
     private Path lake() {
-        if (lake != null) {
-            return lake.toAbsolutePath();
-        }
-        String home = System.getProperty("spine.home");
-        return (home == null ? Path.of("") : Path.of(home)).resolve("lake").toAbsolutePath();
+        return SpineHome.orDefault(lake, "lake");
     }
 
     /**
@@ -113,11 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Path landing() {
-        if (landing != null) {
-            return landing;
-        }
-        String home = System.getProperty("spine.home");
-        return (home == null ? Path.of("") : Path.of(home)).resolve("landing").toAbsolutePath();
+        return SpineHome.orDefault(landing, "landing");
     }
 
     @Override

@@ -29,7 +29,7 @@ public record ProductStatus(String product, double recordsIn, double passed, dou
         return why;
     }
 
-    static ProductStatus of(Contract c, PrometheusText before, PrometheusText after, Duration interval, Optional<Duration> silverAge) {
+    static ProductStatus of(Contract c, PrometheusText before, PrometheusText after, Optional<Duration> silverAge) {
         String product = c.qualifiedName();
         java.util.function.Predicate<Map<String, String>> mine = l -> product.equals(l.get("contract"));
         double in = delta(before, after, "spine_gate_records_in_total", mine);

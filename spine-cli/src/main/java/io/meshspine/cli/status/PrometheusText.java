@@ -20,7 +20,6 @@ public record PrometheusText(List<Sample> samples) {
                 continue;
             }
             int brace = line.indexOf('{');
-            int space = line.lastIndexOf(' ');
             String name;
             Map<String, String> labels = new LinkedHashMap<>();
             String rest;

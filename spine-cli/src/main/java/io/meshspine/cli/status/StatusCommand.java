@@ -54,10 +54,10 @@ public final class StatusCommand implements Callable<Integer> {
         if (after == null) {
             return 3;
         }
-        Path lakeRoot = lake != null ? lake : Path.of(System.getProperty("spine.home", ".")).resolve("lake");
+        Path lakeRoot = io.meshspine.cli.SpineHome.orDefault(lake, "lake");
         List<ProductStatus> rows = new ArrayList<>();
         for (Contract c : ContractCatalog.fromClasspath().contracts()) {
-            rows.add(ProductStatus.of(c, before, after, interval, silverCommitAge(lakeRoot.resolve("silver").resolve(c.domain()).resolve(c.silverTable()))));
+            rows.add(ProductStatus.of(c, before, after, silverCommitAge(lakeRoot.resolve("silver").resolve(c.domain()).resolve(c.silverTable()))));
         }
         System.out.print(StatusTable.render(rows, interval, color && System.console() != null));
         long breached = rows.stream().filter(r -> !r.breaches().isEmpty()).count();

@@ -2,7 +2,6 @@ package io.meshspine.cli.status;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** The status table as text: one row per product, red (or flagged) where an SLO is breached. */
@@ -49,9 +48,5 @@ final class StatusTable {
 
     private static String number(OptionalDouble v) {
         return v.isPresent() ? String.format("%.0f", v.getAsDouble()) : "-";
-    }
-
-    static <T> Optional<T> none() {
-        return Optional.empty();
     }
 }
