@@ -31,6 +31,15 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
@@ -69,8 +78,21 @@ final class BenchCommand {
         @Option(names = "--threads", defaultValue = "1", description = "Stream threads of both apps (default: ${DEFAULT-VALUE}).")
         int threads;
 
+        @Option(names = "--floor", description = "Also run the pass-through with the gate's dedup window store alone (a fetch, a put and its "
+                + "changelog record per record, no decision): the most the gate could keep of the pass-through with the store it needs.")
+        boolean floor;
+
+        @Option(names = "--floor-store", defaultValue = "rocksdb", description = "The floor's store: rocksdb (the gate's) or memory "
+                + "(looked up by point in day buckets, since a range fetch over an in-memory window store scans every timestamp) (default: ${DEFAULT-VALUE}).")
+        String floorStore;
+
+        @Option(names = "--floor-changelog", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Whether the floor's store writes its changelog, as the gate's must (default: ${DEFAULT-VALUE}).")
+        boolean floorChangelog;
+
         @Override
         public Integer call() throws Exception {
+            floorInMemory(); // a wrong --floor-store fails here, not after minutes of benchmarking
             System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %d stream thread(s) each, %.0f%% breaking a rule, JDK %s, %d cores%n",
                     records, warmup, partitions, threads, badShare * 100, Runtime.version(), Runtime.getRuntime().availableProcessors());
             try (SpineInfrastructure infra = SpineInfrastructure.start("embedded", "embedded", 0, 0);
@@ -93,9 +115,15 @@ final class BenchCommand {
                 Path state = TempDirs.create("spine-bench-");
                 try {
                     Result pass = passThrough(infra, admin, payments.rawTopic(), passOut, state);
+                    Result withStore = floor ? passThroughWithDedupStore(infra, admin, payments.rawTopic(), passOut + "-store", state) : null;
                     Result gate = gate(infra, admin, payments, state);
                     System.out.printf("pass-through (EOS v2, bytes in/out): %,.0f records/s (%,d records in %.2f s after warm-up)%n",
                             pass.recordsPerSecond(), pass.records(), pass.seconds());
+                    if (withStore != null) {
+                        System.out.printf("pass-through + dedup store alone:    %,.0f records/s (%,d records in %.2f s after warm-up), %.2f of the pass-through, CPU %.1f µs/record%n",
+                                withStore.recordsPerSecond(), withStore.records(), withStore.seconds(),
+                                withStore.recordsPerSecond() / pass.recordsPerSecond(), withStore.cpuMicrosPerRecord());
+                    }
                     System.out.printf("contract gate (EOS v2, payments):    %,.0f records/s (%,d records in %.2f s after warm-up)%n",
                             gate.recordsPerSecond(), gate.records(), gate.seconds());
                     System.out.printf("ratio gate / pass-through: %.2f%n", gate.recordsPerSecond() / pass.recordsPerSecond());
@@ -150,18 +178,99 @@ final class BenchCommand {
         private Result passThrough(SpineInfrastructure infra, Admin admin, String in, String out, Path state) throws Exception {
             StreamsBuilder builder = new StreamsBuilder();
             builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-            String app = "bench-pass-" + UUID.randomUUID();
+            return runPassThrough(infra, admin, in, builder.build(), "bench-pass-", state);
+        }
+
+        private boolean floorInMemory() {
+            return switch (floorStore) {
+                case "rocksdb" -> false;
+                case "memory" -> true;
+                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--floor-store must be rocksdb or memory, was " + floorStore);
+            };
+        }
+
+        /**
+         * Bytes in, bytes out, plus what the gate's dedup costs with nothing else: the same persistent window store
+         * (7-day window, changelogged), a fetch and a put of a SHA-256 identity per record.
+         */
+        private Result passThroughWithDedupStore(SpineInfrastructure infra, Admin admin, String in, String out, Path state) throws Exception {
+            admin.createTopics(List.of(new NewTopic(out, partitions, (short) 1))).all().get();
+            java.time.Duration window = java.time.Duration.ofDays(7);
+            Topology topology = new Topology();
+            topology.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), in);
+            boolean memory = floorInMemory();
+            topology.addProcessor("dedup", () -> new DedupOnly(window, memory), "in");
+            var supplier = memory ? Stores.inMemoryWindowStore("dedup", window.multipliedBy(2), window, false)
+                    : Stores.persistentWindowStore("dedup", window.multipliedBy(2), window, false);
+            var b = Stores.windowStoreBuilder(supplier, Serdes.Bytes(), Serdes.Long());
+            if (!floorChangelog) {
+                b = b.withLoggingDisabled();
+            }
+            topology.addStateStore(b, "dedup");
+            topology.addSink("out", out, new ByteArraySerializer(), new ByteArraySerializer(), "dedup");
+            return runPassThrough(infra, admin, in, topology, "bench-store-", state);
+        }
+
+        /** The gate processor's store traffic, shape for shape, around a byte copy. */
+        private static final class DedupOnly implements Processor<byte[], byte[], byte[], byte[]> {
+            private final java.time.Duration window;
+            private final boolean pointLookups;
+            private ProcessorContext<byte[], byte[]> context;
+            private WindowStore<Bytes, Long> store;
+            private java.security.MessageDigest sha;
+
+            DedupOnly(java.time.Duration window, boolean pointLookups) {
+                this.window = window;
+                this.pointLookups = pointLookups;
+            }
+
+            @Override
+            public void init(ProcessorContext<byte[], byte[]> context) {
+                this.context = context;
+                this.store = context.getStateStore("dedup");
+                try {
+                    this.sha = java.security.MessageDigest.getInstance("SHA-256");
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void process(Record<byte[], byte[]> record) {
+                Bytes identity = Bytes.wrap(sha.digest(record.value()));
+                if (pointLookups) {
+                    long bucket = record.timestamp() - Math.floorMod(record.timestamp(), window.toMillis());
+                    if (store.fetch(identity, bucket) != null || store.fetch(identity, bucket - window.toMillis()) != null) {
+                        return;
+                    }
+                    store.put(identity, System.currentTimeMillis(), bucket);
+                    context.forward(record);
+                    return;
+                }
+                try (WindowStoreIterator<Long> seen = store.fetch(identity, record.timestamp() - window.toMillis(), record.timestamp() + window.toMillis())) {
+                    if (seen.hasNext()) {
+                        return;
+                    }
+                }
+                store.put(identity, System.currentTimeMillis(), record.timestamp());
+                context.forward(record);
+            }
+        }
+
+        private Result runPassThrough(SpineInfrastructure infra, Admin admin, String in, Topology topology, String appPrefix, Path state) throws Exception {
+            String app = appPrefix + UUID.randomUUID();
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("pass").toString());
+            p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(appPrefix).toString());
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
             p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
             p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
             p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
             p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-            try (KafkaStreams streams = new KafkaStreams(builder.build(), p)) {
+            try (KafkaStreams streams = new KafkaStreams(topology, p)) {
                 streams.start();
                 return measure(admin, app, in);
             }
