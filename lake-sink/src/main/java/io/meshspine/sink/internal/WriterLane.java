@@ -26,8 +26,11 @@ final class WriterLane {
     record Written(List<ParquetFiles.WrittenFile> files, List<DeadLetter> refused) {
     }
 
-    /** Runs of up to max.poll.records each: enough to keep the lane busy, few enough to bound what waits in memory. */
-    private static final int QUEUE = 8;
+    /**
+     * Runs of up to max.poll.records (5,000) records each: one to write while the next waits is enough to keep the lane
+     * busy; more would only hold polled records on the heap (each waiting run is about 2 MB).
+     */
+    private static final int QUEUE = 2;
 
     private final TableSpec spec;
     private final ParquetFiles files;
