@@ -39,7 +39,8 @@ public final class DeadLetters implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final RegistrySchemas schemas;
-    private long schemaId = -1;
+    // Committer threads of several tables dead-letter; they agree on the id, so a race only asks the registry twice.
+    private volatile long schemaId = -1;
 
     DeadLetters(String bootstrapServers, RegistrySchemas schemas) {
         this.schemas = schemas;

@@ -174,9 +174,13 @@ public final class ParquetFiles {
             } else {
                 out = HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(tableUri + "/" + relative), conf);
             }
-            ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
+            AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
                     .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY)
-                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES).build();
+                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES);
+            // The stats columns are the business key: no two rows of a file share a value, so a dictionary would only
+            // fill up, overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
+            statsColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
+            ParquetWriter<GenericRecord> writer = builder.build();
             return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, statsColumns), writer, local);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data file of " + tableUri, e);

@@ -29,9 +29,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The sink's one consumer thread: poll, buffer per table, flush each table whose trigger fired. Partitions are always
- * positioned from the Delta log's txn versions (on assignment, after a superseded or failed batch); the group's
- * committed offsets are written after each commit for lag tooling only and never read back.
+ * The sink's one consumer thread: poll, hand records to each table's batch, seal each batch whose trigger fired (its
+ * table's committer commits it while the next one fills). Partitions are always positioned from the Delta log's txn
+ * versions (on assignment, after a superseded or failed batch); the group's committed offsets are written after each
+ * commit for lag tooling only and never read back.
  */
 public final class SinkLoop implements Runnable {
 
@@ -81,33 +82,36 @@ public final class SinkLoop implements Runnable {
                     setState(SinkState.RUNNING);
                 }
                 Set<String> repositioned = new HashSet<>();
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    if (repositioned.contains(r.topic())) {
-                        continue; // the topic was sought back to the log's offsets: these records come again
-                    }
-                    TableSink sink = byTopic.get(r.topic());
-                    try {
-                        sink.add(r);
-                    } catch (TransientSinkException e) {
-                        backOff(sink, e);
-                        repositioned.add(r.topic());
-                        continue;
-                    }
-                    if (sink.isFull() && !flush(sink)) {
-                        repositioned.add(r.topic());
+                for (TopicPartition tp : records.partitions()) {
+                    // Records of one source partition go to the batch as runs, not one by one: a run is one hand-over
+                    // to a writer lane. A run ends where the batch is full, so batches never exceed their limits.
+                    List<ConsumerRecord<byte[], byte[]>> polled = records.records(tp);
+                    TableSink sink = byTopic.get(tp.topic());
+                    int from = 0;
+                    while (from < polled.size() && !repositioned.contains(tp.topic())) {
+                        try {
+                            from += sink.add(polled, from);
+                        } catch (TransientSinkException e) {
+                            backOff(sink, e);
+                            repositioned.add(tp.topic()); // sought back to the log's offsets: these records come again
+                            continue;
+                        }
+                        if (sink.isFull() && !flush(sink, false)) {
+                            repositioned.add(tp.topic());
+                        }
                     }
                 }
                 long now = System.nanoTime();
                 for (TableSink sink : byTopic.values()) {
-                    if (sink.isDue(now)) {
-                        flush(sink);
+                    if (settle(sink, false) && sink.isDue(now)) {
+                        flush(sink, false);
                     }
                 }
                 updateLag(now);
             }
             setState(SinkState.STOPPING);
             // Graceful: what is buffered is committed (or, failing that, abandoned and re-read by the next owner).
-            byTopic.values().forEach(this::flush);
+            byTopic.values().forEach(s -> flush(s, true));
             consumer.close(Duration.ofSeconds(10));
             byTopic.values().forEach(TableSink::close);
             setState(SinkState.STOPPED);
@@ -127,27 +131,42 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    /** Flushes the sink's batch; false when its partitions were sought back to the Delta log's offsets instead. */
-    private boolean flush(TableSink sink) {
+    /**
+     * Hands the sink's batch to its committer, once the batch before it is settled; with {@code wait}, settles this one
+     * too. False when the sink's partitions were sought back to the Delta log's offsets instead.
+     */
+    private boolean flush(TableSink sink, boolean wait) {
+        if (sink.committing() && !settle(sink, true)) {
+            return false;
+        }
+        return !sink.seal() || !wait || settle(sink, true);
+    }
+
+    /**
+     * Acts on the outcome of the sink's batch being committed, if it is known (or, with {@code wait}, once it is): the
+     * advisory offset commit, or a re-read from the log. False when the sink's partitions were sought back.
+     */
+    private boolean settle(TableSink sink, boolean wait) {
+        TableSink.Outcome outcome;
         try {
-            TableSink.Outcome outcome = sink.flush();
-            if (outcome instanceof TableSink.Outcome.Committed c) {
-                Crash.at(CrashPoint.AFTER_COMMIT_BEFORE_OFFSET_COMMIT);
-                try {
-                    consumer.commitSync(c.offsets());
-                } catch (KafkaException e) {
-                    // Advisory only: the Delta log already holds the offsets.
-                    log.warn("advisory offset commit failed table={} error={}", sink.spec().name(), e.toString());
-                }
-            } else if (outcome instanceof TableSink.Outcome.Superseded) {
-                reposition(sink);
-                return false;
-            }
-            return true;
+            outcome = wait ? sink.awaitCommit() : sink.commitOutcome();
         } catch (TransientSinkException e) {
             backOff(sink, e);
             return false;
         }
+        if (outcome instanceof TableSink.Outcome.Committed c) {
+            Crash.at(CrashPoint.AFTER_COMMIT_BEFORE_OFFSET_COMMIT);
+            try {
+                consumer.commitSync(c.offsets());
+            } catch (KafkaException e) {
+                // Advisory only: the Delta log already holds the offsets.
+                log.warn("advisory offset commit failed table={} error={}", sink.spec().name(), e.toString());
+            }
+        } else if (outcome instanceof TableSink.Outcome.Superseded) {
+            reposition(sink);
+            return false;
+        }
+        return true;
     }
 
     private void backOff(TableSink sink, TransientSinkException e) {
@@ -195,7 +214,7 @@ public final class SinkLoop implements Runnable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Still the owner here: commit what was read from these partitions rather than leave it to be read again.
-            byTopic.values().stream().filter(s -> s.holdsAny(partitions)).forEach(SinkLoop.this::flush);
+            byTopic.values().stream().filter(s -> s.holdsAny(partitions)).forEach(s -> flush(s, true));
         }
 
         @Override

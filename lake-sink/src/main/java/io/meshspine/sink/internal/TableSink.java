@@ -34,6 +34,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * One table's micro-batch: records buffered per source partition until the trigger fires, then written as Parquet
@@ -41,15 +45,17 @@ import java.util.TreeSet;
  * offset written. Before committing, the txn versions are read inside the transaction: if another writer already
  * committed any of these offsets, the batch is abandoned (its files deleted) and the caller re-reads the partitions
  * from the log. Delta's conflict check makes a writer racing on the same app ids lose with
- * ConcurrentTransactionException, so two sinks can never both commit the same offsets.
+ * ConcurrentTransactionException, so two sinks can never both commit the same offsets. A table's batches commit one
+ * at a time and in order, on the table's committer thread, while the next batch is read and written: each commit's
+ * txn versions follow the one before, and a failed commit abandons the batch after it too (the caller re-reads both).
  */
 public final class TableSink {
 
     private static final Logger log = LoggerFactory.getLogger(TableSink.class);
     private static final int MAX_ATTEMPTS = 10;
 
-    /** What a flush did. */
-    public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded, Outcome.Empty {
+    /** What committing a batch did. */
+    public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded {
         /** The table holds the batch; these are the next offsets to read, for the advisory Kafka commit. */
         record Committed(long version, Map<TopicPartition, OffsetAndMetadata> offsets, long rows, long deadLettered) implements Outcome {
         }
@@ -57,8 +63,27 @@ public final class TableSink {
         /** Another writer committed part of the batch first: re-read these partitions from the log's txn versions. */
         record Superseded(Set<TopicPartition> partitions) implements Outcome {
         }
+    }
 
-        record Empty() implements Outcome {
+    /**
+     * One micro-batch. Append tables stream its rows into open Parquet files as records arrive (nothing is held here
+     * but offsets); upsert tables keep the latest change per key until the commit rewrites files. Filled by the
+     * consumer thread; once sealed, only read, by the committer.
+     */
+    private static final class Batch {
+        final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+        final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+        final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+        final List<DeadLetter> dead = new ArrayList<>();
+        int records;
+        long bytes;
+        long firstNanos;
+        long newest = Long.MIN_VALUE;
+        long sealedNanos;
+
+        long buffered(TopicPartition tp) {
+            Long first = firstOffsets.get(tp);
+            return first == null ? 0 : lastOffsets.get(tp) - first + 1;
         }
     }
 
@@ -69,18 +94,17 @@ public final class TableSink {
     private final SinkMetrics.PerTable meters;
     private final BronzeRows bronze;
     private final SilverRows silver;
-
-    // The batch in progress. Append tables stream rows into open Parquet files as records arrive (nothing is held but
-    // the files' page buffers); upsert tables keep the latest change per key until the flush rewrites files.
-    private final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
-    private final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
     private final List<WriterLane> lanes;
-    private final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
-    private final List<DeadLetter> dead = new ArrayList<>();
-    private int records;
-    private long bytes;
-    private long firstNanos;
-    private long newest = Long.MIN_VALUE;
+    /**
+     * Commits sealed batches, one at a time and in order, while the consumer thread fills the next batch and the
+     * lanes write it: the Delta commit (and the wait for the lanes to close their files) no longer stalls reading.
+     */
+    private final ExecutorService committer;
+
+    // Consumer thread only.
+    private Batch batch = new Batch();
+    private Batch sealed;
+    private CompletableFuture<Outcome> committing;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
               BronzeRows bronze, SilverRows silver, List<WriterLane> lanes) {
@@ -95,6 +119,11 @@ public final class TableSink {
         if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
             throw new IllegalArgumentException("an append table needs at least one writer lane");
         }
+        this.committer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spine-lake-committer-" + spec.name());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public TableSpec spec() {
@@ -110,37 +139,36 @@ public final class TableSink {
     }
 
     /**
-     * Adds one record to the batch.
+     * Adds a run of one source partition's records to the batch, from {@code from} on, up to where the batch is full.
      *
+     * @return how many records were added (at least one)
      * @throws TransientSinkException the registry or the store failed: the batch is abandoned, re-read its partitions
      */
-    void add(ConsumerRecord<byte[], byte[]> r) {
+    int add(List<ConsumerRecord<byte[], byte[]>> run, int from) {
         try {
-            if (records == 0) {
-                firstNanos = System.nanoTime();
+            Batch b = batch;
+            if (b.records == 0) {
+                b.firstNanos = System.nanoTime();
             }
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            firstOffsets.putIfAbsent(tp, r.offset());
-            lastOffsets.put(tp, r.offset());
-            newest = Math.max(newest, r.timestamp());
-            records++;
-            bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+            ConsumerRecord<byte[], byte[]> first = run.get(from);
+            TopicPartition tp = new TopicPartition(first.topic(), first.partition());
+            b.firstOffsets.putIfAbsent(tp, first.offset());
+            int to = from;
+            while (to < run.size() && (to == from || !isFull())) {
+                ConsumerRecord<byte[], byte[]> r = run.get(to++);
+                b.newest = Math.max(b.newest, r.timestamp());
+                b.records++;
+                b.bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                if (upsert()) {
+                    addChange(b, r);
+                }
+            }
+            b.lastOffsets.put(tp, run.get(to - 1).offset());
             if (!upsert()) {
                 // A source partition always goes to the same lane: its records stay in offset order.
-                lanes.get(Math.floorMod(r.partition(), lanes.size())).submit(r);
-                return;
+                lanes.get(Math.floorMod(tp.partition(), lanes.size())).submit(run.subList(from, to));
             }
-            SilverRows.Change change = silver.change(r);
-            if (change instanceof SilverRows.Change.Refused refused) {
-                dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
-            } else if (change instanceof SilverRows.Change.Upsert u) {
-                // Keys live in one partition, so the last change in offset order is the key's latest state.
-                changes.remove(u.key());
-                changes.put(u.key(), u.row());
-            } else if (change instanceof SilverRows.Change.Delete d) {
-                changes.remove(d.key());
-                changes.put(d.key(), null);
-            }
+            return to - from;
         } catch (RegistryUnavailableException | UncheckedIOException e) {
             abandon();
             meters.failed("transient");
@@ -148,68 +176,136 @@ public final class TableSink {
         }
     }
 
-    boolean isDue(long nowNanos) {
-        return spec.trigger().isDue(records, bytes, Duration.ofNanos(nowNanos - firstNanos));
+    private void addChange(Batch b, ConsumerRecord<byte[], byte[]> r) {
+        SilverRows.Change change = silver.change(r);
+        if (change instanceof SilverRows.Change.Refused refused) {
+            b.dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
+        } else if (change instanceof SilverRows.Change.Upsert u) {
+            // Keys live in one partition, so the last change in offset order is the key's latest state.
+            b.changes.remove(u.key());
+            b.changes.put(u.key(), u.row());
+        } else if (change instanceof SilverRows.Change.Delete d) {
+            b.changes.remove(d.key());
+            b.changes.put(d.key(), null);
+        }
     }
 
-    /** The record or byte limit is reached: flush before adding more, so batches never exceed it. */
+    boolean isDue(long nowNanos) {
+        return spec.trigger().isDue(batch.records, batch.bytes, Duration.ofNanos(nowNanos - batch.firstNanos));
+    }
+
+    /** The record or byte limit is reached: seal before adding more, so batches never exceed it. */
     boolean isFull() {
-        return records >= spec.trigger().maxRecords() || bytes >= spec.trigger().maxBytes();
+        return batch.records >= spec.trigger().maxRecords() || batch.bytes >= spec.trigger().maxBytes();
     }
 
     void lag(long behind) {
         meters.lag.set(behind);
     }
 
-    /** Records of the partition in the batch (offsets spanned: transaction markers included). */
+    /** Records of the partition read but not yet committed (offsets spanned: transaction markers included). */
     long buffered(TopicPartition tp) {
-        Long first = firstOffsets.get(tp);
-        return first == null ? 0 : lastOffsets.get(tp) - first + 1;
+        return batch.buffered(tp) + (sealed == null ? 0 : sealed.buffered(tp));
     }
 
     boolean holdsAny(Collection<TopicPartition> partitions) {
-        return partitions.stream().anyMatch(firstOffsets::containsKey);
-    }
-
-    /** Drops the batch and its files: its records are read again from the log's txn versions. */
-    void abandon() {
-        lanes.forEach(WriterLane::abandon);
-        reset();
-    }
-
-    /** Stops the writer threads (the sink is closing). */
-    void close() {
-        lanes.forEach(WriterLane::close);
-    }
-
-    private void reset() {
-        changes.clear();
-        dead.clear();
-        firstOffsets.clear();
-        lastOffsets.clear();
-        records = 0;
-        bytes = 0;
-        newest = Long.MIN_VALUE;
+        return partitions.stream().anyMatch(tp -> batch.firstOffsets.containsKey(tp) || sealed != null && sealed.firstOffsets.containsKey(tp));
     }
 
     /**
-     * Writes and commits the batch.
+     * Drops the batch and its files: its records are read again from the log's txn versions. A batch being committed
+     * is waited for first, so the log read afterwards is final; its outcome no longer matters.
+     */
+    void abandon() {
+        if (committing != null) {
+            try {
+                awaitCommit();
+            } catch (TransientSinkException e) {
+                log.debug("batch in flight failed while abandoning the next table={} error={}", spec.name(), e.getMessage());
+            }
+        }
+        lanes.forEach(WriterLane::abandon);
+        batch = new Batch();
+    }
+
+    /** Stops the writer and committer threads (the sink is closing). */
+    void close() {
+        lanes.forEach(WriterLane::close);
+        committer.shutdownNow();
+    }
+
+    /** A batch is being committed. */
+    boolean committing() {
+        return committing != null;
+    }
+
+    /**
+     * Hands the batch to the committer and starts a new one. Only one batch is committed at a time: call
+     * {@link #awaitCommit()} first.
+     *
+     * @return false when the batch was empty (nothing to commit)
+     */
+    boolean seal() {
+        if (committing != null) {
+            throw new IllegalStateException("a batch of " + spec.name() + " is still being committed");
+        }
+        if (batch.records == 0) {
+            return false;
+        }
+        Batch b = batch;
+        b.sealedNanos = System.nanoTime();
+        batch = new Batch();
+        // The lanes close their files in queue order: after this batch's records, before the next batch's.
+        List<CompletableFuture<WriterLane.Written>> laneFiles = lanes.stream().map(WriterLane::finish).toList();
+        sealed = b;
+        committing = CompletableFuture.supplyAsync(() -> write(b, laneFiles), committer);
+        return true;
+    }
+
+    /**
+     * The outcome of the batch being committed, once it is known (null while it is not, or when none is).
      *
      * @throws TransientSinkException the batch was abandoned for a passing reason; re-read its partitions and retry later
      */
-    Outcome flush() {
-        if (records == 0) {
-            return new Outcome.Empty();
+    Outcome commitOutcome() {
+        return committing != null && committing.isDone() ? awaitCommit() : null;
+    }
+
+    /**
+     * Waits for the batch being committed (null when none is).
+     *
+     * @throws TransientSinkException the batch was abandoned for a passing reason; re-read its partitions and retry later
+     */
+    Outcome awaitCommit() {
+        if (committing == null) {
+            return null;
         }
-        long start = System.nanoTime();
+        try {
+            return committing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientSinkException("interrupted while waiting for a commit of " + spec.name(), e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("commit of " + spec.name() + " failed", e.getCause());
+        } finally {
+            if (committing.isDone()) {
+                committing = null;
+                sealed = null;
+            }
+        }
+    }
+
+    /** On the committer thread: waits for the lanes' files of the batch and commits them. */
+    private Outcome write(Batch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
         List<String> written = new ArrayList<>();
         boolean committed = false;
         try {
             List<ParquetFiles.WrittenFile> appended = new ArrayList<>();
+            List<DeadLetter> dead = new ArrayList<>(b.dead);
             RuntimeException laneFailure = null;
-            for (WriterLane lane : lanes) {
+            for (CompletableFuture<WriterLane.Written> lane : laneFiles) {
                 try {
-                    WriterLane.Written w = lane.finish();
+                    WriterLane.Written w = WriterLane.await(lane, spec.name());
                     w.files().forEach(f -> written.add(f.path()));
                     appended.addAll(w.files());
                     dead.addAll(w.refused());
@@ -220,40 +316,37 @@ public final class TableSink {
             if (laneFailure != null) {
                 throw laneFailure;
             }
-            Outcome outcome = commit(appended, written, start);
+            Outcome outcome = commit(b, dead, appended, written, b.sealedNanos);
             committed = outcome instanceof Outcome.Committed;
             return outcome;
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } finally {
-            if (!committed) {
-                if (!written.isEmpty()) {
-                    files.deleteQuietly(spec.path(), written);
-                }
+            if (!committed && !written.isEmpty()) {
+                files.deleteQuietly(spec.path(), written);
             }
-            reset();
         }
     }
 
-    private Outcome commit(List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
+    private Outcome commit(Batch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             OptimisticTransaction txn = table.begin();
-            for (Map.Entry<TopicPartition, Long> e : firstOffsets.entrySet()) {
+            for (Map.Entry<TopicPartition, Long> e : b.firstOffsets.entrySet()) {
                 long committedOffset = txn.txnVersion(spec.appId(e.getKey().partition()));
                 if (committedOffset >= e.getValue()) {
                     meters.failed("superseded");
                     log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
                             e.getKey().partition(), committedOffset, e.getValue());
-                    return new Outcome.Superseded(Set.copyOf(firstOffsets.keySet()));
+                    return new Outcome.Superseded(Set.copyOf(b.firstOffsets.keySet()));
                 }
             }
             List<Action> actions = new ArrayList<>();
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
             if (upsert()) {
-                adds = planUpsert(txn, changes, actions);
+                adds = planUpsert(txn, b.changes, actions);
                 adds.forEach(f -> written.add(f.path()));
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
             } else {
@@ -268,7 +361,7 @@ public final class TableSink {
                 fileBytes += f.size();
                 rowCount += f.rows();
             }
-            for (Map.Entry<TopicPartition, Long> e : lastOffsets.entrySet()) {
+            for (Map.Entry<TopicPartition, Long> e : b.lastOffsets.entrySet()) {
                 actions.add(new SetTransaction(spec.appId(e.getKey().partition()), e.getValue(), Optional.of(now)));
             }
             Crash.at(CrashPoint.AFTER_PARQUET_BEFORE_COMMIT);
@@ -280,10 +373,10 @@ public final class TableSink {
                 CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                meters.committed(upsert() ? changes.size() : rowCount, adds.size(), fileBytes, newest, took);
+                meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, b.newest, took);
                 meters.deadLettered.increment(dead.size());
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-                lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
+                b.lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
                 log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} ms={}", spec.name(),
                         result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), took.toMillis());
                 return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());

@@ -26,7 +26,11 @@ final class WriterLane {
     record Written(List<ParquetFiles.WrittenFile> files, List<DeadLetter> refused) {
     }
 
-    private static final int QUEUE = 2048;
+    /**
+     * Runs of up to max.poll.records (5,000) records each: one to write while the next waits is enough to keep the lane
+     * busy; more would only hold polled records on the heap (each waiting run is about 2 MB).
+     */
+    private static final int QUEUE = 2;
 
     private final TableSpec spec;
     private final ParquetFiles files;
@@ -70,17 +74,20 @@ final class WriterLane {
         }
     }
 
-    void submit(ConsumerRecord<byte[], byte[]> r) {
+    /** Hands over a run of one source partition's records, in offset order (the list is not changed afterwards). */
+    void submit(List<ConsumerRecord<byte[], byte[]>> run) {
         enqueue(() -> {
-            if (failure != null) {
-                return; // the batch is lost anyway; it is abandoned at the next flush
-            }
-            try {
-                process(r);
-            } catch (RuntimeException e) {
-                failure = e;
-            } catch (Error e) {
-                failure = new IllegalStateException("writer of " + spec.name() + " failed: " + e, e);
+            for (ConsumerRecord<byte[], byte[]> r : run) {
+                if (failure != null) {
+                    return; // the batch is lost anyway; it is abandoned at the next flush
+                }
+                try {
+                    process(r);
+                } catch (RuntimeException e) {
+                    failure = e;
+                } catch (Error e) {
+                    failure = new IllegalStateException("writer of " + spec.name() + " failed: " + e, e);
+                }
             }
         });
     }
@@ -112,12 +119,11 @@ final class WriterLane {
     }
 
     /**
-     * Waits for the lane's records, closes its files and hands them over; the lane starts a new batch.
-     *
-     * @throws RuntimeException what failed in the lane (the batch's files are then deleted)
+     * Closes the lane's files of the batch once its records are written, and hands them over; the lane then starts the
+     * next batch. Completes with what failed in the lane, if anything did (the batch's files are then deleted).
      */
-    Written finish() {
-        return call(() -> {
+    CompletableFuture<Written> finish() {
+        return submitCall(() -> {
             try {
                 if (failure != null) {
                     throw failure;
@@ -159,6 +165,10 @@ final class WriterLane {
     }
 
     private <T> T call(java.util.function.Supplier<T> task) {
+        return await(submitCall(task), spec.name());
+    }
+
+    private <T> CompletableFuture<T> submitCall(java.util.function.Supplier<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         enqueue(() -> {
             try {
@@ -167,13 +177,18 @@ final class WriterLane {
                 result.completeExceptionally(e);
             }
         });
+        return result;
+    }
+
+    /** The lane's answer to a call: what it returned, or what it threw. */
+    static <T> T await(CompletableFuture<T> result, String table) {
         try {
             return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TransientSinkException("interrupted while waiting for a writer of " + spec.name(), e);
+            throw new TransientSinkException("interrupted while waiting for a writer of " + table, e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("writer of " + spec.name() + " failed", e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("writer of " + table + " failed", e.getCause());
         }
     }
 

@@ -42,8 +42,9 @@ public final class OurSinkSide {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long rows = io.meshspine.sink.LakeTables.rowCount(silver, conf);
-            System.out.printf("RESULT side=meshspine records=%d seconds=%.3f recordsPerSecond=%.0f peakRssMb=%d%n", rows, seconds,
-                    rows / seconds, peakRssMb());
+            double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(-1.0);
+            System.out.printf("RESULT side=meshspine records=%d seconds=%.3f recordsPerSecond=%.0f peakRssMb=%d cpuSeconds=%.1f%n", rows,
+                    seconds, rows / seconds, peakRssMb(), cpu);
         }
     }
 
