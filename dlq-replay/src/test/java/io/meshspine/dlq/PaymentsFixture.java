@@ -116,7 +116,7 @@ final class PaymentsFixture implements AutoCloseable {
      * workbench rather than the gate. Their originals sit at made-up offsets of this fixture's raw topic.
      */
     List<DeadLetter> publishDeadLetters(int count, String currency) {
-        long envelopeId = registry.contentIdFor("spine", ContractRegistrar.valueArtifact(Topics.DLQ), DeadLetterCodec.SCHEMA);
+        long envelopeId = DeadLetterCodec.contentId(registry);
         List<DeadLetter> letters = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long offset = nextOffset++;

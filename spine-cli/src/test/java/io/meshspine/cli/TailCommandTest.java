@@ -153,8 +153,7 @@ class TailCommandTest {
                         p.contract().version(), "corr-dlq", 0, Instant.parse("2026-03-01T10:16:00Z"), Map.of("note", "test")),
                 List.of(new RuleViolation("amount-in-range", Severity.ERROR, "amount", "amount must be > 0"),
                         new RuleViolation("channel-known", Severity.WARN, "channel", "unknown channel")));
-        long envelopeId = new RegistrySchemas(new ApicurioClient(kit.registryUrl()))
-                .contentIdFor("spine", ContractRegistrar.valueArtifact(Topics.DLQ), DeadLetterCodec.SCHEMA);
+        long envelopeId = DeadLetterCodec.contentId(new RegistrySchemas(new ApicurioClient(kit.registryUrl())));
         ensureTopic(kit, Topics.DLQ);
         produce(kit, new ProducerRecord<>(Topics.DLQ, null, PRODUCED_AT, raw.key(),
                 WireFormat.encode(envelopeId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(deadLetter))));

@@ -27,7 +27,6 @@ import java.util.function.Supplier;
 public final class ContractGateService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ContractGateService.class);
-    static final String DLQ_GROUP = "spine";
     private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
@@ -82,7 +81,7 @@ public final class ContractGateService implements AutoCloseable {
                                              ProductTransform transform, java.util.function.LongSupplier clock) {
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         ContractGate gate = new ContractGate(catalog, schemas, config.hashKey(), config.maxProductRecordBytes(), transform);
-        long dlqId = schemas.contentIdFor(DLQ_GROUP, Topics.DLQ + "-value", DeadLetterCodec.SCHEMA);
+        long dlqId = DeadLetterCodec.contentId(schemas);
         log.info("gate ready contracts={} rawTopics={}", gate.contracts().size(), gate.rawTopics());
         return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock);
     }

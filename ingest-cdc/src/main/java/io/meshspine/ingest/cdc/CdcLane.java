@@ -5,6 +5,7 @@ import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.Lane;
 import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.internal.CdcMetrics;
 import io.meshspine.ingest.cdc.internal.TableCapture;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,6 +85,8 @@ public final class CdcLane implements AutoCloseable {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // The raw topic's own limit refuses an oversized change; its dead letter, which carries it, must still be sendable.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.DEAD_LETTER_MAX_BYTES);
         // Broker unavailability: the producer retries within the delivery timeout, the lane resends after it.
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Duration.ofMinutes(2).toMillis());
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) Duration.ofSeconds(30).toMillis());

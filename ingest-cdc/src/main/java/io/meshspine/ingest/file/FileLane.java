@@ -85,8 +85,6 @@ public final class FileLane implements AutoCloseable {
 
     /** The stage name dead letters of this lane carry. */
     public static final String STAGE = "file-lane";
-    /** The registry group of the DLQ envelope, as the gate registers it. */
-    static final String DLQ_GROUP = "spine";
     private static final byte[] SOURCE_FILE = SpineHeaders.utf8("file");
 
     /** The lane's life; every change is logged. */
@@ -437,9 +435,7 @@ public final class FileLane implements AutoCloseable {
                 fc.correlationId(row.line()), 0, now, context);
         DeadLetter d = DeadLetter.undecodable(origin, fc.name() + " line " + row.line() + ", " + why.message());
         // The envelope's id for file rows is file:<hash>/<line> (dead_letter.avsc): unique and stable across resumes.
-        DeadLetter identified = new DeadLetter("file:" + fc.hash() + "/" + row.line(), d.failureType(), d.stage(), d.message(),
-                d.violations(), d.original(), d.contract(), d.contractVersion(), d.correlationId(), d.replayCount(),
-                d.deadLetteredAt(), d.context());
+        DeadLetter identified = d.withId("file:" + fc.hash() + "/" + row.line());
         byte[] envelope = WireFormat.encode(dlqId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(identified));
         return new ProducerRecord<>(Topics.DLQ, (Integer) null, (byte[]) null, envelope, h);
     }
@@ -498,7 +494,7 @@ public final class FileLane implements AutoCloseable {
 
     private long dlqId() {
         if (dlqId < 0) {
-            dlqId = registry.contentIdFor(DLQ_GROUP, ContractRegistrar.valueArtifact(Topics.DLQ), DeadLetterCodec.SCHEMA);
+            dlqId = DeadLetterCodec.contentId(registry);
         }
         return dlqId;
     }

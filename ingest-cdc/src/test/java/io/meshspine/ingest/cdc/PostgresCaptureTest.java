@@ -2,16 +2,30 @@ package io.meshspine.ingest.cdc;
 
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.SpineHeaders;
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.FailureType;
+import io.meshspine.core.deadletter.OriginalRecord;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.topic.TopicCatalogue;
+import io.meshspine.core.topic.TopicProvisioner;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.internal.ConnectorProperties;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
+import io.meshspine.testkit.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -172,5 +186,69 @@ class PostgresCaptureTest {
                 Schema.Field.NULL_DEFAULT_VALUE)
                 : new Schema.Field(f, f.schema())).toList();
         return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
+    @Test
+    void aChangeTooLargeForTheRawTopicIsDeadLetteredWithItsBytes_andTheCaptureGoesOn(SpineTestKit kit) {
+        Contract contract = freshContract(kit);
+        // The DLQ as the catalogue declares it: it takes records larger than any data topic does.
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics().stream()
+                .filter(t -> t.name().equals(Topics.DLQ)).toList());
+        ChangeRecords topic = new ChangeRecords(kit, contract);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (PostgresTestDatabase db = new PostgresTestDatabase(); TopicReader dlq = new TopicReader(kit, Topics.DLQ)) {
+            CdcConfig config = config(kit, contract, db);
+            db.execute(PostgresTestDatabase.insert("C1", "Ada", "Lovelace", "ada@example.com"));
+            try (CdcLane lane = CdcLane.start(config, List.of(contract), meters)) {
+                assertThat(topic.await(1)).extracting(ChangeRecords.Change::brief).containsExactly("r:C1");
+
+                // 1.92 MB of random hex: lz4 cannot bring it under the raw topic's 1 MB limit.
+                db.execute("UPDATE public.customers SET address_line = (SELECT string_agg(md5(random()::text), '') "
+                                + "FROM generate_series(1, 60000)) WHERE customer_id = 'C1'",
+                        PostgresTestDatabase.insert("C2", "Alan", "Turing", "alan@example.com"));
+
+                // The change after the refused one arrives: the table's capture did not stop.
+                List<ChangeRecords.Change> raw = await().atMost(Duration.ofSeconds(60)).until(() -> distinctByPosition(topic.await(2)),
+                        changes -> changes.size() >= 2);
+                assertThat(raw).extracting(ChangeRecords.Change::brief).containsExactly("r:C1", "c:C2");
+                assertThat(lane.state(contract.qualifiedName())).contains(CaptureState.RUNNING);
+
+                List<DeadLetter> dead = await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(kit, dlq, contract), l -> !l.isEmpty());
+                assertThat(dead).hasSize(1);
+                DeadLetter d = dead.get(0);
+                assertThat(d.failureType()).isEqualTo(FailureType.PROCESSING);
+                assertThat(d.stage()).isEqualTo("cdc-lane");
+                assertThat(d.id()).startsWith("cdc:postgres:" + db.name() + ":");
+                assertThat(d.message()).contains("customers").contains(contract.rawTopic()).contains("RecordTooLargeException");
+                assertThat(d.original().topic()).isEqualTo(contract.rawTopic());
+                // The original bytes are the change envelope as sent: it decodes, and holds the whole row.
+                ChangeRecords.Change refused = topic.decode(new ConsumerRecord<>(contract.rawTopic(), 0, 0L, d.original().key(), d.original().value()));
+                assertThat(refused.brief()).isEqualTo("u:C1");
+                assertThat(refused.after("address_line").toString()).hasSize(60_000 * 32);
+                assertThat(d.original().headers()).extracting(OriginalRecord.Header::key).contains(SpineHeaders.SOURCE_POSITION);
+                assertThat(meters.get("spine.cdc.changes.dead.lettered").tag("contract", contract.qualifiedName()).counter().count())
+                        .isEqualTo(1.0);
+            }
+        }
+    }
+
+    /** A change re-sent after a refusal of one before it carries the same source position: count it once. */
+    private static List<ChangeRecords.Change> distinctByPosition(List<ChangeRecords.Change> changes) {
+        java.util.Map<String, ChangeRecords.Change> byPosition = new java.util.LinkedHashMap<>();
+        changes.forEach(c -> byPosition.putIfAbsent(c.position(), c));
+        return List.copyOf(byPosition.values());
+    }
+
+    private static List<DeadLetter> deadLetters(SpineTestKit kit, TopicReader dlq, Contract contract) {
+        RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
+        return dlq.drain().stream().map(r -> {
+            try {
+                Schema writer = registry.byContentId(WireFormat.schemaId(r.value()).orElseThrow());
+                return DeadLetterCodec.fromAvro(new GenericDatumReader<GenericRecord>(writer, DeadLetterCodec.SCHEMA).read(null,
+                        DecoderFactory.get().binaryDecoder(r.value(), WireFormat.HEADER_LENGTH, r.value().length - WireFormat.HEADER_LENGTH, null)));
+            } catch (Exception e) {
+                throw new AssertionError("a dead letter that does not decode", e);
+            }
+        }).filter(d -> contract.qualifiedName().equals(d.contract())).toList();
     }
 }

@@ -34,8 +34,6 @@ import java.util.concurrent.TimeoutException;
 public final class DeadLetters implements AutoCloseable {
 
     static final String STAGE = "lake-sink";
-    /** The registry group the spine registers its own envelopes in (the gate uses the same). */
-    static final String REGISTRY_GROUP = "spine";
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final RegistrySchemas schemas;
@@ -78,7 +76,7 @@ public final class DeadLetters implements AutoCloseable {
             return;
         }
         if (schemaId < 0) {
-            schemaId = schemas.contentIdFor(REGISTRY_GROUP, Topics.DLQ + "-value", DeadLetterCodec.SCHEMA);
+            schemaId = DeadLetterCodec.contentId(schemas);
         }
         List<Future<?>> acks = new ArrayList<>();
         for (DeadLetter d : letters) {

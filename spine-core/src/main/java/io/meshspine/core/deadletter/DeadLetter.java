@@ -78,6 +78,12 @@ public record DeadLetter(String id, FailureType failureType, String stage, Strin
                 origin.context());
     }
 
+    /** The same dead letter under a lane's own stable id (a file row's {@code file:<hash>/<line>}, a change's {@code cdc:<position>}). */
+    public DeadLetter withId(String stableId) {
+        return new DeadLetter(stableId, failureType, stage, message, violations, original, contract, contractVersion, correlationId,
+                replayCount, deadLetteredAt, context);
+    }
+
     @Override
     public String toString() {
         return "DeadLetter[" + id + " " + failureType + " at " + stage + ": " + message + ", contract " + contract

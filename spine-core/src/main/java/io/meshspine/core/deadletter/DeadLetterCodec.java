@@ -22,6 +22,9 @@ public final class DeadLetterCodec {
     /** The envelope schema, read from the copy spine-core ships of {@code schemas/envelopes/dead_letter.avsc}. */
     public static final Schema SCHEMA = load();
 
+    /** The registry group every writer of the DLQ registers the envelope under (value artifact {@code spine.dlq-value}). */
+    public static final String REGISTRY_GROUP = "spine";
+
     private static final Schema VIOLATION = SCHEMA.getField("violations").schema().getElementType();
     private static final Schema HEADER = SCHEMA.getField("original_headers").schema().getElementType();
     private static final Schema FAILURE_TYPE = SCHEMA.getField("failure_type").schema();
@@ -38,6 +41,11 @@ public final class DeadLetterCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The envelope's registry content id, registered on first use: what a DLQ record's wire-format header carries. */
+    public static long contentId(io.meshspine.core.avro.RegistrySchemas registry) {
+        return registry.contentIdFor(REGISTRY_GROUP, io.meshspine.core.registry.ContractRegistrar.valueArtifact(io.meshspine.core.topic.Topics.DLQ), SCHEMA);
     }
 
     public static GenericRecord toAvro(DeadLetter d) {

@@ -45,9 +45,10 @@ public final class TopicCatalogue {
                     deleteAfter(settings.productRetention()), "business key (Avro)", contract.qualifiedName() + " record (Avro, PII masked)"));
         }
         add(topics, new TopicSpec(Topics.DLQ, TopicRole.DEAD_LETTER, settings.dataPartitions(),
-                deleteAfter(settings.deadLetterRetention()), "original key bytes", "dead-letter envelope (Avro)"));
+                withMaxBytes(deleteAfter(settings.deadLetterRetention()), Topics.DEAD_LETTER_MAX_BYTES), "original key bytes", "dead-letter envelope (Avro)"));
         add(topics, new TopicSpec(Topics.DLQ_PARKED, TopicRole.DEAD_LETTER, 1,
-                Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), "original key bytes", "dead-letter envelope (Avro)"));
+                Map.of("cleanup.policy", "delete", "retention.ms", FOREVER, "max.message.bytes", Integer.toString(Topics.DEAD_LETTER_MAX_BYTES)),
+                "original key bytes", "dead-letter envelope (Avro)"));
         add(topics, new TopicSpec(Topics.AUDIT, TopicRole.AUDIT, 1,
                 Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), "action id", "audit entry (JSON)"));
         add(topics, compacted(Topics.DLQ_STATE, "dead-letter id", "replay state (JSON)"));
@@ -66,6 +67,12 @@ public final class TopicCatalogue {
     private static TopicSpec compacted(String name, String key, String value) {
         return new TopicSpec(name, TopicRole.STATE, 1,
                 Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0"), key, value);
+    }
+
+    private static Map<String, String> withMaxBytes(Map<String, String> configs, int maxBytes) {
+        Map<String, String> m = new LinkedHashMap<>(configs);
+        m.put("max.message.bytes", Integer.toString(maxBytes));
+        return Map.copyOf(m);
     }
 
     private static Map<String, String> deleteAfter(Duration retention) {

@@ -10,6 +10,11 @@ public final class Topics {
     public static final String DLQ = "spine.dlq";
     /** Dead letters taken out of the active queue (loop guard, or parked by a steward). */
     public static final String DLQ_PARKED = "spine.dlq.parked";
+    /**
+     * The largest record the dead-letter topics take (their {@code max.message.bytes}): a record its own topic refused
+     * for size is dead-lettered with its original bytes, so the DLQ must take more than any data topic.
+     */
+    public static final int DEAD_LETTER_MAX_BYTES = 16 * 1024 * 1024;
     /** Who did what to which dead letters, when. */
     public static final String AUDIT = "spine.audit";
     /** Replay progress per dead letter (compacted), so an interrupted replay resumes exactly once. */

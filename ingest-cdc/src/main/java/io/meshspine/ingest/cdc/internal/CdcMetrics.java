@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The lane's meters: {@code spine_cdc_changes_captured_total} (by contract and op),
+ * {@code spine_cdc_changes_dead_lettered_total} (by contract),
  * {@code spine_cdc_change_to_topic_latency_seconds} (source commit to the raw topic's ack, streamed changes only), and
  * {@code spine_cdc_capture_stopped} (by contract and reason): 1 while that table's capture is stopped for that
  * reason, the signal an operator alerts on.
@@ -40,6 +41,7 @@ public final class CdcMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> captured = new ConcurrentHashMap<>();
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> stopped = new ConcurrentHashMap<>();
 
     public CdcMetrics(MeterRegistry registry) {
@@ -50,6 +52,12 @@ public final class CdcMetrics {
         captured.computeIfAbsent(contract + "\0" + op, k -> Counter.builder(SpineMetrics.name("cdc", "changes.captured"))
                 .description("Row changes written to the raw topic").tag(Label.CONTRACT.key(), contract).tag("op", op)
                 .register(registry)).increment(count);
+    }
+
+    void deadLettered(String contract) {
+        deadLettered.computeIfAbsent(contract, c -> Counter.builder(SpineMetrics.name("cdc", "changes.dead.lettered"))
+                .description("Changes the broker refused for themselves (too large, invalid), written to the DLQ instead")
+                .tag(Label.CONTRACT.key(), c).register(registry)).increment();
     }
 
     void latency(String contract, long commitMillis, long ackMillis) {

@@ -11,8 +11,12 @@ import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.cdc.ChangeEvent;
 import io.meshspine.core.contract.CdcConnector;
 import io.meshspine.core.contract.Contract;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.OriginalRecord;
 import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.CaptureState;
 import io.meshspine.ingest.cdc.CdcConfig;
 import org.apache.avro.Schema;
@@ -21,6 +25,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Struct;
@@ -32,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -60,11 +67,18 @@ import java.util.function.Supplier;
  * {@link CaptureState#STOPPED_INCOMPATIBLE}, ERROR log naming table and column, {@code spine_cdc_capture_stopped}
  * = 1). The changes before it are published and their positions stored; the incompatible change and everything after
  * it are neither published nor marked, so a restart after the contract or the table is fixed resumes exactly there.
+ *
+ * <p>Record faults: a change the broker refuses for itself (too large for the raw topic, an invalid record) is not a
+ * reason to stop the table. It goes to {@code spine.dlq} as a PROCESSING dead letter with the envelope's bytes as
+ * they were sent, id {@code cdc:<source position>}, and the capture goes on. Only if the DLQ refuses it too does the
+ * capture fail, so that nothing is ever skipped unrecorded.
  */
 public final class TableCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableCapture.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The stage name dead letters of this lane carry. */
+    public static final String STAGE = "cdc-lane";
 
     private final Contract contract;
     private final CdcConnector connector;
@@ -84,6 +98,7 @@ public final class TableCapture implements AutoCloseable {
     private org.apache.kafka.connect.data.Schema lastColumns;
     private Writer writer;
     private long keyContentId = -1;
+    private long deadLetterContentId = -1;
 
     /** The envelope schema and registry content id of one column layout. */
     private record Writer(RowMapping mapping, Schema envelope, long contentId) {
@@ -148,7 +163,15 @@ public final class TableCapture implements AutoCloseable {
 
     /** One change of a batch: what goes to the raw topic (null for an event passed over), and where it came from. */
     private record Outgoing(RecordChangeEvent<SourceRecord> event, ProducerRecord<byte[], byte[]> record,
-                            SourcePosition position, String op) {
+                            SourcePosition position, String op, boolean deadLetter) {
+        Outgoing(RecordChangeEvent<SourceRecord> event, ProducerRecord<byte[], byte[]> record, SourcePosition position, String op) {
+            this(event, record, position, op, false);
+        }
+    }
+
+    /** Failures of one record that another record would not share: dead-letter it, do not stop the table. */
+    private static boolean isRecordFault(Throwable failure) {
+        return failure instanceof RecordTooLargeException || failure instanceof InvalidRecordException;
     }
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> events,
@@ -284,7 +307,9 @@ public final class TableCapture implements AutoCloseable {
             for (int i = from; i < from + done; i++) {
                 Outgoing o = out.get(i);
                 committer.markProcessed(o.event());
-                if (o.record() != null) {
+                if (o.deadLetter()) {
+                    metrics.deadLettered(contract.qualifiedName());
+                } else if (o.record() != null) {
                     metrics.captured(contract.qualifiedName(), o.op(), 1);
                     if (!o.position().snapshot() && o.position().commitMillis() != null) {
                         metrics.latency(contract.qualifiedName(), o.position().commitMillis(), ackMillis);
@@ -294,8 +319,16 @@ public final class TableCapture implements AutoCloseable {
             if (failedAt < 0) {
                 return;
             }
+            Outgoing refused = out.get(from + failedAt);
+            if (isRecordFault(failure) && !refused.deadLetter()) {
+                out.set(from + failedAt, deadLettered(refused, failure));
+                from += failedAt;
+                continue;
+            }
             if (!(failure instanceof RetriableException)) {
-                stop(CaptureState.FAILED, CdcMetrics.StopReason.FAILED, "the broker refused a change of " + table + ": " + failure);
+                String detail = refused.deadLetter() ? "the DLQ refused the dead letter of a change of " + table + " at "
+                        + refused.position().header() + ": " + failure : "the broker refused a change of " + table + ": " + failure;
+                stop(CaptureState.FAILED, CdcMetrics.StopReason.FAILED, detail);
                 throw new StopEngineException("capture of " + contract.qualifiedName() + " failed: " + failure);
             }
             from += failedAt;
@@ -303,6 +336,35 @@ public final class TableCapture implements AutoCloseable {
                     contract.rawTopic(), out.size() - from, backoff, failure.toString());
             backoff = pause(backoff);
         }
+    }
+
+    /**
+     * The refused change as a dead letter: the key, value and headers exactly as sent to the raw topic. Logged by ids
+     * and sizes only; the row may hold PII.
+     */
+    private Outgoing deadLettered(Outgoing refused, Throwable failure) throws InterruptedException {
+        if (deadLetterContentId < 0) {
+            deadLetterContentId = retrying("register dead-letter schema", () -> DeadLetterCodec.contentId(registry));
+        }
+        ProducerRecord<byte[], byte[]> sent = refused.record();
+        List<OriginalRecord.Header> headers = new ArrayList<>();
+        sent.headers().forEach(h -> headers.add(new OriginalRecord.Header(h.key(), h.value())));
+        Instant now = Instant.now();
+        // Never offered a raw-topic offset: the raw topic is where a repaired change belongs.
+        OriginalRecord original = new OriginalRecord(contract.rawTopic(), null, null, now.toEpochMilli(), sent.key(), sent.value(), headers);
+        String position = refused.position().header();
+        org.apache.kafka.common.header.Header correlation = sent.headers().lastHeader(SpineHeaders.CORRELATION_ID);
+        DeadLetter.Origin origin = new DeadLetter.Origin(STAGE, original, contract.qualifiedName(), contract.version(),
+                correlation == null ? SpineHeaders.newCorrelationId() : new String(correlation.value(), java.nio.charset.StandardCharsets.UTF_8),
+                0, now, Map.of("table", table, "source_position", position, "op", refused.op()));
+        DeadLetter d = DeadLetter.processingFailure(origin, "the broker refused the change of " + table + " at " + position
+                + " for the raw topic " + contract.rawTopic() + ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage())
+                .withId("cdc:" + position);
+        byte[] envelope = WireFormat.encode(deadLetterContentId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
+        LOG.warn("cdc change dead-lettered contract={} table={} position={} op={} valueBytes={} cause={}", contract.qualifiedName(),
+                table, position, refused.op(), sent.value() == null ? 0 : sent.value().length, failure.getClass().getSimpleName());
+        return new Outgoing(refused.event(), new ProducerRecord<>(Topics.DLQ, null, null, sent.key(), envelope, sent.headers()),
+                refused.position(), refused.op(), true);
     }
 
     /** Retries a registry call while the registry is unreachable; a refusal is the caller's to judge. */
