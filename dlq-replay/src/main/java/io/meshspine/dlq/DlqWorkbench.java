@@ -704,6 +704,8 @@ public final class DlqWorkbench implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) config.brokerTimeout().toMillis());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        // Parking moves a dead letter whole: one as large as the DLQ takes must fit (the raw topic still judges a replay).
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.DEAD_LETTER_MAX_BYTES + 65_536);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
