@@ -1,10 +1,19 @@
 package io.meshspine.sink;
 
+import io.meshspine.core.topic.Topics;
+import io.meshspine.testkit.EmbeddedKafkaBroker;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -100,6 +110,50 @@ class ExactlyOnceOnBrokerTest {
             assertThat(bronze.rows().stream().map(r -> r.get("_partition") + "/" + r.get("_offset")).distinct()).hasSize(records);
             double lost = lostRaces(firstMeters) + lostRaces(secondMeters);
             System.out.println("zombie race: batches lost to the other writer = " + lost);
+        }
+    }
+
+    @Test
+    void a_lake_fed_by_another_kafka_cluster_reads_that_clusters_partitions_from_their_beginning(SpineTestKit kit, @TempDir Path lake)
+            throws Exception {
+        BatchTrigger small = new BatchTrigger(100, 64L << 20, Duration.ofMillis(200));
+        try (LakeFixture f = new LakeFixture(kit, "payments.transactions", "cluster", lake, 1)) {
+            sendPayments(f, 300); // offsets 0..299 of the shared cluster
+            try (SinkService sink = LakeSink.start(f.config(small), f.catalog(), new SimpleMeterRegistry())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> KernelTable.count(f.silverPath()) >= 300);
+            }
+            String firstCluster = kit.admin().describeCluster().clusterId().get();
+
+            // A rebuilt or fail-over cluster: the same topics, with offsets that overlap the first cluster's.
+            try (EmbeddedKafkaBroker other = EmbeddedKafkaBroker.start();
+                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, other.bootstrapServers()));
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                         other.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+                admin.createTopics(List.of(new NewTopic(f.contract.productTopic(), 1, (short) 1), new NewTopic(f.contract.rawTopic(), 1, (short) 1),
+                        new NewTopic(Topics.DLQ, 1, (short) 1))).all().get();
+                SamplePayments samples = new SamplePayments(f.contract.avroSchema());
+                Instant at = Instant.parse("2025-07-01T00:00:00Z");
+                for (int i = 300; i < 750; i++) {
+                    GenericRecord r = samples.valid(i, at.plusSeconds(i));
+                    producer.send(new ProducerRecord<>(f.contract.productTopic(), f.key(r), f.value(r)));
+                    producer.send(new ProducerRecord<>(f.contract.rawTopic(), f.key(r), f.value(r)));
+                }
+                producer.flush();
+                SinkConfig onOther = SinkConfig.defaults(other.bootstrapServers(), kit.registryUrl()).withLakeRoot(lake.toString())
+                        .withGroupId(SpineTestKit.uniqueName("other-sink")).withTrigger(small).withTableTriggers(Map.of());
+                try (SinkService sink = LakeSink.start(onOther, f.catalog(), new SimpleMeterRegistry())) {
+                    // Offsets 300..449 of the new cluster are not the first cluster's: all 450 of its records arrive.
+                    await().atMost(Duration.ofSeconds(60)).until(() -> KernelTable.count(f.silverPath()) >= 750);
+                }
+                String otherCluster = admin.describeCluster().clusterId().get();
+                assertThat(otherCluster).isNotEqualTo(firstCluster);
+                KernelTable.Contents silver = KernelTable.read(f.silverPath());
+                assertThat(silver.rows()).hasSize(750);
+                assertThat(silver.column("transaction_id")).doesNotHaveDuplicates();
+                String topic = f.contract.productTopic();
+                assertThat(KernelTable.txnVersion(f.silverPath(), "meshspine-sink:" + firstCluster + ":" + topic + ":0")).contains(299L);
+                assertThat(KernelTable.txnVersion(f.silverPath(), "meshspine-sink:" + otherCluster + ":" + topic + ":0")).contains(449L);
+            }
         }
     }
 

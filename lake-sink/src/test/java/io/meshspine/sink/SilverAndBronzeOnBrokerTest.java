@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
 class SilverAndBronzeOnBrokerTest {
 
     @Test
-    void product_and_raw_records_land_once_in_typed_silver_and_replayable_bronze_tables(SpineTestKit kit, @TempDir Path lake) {
+    void product_and_raw_records_land_once_in_typed_silver_and_replayable_bronze_tables(SpineTestKit kit, @TempDir Path lake) throws Exception {
         try (LakeFixture f = new LakeFixture(kit, "payments.transactions", "lake", lake, 2)) {
             SamplePayments samples = new SamplePayments(f.contract.avroSchema());
             Instant base = Instant.parse("2025-03-01T10:15:30.123456Z");
@@ -102,8 +102,9 @@ class SilverAndBronzeOnBrokerTest {
                 // The txn version of each source partition is its last offset; time travel sees the earlier, smaller table.
                 long bronzeP0 = bronze.rows().stream().filter(r -> ((Integer) r.get(BronzeRows.PARTITION)) == 0).count();
                 long bronzeP1 = 403 - bronzeP0;
-                assertThat(KernelTable.txnVersion(f.bronzePath(), "meshspine-sink:" + f.contract.rawTopic() + ":0")).contains(bronzeP0 - 1);
-                assertThat(KernelTable.txnVersion(f.bronzePath(), "meshspine-sink:" + f.contract.rawTopic() + ":1")).contains(bronzeP1 - 1);
+                String appIdPrefix = "meshspine-sink:" + kit.admin().describeCluster().clusterId().get() + ":" + f.contract.rawTopic();
+                assertThat(KernelTable.txnVersion(f.bronzePath(), appIdPrefix + ":0")).contains(bronzeP0 - 1);
+                assertThat(KernelTable.txnVersion(f.bronzePath(), appIdPrefix + ":1")).contains(bronzeP1 - 1);
                 assertThat(silver.version()).isGreaterThanOrEqualTo(2);
                 KernelTable.Contents firstCommit = KernelTable.readVersion(f.silverPath(), 0);
                 assertThat(firstCommit.rows()).isNotEmpty().hasSizeLessThan(400);

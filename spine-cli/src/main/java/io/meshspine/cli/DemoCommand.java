@@ -95,8 +95,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Batches of at most 5 s so the tables visibly grow. With the embedded broker the lake is emptied first: the tables'
-     * txn versions are Kafka offsets of the previous run's broker, and a new broker starts again at offset 0.
+     * Batches of at most 5 s so the tables visibly grow. With the embedded broker and registry the lake is emptied first:
+     * the previous run's tables hold that run's sample data, schema ids and offsets, of a broker and registry now gone.
      */
     private SinkConfig demoSink(String bootstrap, String registryUrl, PrintStream out) {
         Path root = lake();

@@ -107,9 +107,9 @@ public final class DeltaTable {
         return java.util.Arrays.stream(schema.getFieldNames()).filter(n -> !DeltaSchemas.has(existing, n)).toList();
     }
 
-    /** The last Kafka offset of the partition this table holds, or -1 when it holds none. */
-    public long committedOffset(int partition) {
-        return deltaLog.startTransaction().txnVersion(spec.appId(partition));
+    /** The last Kafka offset of the cluster's partition this table holds, or -1 when it holds none. */
+    public long committedOffset(String kafkaClusterId, int partition) {
+        return deltaLog.startTransaction().txnVersion(spec.appId(kafkaClusterId, partition));
     }
 
     public Schema rowSchema() {

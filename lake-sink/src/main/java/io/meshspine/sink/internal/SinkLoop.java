@@ -3,6 +3,8 @@ package io.meshspine.sink.internal;
 import io.meshspine.sink.CrashPoint;
 import io.meshspine.sink.SinkConfig;
 import io.meshspine.sink.SinkState;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +27,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -69,6 +73,14 @@ public final class SinkLoop implements Runnable {
     @Override
     public void run() {
         try {
+            String clusterId = awaitClusterId();
+            if (clusterId == null) {
+                byTopic.values().forEach(TableSink::close);
+                setState(SinkState.STOPPED);
+                return;
+            }
+            byTopic.values().forEach(s -> s.bindCluster(clusterId));
+            log.info("sink reading kafkaCluster={}", clusterId);
             consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(byTopic.keySet(), new Positions());
             while (running) {
@@ -186,7 +198,7 @@ public final class SinkLoop implements Runnable {
     }
 
     private void seekFromLog(TableSink sink, TopicPartition tp) {
-        long committed = sink.table().committedOffset(tp.partition());
+        long committed = sink.table().committedOffset(sink.kafkaClusterId(), tp.partition());
         if (committed < 0) {
             consumer.seekToBeginning(List.of(tp));
         } else {
@@ -222,6 +234,28 @@ public final class SinkLoop implements Runnable {
             for (TopicPartition tp : partitions) {
                 seekFromLog(byTopic.get(tp.topic()), tp);
             }
+        }
+    }
+
+    /** The cluster's id, waiting out an unreachable broker (a transient fault); null when stopped while waiting. */
+    private String awaitClusterId() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-cluster-id");
+        try (Admin admin = Admin.create(p)) {
+            while (running) {
+                try {
+                    return admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                } catch (ExecutionException | TimeoutException e) {
+                    log.warn("kafka cluster id not available yet bootstrap={} backoffMs={} error={}", config.bootstrapServers(),
+                            TRANSIENT_BACKOFF.toMillis(), e.toString());
+                    pause(TRANSIENT_BACKOFF);
+                }
+            }
+            return null;
         }
     }
 

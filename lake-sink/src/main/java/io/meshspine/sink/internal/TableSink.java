@@ -101,6 +101,9 @@ public final class TableSink {
      */
     private final ExecutorService committer;
 
+    /** The Kafka cluster the offsets belong to: set by the loop before the first record, read by the committer. */
+    private volatile String kafkaClusterId;
+
     // Consumer thread only.
     private Batch batch = new Batch();
     private Batch sealed;
@@ -124,6 +127,15 @@ public final class TableSink {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Binds the sink to the cluster it reads; its txn app ids carry the cluster's id. */
+    void bindCluster(String clusterId) {
+        this.kafkaClusterId = java.util.Objects.requireNonNull(clusterId, "clusterId");
+    }
+
+    String kafkaClusterId() {
+        return kafkaClusterId;
     }
 
     public TableSpec spec() {
@@ -334,7 +346,7 @@ public final class TableSink {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             OptimisticTransaction txn = table.begin();
             for (Map.Entry<TopicPartition, Long> e : b.firstOffsets.entrySet()) {
-                long committedOffset = txn.txnVersion(spec.appId(e.getKey().partition()));
+                long committedOffset = txn.txnVersion(spec.appId(kafkaClusterId, e.getKey().partition()));
                 if (committedOffset >= e.getValue()) {
                     meters.failed("superseded");
                     log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
@@ -362,7 +374,7 @@ public final class TableSink {
                 rowCount += f.rows();
             }
             for (Map.Entry<TopicPartition, Long> e : b.lastOffsets.entrySet()) {
-                actions.add(new SetTransaction(spec.appId(e.getKey().partition()), e.getValue(), Optional.of(now)));
+                actions.add(new SetTransaction(spec.appId(kafkaClusterId, e.getKey().partition()), e.getValue(), Optional.of(now)));
             }
             Crash.at(CrashPoint.AFTER_PARQUET_BEFORE_COMMIT);
             if (!deadLettered) {

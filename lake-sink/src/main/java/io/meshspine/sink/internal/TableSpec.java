@@ -23,8 +23,13 @@ public record TableSpec(String name, String path, TableKind kind, String topic, 
         keyColumns = List.copyOf(keyColumns);
     }
 
-    /** The Delta txn app id of one source partition: the same in every sink instance, so racing writers collide on it. */
-    public String appId(int partition) {
-        return "meshspine-sink:" + topic + ":" + partition;
+    /**
+     * The Delta txn app id of one source partition of one Kafka cluster: the same in every sink instance, so racing
+     * writers collide on it. The cluster id is part of it because offsets mean nothing on another cluster: a lake fed
+     * by a rebuilt or fail-over cluster starts that cluster's partitions from their beginning instead of skipping to
+     * offsets it never had.
+     */
+    public String appId(String kafkaClusterId, int partition) {
+        return "meshspine-sink:" + kafkaClusterId + ":" + topic + ":" + partition;
     }
 }
