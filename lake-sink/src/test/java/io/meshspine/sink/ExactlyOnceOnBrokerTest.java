@@ -1,6 +1,7 @@
 package io.meshspine.sink;
 
 import io.meshspine.core.topic.Topics;
+import io.meshspine.testkit.ChildJvm;
 import io.meshspine.testkit.EmbeddedKafkaBroker;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineExtension;
@@ -190,15 +191,14 @@ class ExactlyOnceOnBrokerTest {
 
     private static Process startSinkJvm(SpineTestKit kit, Path lake, Path contracts, String group, CrashPoint crash, int commitsBefore)
             throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx384m", "-XX:TieredStopAtLevel=1"));
+        List<String> options = new ArrayList<>(List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"));
         if (crash != null) {
-            command.add("-D" + CrashPoint.PROPERTY + "=" + crash.name());
-            command.add("-D" + CrashPoint.AFTER_COMMITS_PROPERTY + "=" + commitsBefore);
+            options.add("-D" + CrashPoint.PROPERTY + "=" + crash.name());
+            options.add("-D" + CrashPoint.AFTER_COMMITS_PROPERTY + "=" + commitsBefore);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LakeSinkMain.class.getName(),
+        List<String> command = ChildJvm.command(contracts.resolve("jvm-tmp"), options, LakeSinkMain.class.getName(),
                 "--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--lake", lake.toString(),
-                "--contracts", contracts.toString(), "--group", group, "--max-records", "100", "--max-latency-ms", "500"));
+                "--contracts", contracts.toString(), "--group", group, "--max-records", "100", "--max-latency-ms", "500");
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(contracts.resolve("sink.log").toFile())).start();
     }

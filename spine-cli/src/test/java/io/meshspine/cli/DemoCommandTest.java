@@ -1,5 +1,6 @@
 package io.meshspine.cli;
 
+import io.meshspine.testkit.ChildJvm;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -120,11 +122,11 @@ class DemoCommandTest {
      * SIGINT ignored (as background jobs are) never installs a handler for it, and Ctrl-C would not reach it.
      */
     private static Process startDemo(List<String> lines, Path work) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!",
-                java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), Spine.class.getName(), "demo", "--kafka-port", "0", "--registry-port", "0", "--ops-port", "0", "--dlq-port", "0", "--rate", "100",
-                "--lake", work.resolve("lake").toString(), "--landing", work.resolve("landing").toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!"));
+        command.addAll(ChildJvm.command(work.resolve("jvm-tmp"), List.of("-Xmx512m"), Spine.class.getName(), "demo", "--kafka-port", "0",
+                "--registry-port", "0", "--ops-port", "0", "--dlq-port", "0", "--rate", "100",
+                "--lake", work.resolve("lake").toString(), "--landing", work.resolve("landing").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("SPINE_LOG_FORMAT", "json");
         builder.environment().put("SPINE_LOG_LEVEL", "INFO");
         Process process = builder.start();

@@ -62,9 +62,7 @@ class ParallelTestKitsTest {
     }
 
     private static Process startSecondJvm(Path scratch) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-Djava.io.tmpdir=" + scratch,
-                "-cp", System.getProperty("java.class.path"), SpineInfrastructureMain.class.getName())
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(scratch, List.of("-Xmx512m"), SpineInfrastructureMain.class.getName()))
                 .redirectErrorStream(true);
         builder.environment().put(SpineInfrastructure.KAFKA_CHOICE_ENV, "embedded");
         builder.environment().remove(SpineInfrastructure.REGISTRY_CHOICE_ENV);

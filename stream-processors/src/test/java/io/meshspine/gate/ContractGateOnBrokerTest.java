@@ -4,6 +4,7 @@ import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.FailureType;
 import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.testkit.ChildJvm;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
@@ -196,12 +197,11 @@ class ContractGateOnBrokerTest {
     }
 
     private static Process startGateJvm(SpineTestKit kit, String applicationId, Path state, Path contracts) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(contracts.resolve("jvm-tmp"), List.of("-Xmx384m"),
                 ContractGateMain.class.getName(), "--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(),
                 "--contracts", contracts.toString(), "--application-id", applicationId, "--state-dir", state.toString(),
                 // Static membership: the restarted gate takes its partitions back without waiting out the session timeout.
-                "--instance-id", applicationId + "-instance")
+                "--instance-id", applicationId + "-instance"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(contracts.resolve("gate.log").toFile()));
         builder.environment().put("SPINE_GATE_HASH_KEY", new String(GateFixture.HASH_KEY, StandardCharsets.UTF_8));
         return builder.start();

@@ -6,6 +6,7 @@ import io.meshspine.dlq.DeadLetterStatus;
 import io.meshspine.dlq.DlqWorkbench;
 import io.meshspine.dlq.PaymentsFixtureAccess;
 import io.meshspine.dlq.Steward;
+import io.meshspine.testkit.ChildJvm;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,10 +44,8 @@ class ReplayCrashTest {
             String[] replay = {"--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--as", "crash-test",
                     "--replay-batch", "4", "replay", "--execute", "--contract", f.contractName(), "--rate", "20", "--job", "crash-job"};
 
-            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), ReplayChild.class.getName()));
-            command.addAll(List.of(replay));
+            List<String> command = ChildJvm.command(logs.resolve("jvm-tmp"), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                    ReplayChild.class.getName(), replay);
             Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve("child.log").toFile()).start();
             int replayedWhenKilled;
             try {

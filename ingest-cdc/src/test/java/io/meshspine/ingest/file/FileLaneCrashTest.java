@@ -2,6 +2,7 @@ package io.meshspine.ingest.file;
 
 import io.meshspine.core.LineageHeaders;
 import io.meshspine.core.SpineHeaders;
+import io.meshspine.testkit.ChildJvm;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +32,8 @@ class FileLaneCrashTest {
     private static final int BAD_EVERY = 50_000;
 
     @Test
-    void a_lane_killed_in_the_middle_of_a_large_file_resumes_and_every_row_lands_exactly_once(SpineTestKit kit, @TempDir Path landing)
+    void a_lane_killed_in_the_middle_of_a_large_file_resumes_and_every_row_lands_exactly_once(SpineTestKit kit, @TempDir Path landing,
+                                                                                               @TempDir Path scratch)
             throws Exception {
         try (FileLaneFixture f = new FileLaneFixture(kit, "crash", landing); LineCounter raw = new LineCounter(kit, f.contract.rawTopic())) {
             Path file = landing.resolve("lending/loan_applications/big.csv");
@@ -49,7 +51,7 @@ class FileLaneCrashTest {
             }
 
             int bad = badRows;
-            Process child = startChild(kit, f, file, landing);
+            Process child = startChild(kit, f, file, landing, scratch);
             try {
                 await("the first lane commits some chunks").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                         .until(() -> raw.poll() >= 20_000);
@@ -80,10 +82,9 @@ class FileLaneCrashTest {
         }
     }
 
-    private static Process startChild(SpineTestKit kit, FileLaneFixture f, Path file, Path landing) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), FileLaneChild.class.getName(),
-                kit.bootstrapServers(), kit.registryUrl(), f.contract.domain(), landing.toString(), f.transactionalId, "10000", file.toString())
+    private static Process startChild(SpineTestKit kit, FileLaneFixture f, Path file, Path landing, Path scratch) throws Exception {
+        return new ProcessBuilder(ChildJvm.command(scratch.resolve("jvm-tmp"), List.of("-Xmx256m"), FileLaneChild.class.getName(),
+                kit.bootstrapServers(), kit.registryUrl(), f.contract.domain(), landing.toString(), f.transactionalId, "10000", file.toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(landing.resolve("child.log").toFile()))
                 .start();
     }
