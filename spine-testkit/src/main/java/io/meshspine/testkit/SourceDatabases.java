@@ -24,14 +24,49 @@ public final class SourceDatabases {
     private SourceDatabases() {
     }
 
-    /** A superuser connection to the machine's PostgreSQL. */
+    private static volatile boolean postgresChecked;
+    private static volatile boolean mariadbChecked;
+
+    /**
+     * A superuser connection to the machine's PostgreSQL, checked once to decode logically: without it a capture fails
+     * at its first replication slot, and a test would only see its records never arrive.
+     */
     public static Connection postgres() {
-        return connect("PostgreSQL", POSTGRES_URL, POSTGRES_USER, envOr("SPINE_TEST_POSTGRES_PASSWORD", ""));
+        Connection c = connect("PostgreSQL", POSTGRES_URL, POSTGRES_USER, envOr("SPINE_TEST_POSTGRES_PASSWORD", ""));
+        if (!postgresChecked) {
+            require(c, "PostgreSQL", "SHOW wal_level", "logical", "wal_level");
+            postgresChecked = true;
+        }
+        return c;
     }
 
-    /** A root connection to the machine's MariaDB. */
+    /** A root connection to the machine's MariaDB, checked once to write a ROW binlog (what CDC reads). */
     public static Connection mariadb() {
-        return connect("MariaDB", MARIADB_URL, MARIADB_USER, envOr("SPINE_TEST_MARIADB_PASSWORD", ""));
+        Connection c = connect("MariaDB", MARIADB_URL, MARIADB_USER, envOr("SPINE_TEST_MARIADB_PASSWORD", ""));
+        if (!mariadbChecked) {
+            require(c, "MariaDB", "SELECT @@log_bin", "1", "log_bin");
+            require(c, "MariaDB", "SELECT @@binlog_format", "ROW", "binlog_format");
+            mariadbChecked = true;
+        }
+        return c;
+    }
+
+    static void require(Connection c, String what, String query, String wanted, String setting) {
+        String actual;
+        try (var statement = c.createStatement(); var rs = statement.executeQuery(query)) {
+            rs.next();
+            actual = rs.getString(1);
+        } catch (SQLException e) {
+            throw new AssertionError(what + " cannot say its " + setting + " (" + e.getMessage() + "): " + HOW_TO_FIX, e);
+        }
+        if (!wanted.equalsIgnoreCase(actual)) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // failing anyway
+            }
+            throw new AssertionError(what + " has " + setting + "=" + actual + ", CDC needs " + wanted + ": " + HOW_TO_FIX);
+        }
     }
 
     private static Connection connect(String what, String url, String user, String password) {

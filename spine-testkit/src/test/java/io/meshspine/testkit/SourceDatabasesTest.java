@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The machine is prepared for CDC the way .ci/run promises: logical decoding and a ROW binlog. */
 class SourceDatabasesTest {
@@ -28,6 +29,15 @@ class SourceDatabasesTest {
             assertThat(rs.getInt(1)).as("log_bin; " + SourceDatabases.howToFix()).isEqualTo(1);
             assertThat(rs.getString(2)).as("binlog_format; " + SourceDatabases.howToFix()).isEqualTo("ROW");
             assertThat(rs.getLong(3)).as("server_id").isPositive();
+        }
+    }
+
+    @Test
+    void a_database_set_up_otherwise_fails_the_test_naming_the_setting_and_the_fix() throws Exception {
+        try (Connection db = SourceDatabases.postgres()) {
+            assertThatThrownBy(() -> SourceDatabases.require(db, "PostgreSQL", "SHOW wal_level", "minimal", "wal_level"))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("wal_level=logical, CDC needs minimal").hasMessageContaining(".ci/run --prepare-only");
         }
     }
 }
