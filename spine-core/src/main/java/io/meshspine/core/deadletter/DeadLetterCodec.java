@@ -1,7 +1,10 @@
 package io.meshspine.core.deadletter;
 
+import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.RuleViolation;
 import io.meshspine.core.contract.Severity;
+import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.topic.Topics;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -44,8 +47,8 @@ public final class DeadLetterCodec {
     }
 
     /** The envelope's registry content id, registered on first use: what a DLQ record's wire-format header carries. */
-    public static long contentId(io.meshspine.core.avro.RegistrySchemas registry) {
-        return registry.contentIdFor(REGISTRY_GROUP, io.meshspine.core.registry.ContractRegistrar.valueArtifact(io.meshspine.core.topic.Topics.DLQ), SCHEMA);
+    public static long contentId(RegistrySchemas registry) {
+        return registry.contentIdFor(REGISTRY_GROUP, ContractRegistrar.valueArtifact(Topics.DLQ), SCHEMA);
     }
 
     public static GenericRecord toAvro(DeadLetter d) {

@@ -47,7 +47,7 @@ public final class TopicCatalogue {
         add(topics, new TopicSpec(Topics.DLQ, TopicRole.DEAD_LETTER, settings.dataPartitions(),
                 withMaxBytes(deleteAfter(settings.deadLetterRetention()), Topics.DEAD_LETTER_MAX_BYTES), "original key bytes", "dead-letter envelope (Avro)"));
         add(topics, new TopicSpec(Topics.DLQ_PARKED, TopicRole.DEAD_LETTER, 1,
-                Map.of("cleanup.policy", "delete", "retention.ms", FOREVER, "max.message.bytes", Integer.toString(Topics.DEAD_LETTER_MAX_BYTES)),
+                withMaxBytes(Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), Topics.DEAD_LETTER_MAX_BYTES),
                 "original key bytes", "dead-letter envelope (Avro)"));
         add(topics, new TopicSpec(Topics.AUDIT, TopicRole.AUDIT, 1,
                 Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), "action id", "audit entry (JSON)"));

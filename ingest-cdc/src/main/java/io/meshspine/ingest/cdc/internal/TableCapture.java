@@ -355,7 +355,7 @@ public final class TableCapture implements AutoCloseable {
         String position = refused.position().header();
         org.apache.kafka.common.header.Header correlation = sent.headers().lastHeader(SpineHeaders.CORRELATION_ID);
         DeadLetter.Origin origin = new DeadLetter.Origin(STAGE, original, contract.qualifiedName(), contract.version(),
-                correlation == null ? SpineHeaders.newCorrelationId() : new String(correlation.value(), java.nio.charset.StandardCharsets.UTF_8),
+                correlation == null ? SpineHeaders.newCorrelationId() : SpineHeaders.string(correlation.value()),
                 0, now, Map.of("table", table, "source_position", position, "op", refused.op()));
         DeadLetter d = DeadLetter.processingFailure(origin, "the broker refused the change of " + table + " at " + position
                 + " for the raw topic " + contract.rawTopic() + ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage())
