@@ -15,6 +15,7 @@ import org.apache.avro.Schema;
  * @param version       semantic version of the contract (ODCS {@code version}); its major is the topic's
  * @param purpose       what the product is for (ODCS {@code description.purpose})
  * @param keys          the business key fields, in order; the Kafka key is a record of them
+ * @param dedup         the fields that identify one event for deduplication, or {@link EventIdentity#NONE}
  */
 public record Contract(
         String id,
@@ -27,6 +28,7 @@ public record Contract(
         Classification classification,
         Schema avroSchema,
         List<String> keys,
+        EventIdentity dedup,
         SourceBinding source,
         List<PiiField> pii,
         RuleSet rules,
@@ -45,6 +47,7 @@ public record Contract(
         Objects.requireNonNull(classification, "classification");
         Objects.requireNonNull(avroSchema, "avroSchema");
         keys = List.copyOf(keys);
+        Objects.requireNonNull(dedup, "dedup");
         Objects.requireNonNull(source, "source");
         pii = List.copyOf(pii);
         Objects.requireNonNull(rules, "rules");
@@ -52,6 +55,18 @@ public record Contract(
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(compatibility, "compatibility");
         Objects.requireNonNull(location, "location");
+    }
+
+    /**
+     * A contract without a {@code dedup} section. Kept so that code building contracts by hand (test
+     * fixtures that rebind a contract to another source) need not name an identity.
+     */
+    public Contract(String id, String version, int majorVersion, String domain, String dataProduct, String purpose,
+                    Team team, Classification classification, Schema avroSchema, List<String> keys, SourceBinding source,
+                    List<PiiField> pii, RuleSet rules, ServiceLevels slos, SinkSpec sink, CompatibilityMode compatibility,
+                    ContractLocation location) {
+        this(id, version, majorVersion, domain, dataProduct, purpose, team, classification, avroSchema, keys,
+                EventIdentity.NONE, source, pii, rules, slos, sink, compatibility, location);
     }
 
     public Lane lane() {

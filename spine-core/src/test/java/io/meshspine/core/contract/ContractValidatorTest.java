@@ -131,8 +131,8 @@ class ContractValidatorTest {
         assertThat(validate(contract, ContractFixture.SCHEMA)).extracting(Problem::line, Problem::message).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(lineOf(contract, "owner: me"), "unknown key 'owner'; expected one of "
                         + "apiVersion, avroImports, avroSchema, classification, compatibility, customProperties, dataProduct, "
-                        + "description, domain, id, keys, kind, name, pii, quality, sink, slaProperties, source, status, tags, "
-                        + "team, tenant, version"),
+                        + "dedup, description, domain, id, keys, kind, name, pii, quality, sink, slaProperties, source, status, "
+                        + "tags, team, tenant, version"),
                 org.assertj.core.groups.Tuple.tuple(lineOf(contract, "classification: secret"),
                         "classification: 'secret' is not one of [public, internal, confidential, restricted]"));
     }

@@ -2,6 +2,7 @@ package io.meshspine.core.contract.internal;
 
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractLocation;
+import io.meshspine.core.contract.EventIdentity;
 import io.meshspine.core.contract.PiiField;
 import io.meshspine.core.contract.Problem;
 import io.meshspine.core.contract.RuleSet;
@@ -34,7 +35,7 @@ import org.apache.avro.Schema;
  * schema, into {@link Contract}s. It never stops at the first fault: every problem in every file is
  * collected with its file, line and field, and a contract with any problem is left out. Each
  * section of a contract is read by its own class ({@link HeaderSection}, {@link SchemaSection},
- * {@link KeysSection}, ...) over one {@link ContractFile}.
+ * {@link KeysSection}, {@link DedupSection}, ...) over one {@link ContractFile}.
  */
 public final class ContractReader {
 
@@ -156,6 +157,7 @@ public final class ContractReader {
         HeaderSection.Header header = new HeaderSection(file, root).read(top);
         Schema schema = new SchemaSection(file).read(top);
         List<String> keys = new KeysSection(file).read(top, schema);
+        EventIdentity dedup = new DedupSection(file).read(top, schema);
         SourceBinding source = new SourceSection(file).read(top);
         List<PiiField> pii = new PiiSection(file).read(top, schema, header.classification(), keys);
         RuleSet rules = new RulesSection(file, clock).read(top, schema);
@@ -167,7 +169,7 @@ public final class ContractReader {
         }
         Path schemaPath = file.sibling(top.get("avroSchema") instanceof Scalar s ? s.text() : "");
         return new Contract(header.id(), header.version(), header.majorVersion(), header.domain(), header.dataProduct(),
-                header.purpose(), header.team(), header.classification(), schema, keys, source, pii, rules, slos, sink,
+                header.purpose(), header.team(), header.classification(), schema, keys, dedup, source, pii, rules, slos, sink,
                 header.compatibility(),
                 new ContractLocation(file.name(), file.display(schemaPath),
                         localFileSystem ? Optional.of(schemaPath.toAbsolutePath().normalize()) : Optional.empty()));

@@ -25,7 +25,8 @@ final class HeaderSection {
 
     static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "id", "name", "version", "status",
             "domain", "dataProduct", "tenant", "description", "team", "classification", "avroSchema", "avroImports",
-            "keys", "source", "pii", "quality", "slaProperties", "sink", "compatibility", "tags", "customProperties");
+            "keys", "dedup", "source", "pii", "quality", "slaProperties", "sink", "compatibility", "tags",
+            "customProperties");
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
     private static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)([-+][0-9A-Za-z.+-]+)?");
