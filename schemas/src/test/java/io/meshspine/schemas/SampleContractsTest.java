@@ -10,6 +10,7 @@ import io.meshspine.core.contract.CompatibilityResult;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.ContractValidator;
+import io.meshspine.core.contract.EventIdentity;
 import io.meshspine.core.contract.GitHistory;
 import io.meshspine.core.contract.Lane;
 import io.meshspine.core.contract.Masking;
@@ -81,6 +82,14 @@ class SampleContractsTest {
         assertThat(ContractValidator.validateClasspath()).isEmpty();
         assertThat(ContractCatalog.fromClasspath().contracts()).extracting(Contract::productTopic)
                 .containsExactlyElementsOf(CATALOG.contracts().stream().map(Contract::productTopic).toList());
+    }
+
+    @Test
+    void paymentEventsAreIdentifiedByTheirTransactionId() {
+        Contract payments = contract("payments.transactions");
+        assertThat(payments.lane()).isEqualTo(Lane.EVENT);
+        assertThat(payments.dedup()).isEqualTo(new EventIdentity(List.of("transaction_id")));
+        assertThat(payments.dedup().declared()).isTrue();
     }
 
     @Test
