@@ -23,7 +23,7 @@ final class HeaderSection {
                   Team team, Classification classification, CompatibilityMode compatibility) {
     }
 
-    static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "id", "name", "version", "status",
+    private static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "id", "name", "version", "status",
             "domain", "dataProduct", "tenant", "description", "team", "classification", "avroSchema", "avroImports",
             "keys", "dedup", "source", "pii", "quality", "slaProperties", "sink", "compatibility", "tags",
             "customProperties");
