@@ -18,6 +18,7 @@ import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.core.topic.TopicRole;
 import io.meshspine.gate.ContractGateService;
 import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.ProductTransform;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SamplePayments;
@@ -85,8 +86,9 @@ final class PaymentsFixture implements AutoCloseable {
     }
 
     ContractGateService startGate(Path stateDir) {
-        GateConfig config = GateConfig.defaults(kit.bootstrapServers(), kit.registryUrl(), HASH_KEY, stateDir)
-                .withApplicationId(SpineTestKit.uniqueName("dlq-gate"));
+        GateConfig config = GateSettings.parse(java.util.Map.of("kafka.bootstrap.servers", kit.bootstrapServers(),
+                "registry.url", kit.registryUrl(), "gate.hash-key", new String(HASH_KEY, java.nio.charset.StandardCharsets.UTF_8),
+                "gate.state-dir", stateDir.toString(), "gate.application-id", SpineTestKit.uniqueName("dlq-gate")));
         return ContractGateService.start(config, catalog, new SimpleMeterRegistry(), ProductTransform.NONE);
     }
 

@@ -11,7 +11,9 @@ import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.core.topic.TopicRole;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.gate.ContractGateService;
+import io.meshspine.core.config.CommonSettings;
 import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.ProductTransform;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SamplePayments;
@@ -184,7 +186,7 @@ final class BenchCommand {
         private boolean floorInMemory() {
             return switch (floorStore) {
                 case "rocksdb" -> false;
-                case "memory" -> true;
+                case "memory", "none", "kv", "kvmem" -> true;
                 default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                         "--floor-store must be rocksdb or memory, was " + floorStore);
             };
@@ -200,7 +202,15 @@ final class BenchCommand {
             Topology topology = new Topology();
             topology.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), in);
             boolean memory = floorInMemory();
-            topology.addProcessor("dedup", () -> new DedupOnly(window, memory), "in");
+            String mode = floorStore;
+            topology.addProcessor("dedup", () -> new DedupOnly(window, memory, mode), "in");
+            if (floorStore.startsWith("kv")) {
+                var kb = Stores.keyValueStoreBuilder(floorStore.equals("kv") ? Stores.persistentKeyValueStore("dedupkv") : Stores.inMemoryKeyValueStore("dedupkv"), Serdes.Bytes(), Serdes.Long());
+                if (!floorChangelog) {
+                    kb = kb.withLoggingDisabled();
+                }
+                topology.addStateStore(kb, "dedup");
+            } else if (!floorStore.equals("none")) {
             var supplier = memory ? Stores.inMemoryWindowStore("dedup", window.multipliedBy(2), window, false)
                     : Stores.persistentWindowStore("dedup", window.multipliedBy(2), window, false);
             var b = Stores.windowStoreBuilder(supplier, Serdes.Bytes(), Serdes.Long());
@@ -208,6 +218,7 @@ final class BenchCommand {
                 b = b.withLoggingDisabled();
             }
             topology.addStateStore(b, "dedup");
+            }
             topology.addSink("out", out, new ByteArraySerializer(), new ByteArraySerializer(), "dedup");
             return runPassThrough(infra, admin, in, topology, "bench-store-", state);
         }
@@ -220,15 +231,23 @@ final class BenchCommand {
             private WindowStore<Bytes, Long> store;
             private java.security.MessageDigest sha;
 
-            DedupOnly(java.time.Duration window, boolean pointLookups) {
+            private final String mode;
+            private org.apache.kafka.streams.state.KeyValueStore<Bytes, Long> kv;
+
+            DedupOnly(java.time.Duration window, boolean pointLookups, String mode) {
                 this.window = window;
                 this.pointLookups = pointLookups;
+                this.mode = mode;
             }
 
             @Override
             public void init(ProcessorContext<byte[], byte[]> context) {
                 this.context = context;
-                this.store = context.getStateStore("dedup");
+                if (mode.startsWith("kv")) {
+                    this.kv = context.getStateStore("dedupkv");
+                } else if (!mode.equals("none")) {
+                    this.store = context.getStateStore("dedup");
+                }
                 try {
                     this.sha = java.security.MessageDigest.getInstance("SHA-256");
                 } catch (java.security.NoSuchAlgorithmException e) {
@@ -239,6 +258,18 @@ final class BenchCommand {
             @Override
             public void process(Record<byte[], byte[]> record) {
                 Bytes identity = Bytes.wrap(sha.digest(record.value()));
+                if (mode.equals("none")) {
+                    context.forward(record);
+                    return;
+                }
+                if (mode.startsWith("kv")) {
+                    if (kv.get(identity) != null) {
+                        return;
+                    }
+                    kv.put(identity, System.currentTimeMillis());
+                    context.forward(record);
+                    return;
+                }
                 if (pointLookups) {
                     long bucket = record.timestamp() - Math.floorMod(record.timestamp(), window.toMillis());
                     if (store.fetch(identity, bucket) != null || store.fetch(identity, bucket - window.toMillis()) != null) {
@@ -277,9 +308,10 @@ final class BenchCommand {
         }
 
         private Result gate(SpineInfrastructure infra, Admin admin, Contract payments, Path state) throws Exception {
-            GateConfig config = GateConfig.defaults(infra.kafka().bootstrapServers(), infra.registry().registryUrl(),
-                    "bench-hash-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8), state.resolve("gate"))
-                    .withApplicationId("bench-gate-" + UUID.randomUUID()).withStreamThreads(threads);
+            GateConfig config = GateSettings.parse(Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), infra.kafka().bootstrapServers(),
+                    CommonSettings.REGISTRY_URL.key(), infra.registry().registryUrl(), GateSettings.HASH_KEY.key(), "bench-hash-key-0123456789abcdef",
+                    GateSettings.STATE_DIR.key(), state.resolve("gate").toString(), GateSettings.APPLICATION_ID.key(), "bench-gate-" + UUID.randomUUID(),
+                    GateSettings.STREAM_THREADS.key(), Integer.toString(threads)));
             try (ContractGateService gate = ContractGateService.start(config, ContractCatalog.of(List.of(payments)),
                     new SimpleMeterRegistry(), ProductTransform.NONE)) {
                 return measure(admin, config.applicationId(), payments.rawTopic());

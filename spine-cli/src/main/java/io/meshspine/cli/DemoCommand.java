@@ -12,7 +12,8 @@ import io.meshspine.core.ops.KafkaStreamsOps;
 import io.meshspine.core.ops.OpsServer;
 import io.meshspine.core.ops.SpineMetrics;
 import io.meshspine.gate.ContractGateService;
-import io.meshspine.gate.GateConfig;
+import io.meshspine.core.config.CommonSettings;
+import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.ProductTransform;
 import io.meshspine.sink.BatchTrigger;
 import io.meshspine.sink.LakeSink;
@@ -143,7 +144,9 @@ final class DemoCommand implements Callable<Integer> {
             Health health = new Health();
             try (SpineMetrics metrics = new SpineMetrics("demo");
                  OpsServer ops = new OpsServer(opsHost, FreePorts.preferredOrNext(opsPort), metrics, health).start();
-                 ContractGateService gate = ContractGateService.start(GateConfig.defaults(bootstrap, registryUrl, demoHashKey(out), stateDir),
+                 ContractGateService gate = ContractGateService.start(GateSettings.parse(java.util.Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap,
+                                 CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), demoHashKey(out),
+                                 GateSettings.STATE_DIR.key(), stateDir.toString())),
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
@@ -188,12 +191,12 @@ final class DemoCommand implements Callable<Integer> {
      * The HMAC key of hash masking: SPINE_GATE_HASH_KEY when set; otherwise a fixed demo key, said out loud, so hashed
      * values stay joinable across demo runs but nobody mistakes the demo for a secured setup.
      */
-    private static byte[] demoHashKey(PrintStream out) {
+    private static String demoHashKey(PrintStream out) {
         String key = System.getenv("SPINE_GATE_HASH_KEY");
         if (key != null && key.length() >= 16) {
-            return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return key;
         }
         out.println("  note      hash masking uses the built-in demo key; set SPINE_GATE_HASH_KEY (16+ characters) for real data");
-        return "meshspine-demo-hash-key-not-a-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return "meshspine-demo-hash-key-not-a-secret";
     }
 }

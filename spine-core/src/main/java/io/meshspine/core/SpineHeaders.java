@@ -21,6 +21,15 @@ public final class SpineHeaders {
     public static final String WARNINGS = "spine.warnings";
     /** W3C trace context, passed through untouched. */
     public static final String TRACEPARENT = "traceparent";
+    /** W3C trace context's vendor part, passed through with {@link #TRACEPARENT}. */
+    public static final String TRACESTATE = "tracestate";
+
+    /**
+     * The raw headers the gate copies onto a product record (the trace context and the source's lineage); every
+     * other raw header stays behind, so whatever a producer attaches does not leak into the domains' product topics.
+     */
+    public static final java.util.Set<String> PASSED_TO_PRODUCTS = java.util.Set.of(TRACEPARENT, TRACESTATE, CORRELATION_ID,
+            SOURCE, SOURCE_POSITION, REPLAY_OF, REPLAY_COUNT);
 
     private SpineHeaders() {
     }

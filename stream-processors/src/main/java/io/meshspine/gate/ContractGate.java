@@ -11,7 +11,9 @@ import io.meshspine.core.contract.Severity;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.OriginalRecord;
 import io.meshspine.core.registry.ContractRegistrar;
+import io.meshspine.core.registry.RegistryAccessDeniedException;
 import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.gate.internal.IdentityHasher;
 import io.meshspine.gate.internal.PiiMasker;
 import io.meshspine.gate.internal.RecordReader;
 import org.apache.avro.Schema;
@@ -22,8 +24,6 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,26 +43,24 @@ public final class ContractGate {
 
     public static final String STAGE = "gate";
 
-    /** Remembers which records already passed; implemented by the Streams window store. */
+    /** Remembers which records already passed: by identity alone, whatever their timestamps. */
     public interface DedupLookup {
-        boolean alreadyPassed(byte[] identity, long timestamp);
+        boolean alreadyPassed(byte[] identity);
     }
 
     /** A raw record as read: bytes and where they came from. */
     public record RawRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers) {
     }
 
-    private record Lane(Contract contract, RecordReader reader, PiiMasker masker, long valueId, long keyId, Schema keySchema,
-                        boolean keyHasPii, boolean changeEvents) {
+    private record Lane(Contract contract, byte[] contractName, RecordReader reader, PiiMasker masker, long valueId, long keyId,
+                        Schema keySchema, boolean keyHasPii, boolean changeEvents, Schema dedupFieldsSchema) {
     }
-
-    private static final Set<String> REPLACED_HEADERS = Set.of(SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION, SpineHeaders.WARNINGS,
-            ChangeEvent.OP_HEADER);
 
     private final Map<String, List<Lane>> lanesByRawTopic;
     private final RegistrySchemas schemas;
     private final int maxProductRecordBytes;
     private final ProductTransform transform;
+    private final IdentityHasher identities;
 
     /**
      * Registers (or finds) every product schema to learn the content ids the product records carry.
@@ -74,6 +72,7 @@ public final class ContractGate {
         this.schemas = schemas;
         this.maxProductRecordBytes = maxProductRecordBytes;
         this.transform = transform;
+        this.identities = new IdentityHasher(hashKey);
         Map<String, List<Lane>> lanes = new HashMap<>();
         for (Contract c : catalog.contracts()) {
             long valueId = schemas.contentIdFor(c.domain(), ContractRegistrar.valueArtifact(c.productTopic()), c.avroSchema());
@@ -84,9 +83,10 @@ public final class ContractGate {
             boolean changeEvents = c.lane() == io.meshspine.core.contract.Lane.CDC;
             Schema rawReader = changeEvents ? ChangeEvent.envelope(c.avroSchema()) : c.avroSchema();
             lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
-                    .add(new Lane(c, new RecordReader(rawReader), new PiiMasker(c, hashKey), valueId, keyId, keySchema,
+                    .add(new Lane(c, c.qualifiedName().getBytes(StandardCharsets.UTF_8), new RecordReader(rawReader),
+                            new PiiMasker(c, hashKey), valueId, keyId, keySchema,
                             c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false)),
-                            changeEvents));
+                            changeEvents, c.dedup().declared() ? fieldsSchema(c) : null));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -110,8 +110,9 @@ public final class ContractGate {
                         + (targetMajor == null ? "" : " at major version " + targetMajor)));
             }
             return decide(in, lane, now, dedup);
-        } catch (RegistryUnavailableException transientFault) {
-            throw transientFault;
+        } catch (RegistryUnavailableException | RegistryAccessDeniedException infrastructureFault) {
+            // Not the record's fault: the caller retries (unavailable) or stops (access denied); never a dead letter.
+            throw infrastructureFault;
         } catch (RuntimeException e) {
             return reject(in, lane == null ? null : lane.contract(), now, o -> DeadLetter.processingFailure(o, e));
         }
@@ -142,6 +143,7 @@ public final class ContractGate {
                     ? reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, e.getMessage()))
                     : reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
         }
+        GenericRecord decoded = record;
         ChangeEvent.Op op = null;
         if (lane.changeEvents()) {
             String code = String.valueOf(record.get(ChangeEvent.OP));
@@ -168,30 +170,32 @@ public final class ContractGate {
                 key.put(field, part);
             }
         }
+        byte[] keyBody = key == null ? new byte[0] : WireFormat.body(lane.keySchema(), key);
+        // Dedup first: a re-delivery is dropped before it costs rules, masking and encoding.
+        byte[] identity = identity(lane, keyBody, in.headers(), writerId.getAsLong(), value, decoded, record);
+        if (dedup.alreadyPassed(identity)) {
+            return new GateDecision.Duplicate(contract.qualifiedName());
+        }
         // A delete removes a row; the rules judge rows that enter the mesh, so a deleted row is not judged again.
         boolean delete = op == ChangeEvent.Op.DELETE;
         List<RuleViolation> violations = delete ? List.of() : contract.rules().evaluate(record, now);
         if (RuleViolation.anyError(violations)) {
             return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
         }
-        byte[] keyBody = key == null ? new byte[0] : WireFormat.body(lane.keySchema(), key);
-        byte[] identity = identity(contract, keyBody, in.headers(), value);
-        if (dedup.alreadyPassed(identity, in.timestamp())) {
-            return new GateDecision.Duplicate(contract.qualifiedName());
-        }
         byte[] productValue = delete ? null
                 : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
         byte[] productKey = key == null ? null : lane.keyHasPii() ? WireFormat.encode(lane.keyId(), lane.keySchema(), maskKey(lane, key))
                 : WireFormat.withHeader(lane.keyId(), keyBody);
-        int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length);
-        if (size > maxProductRecordBytes) {
-            return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
-                    + " bytes exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
-        }
         List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
         Headers headers = productHeaders(in.headers(), contract, warnings);
         if (op != null) {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
+        }
+        // The broker counts headers against the record's size too, so they are counted here.
+        int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length) + headerBytes(headers);
+        if (size > maxProductRecordBytes) {
+            return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
+                    + " bytes (key, value and headers) exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
         }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
                 headers, warnings, identity);
@@ -221,34 +225,54 @@ public final class ContractGate {
     }
 
     /**
-     * Who a record is, for deduplication: its contract, business key and source position when the lane stamps one
-     * (CDC LSN, file hash + line); otherwise the record's bytes as written, so a re-delivered or re-published
-     * identical event is recognised. (Hashing the bytes rather than re-encoding the decoded record keeps this off the
-     * hot path's costs; the same event re-sent under another writer schema is then not recognised, which the lanes'
-     * source positions cover.)
+     * Who a record is, for deduplication: its contract and business key, then the first of: the source position the
+     * lane stamped (CDC LSN or binlog position, file and line), the contract's {@code dedup.fields}, or, as a last
+     * resort, the decoded record's canonical encoding (the bytes as written when the writer schema is the contract's,
+     * else the record re-encoded), so the same event re-sent under another writer schema id is still the same event.
      */
-    private static byte[] identity(Contract contract, byte[] keyBody, Headers headers, byte[] value) {
-        MessageDigest sha = SHA256.get();
-        sha.reset();
-        sha.update(contract.qualifiedName().getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-        sha.update(keyBody);
-        sha.update((byte) 0);
+    private byte[] identity(Lane lane, byte[] keyBody, Headers headers, long writerId, byte[] value, GenericRecord decoded, GenericRecord row) {
         Header position = headers.lastHeader(SpineHeaders.SOURCE_POSITION);
         if (position != null && position.value() != null) {
-            sha.update((byte) 'p');
-            sha.update(position.value());
-        } else {
-            sha.update((byte) 'c');
-            sha.update(value, WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH);
+            return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.POSITION, position.value(), 0, position.value().length);
         }
-        return sha.digest();
+        if (lane.dedupFieldsSchema() != null) {
+            GenericData.Record fields = new GenericData.Record(lane.dedupFieldsSchema());
+            for (Schema.Field f : lane.dedupFieldsSchema().getFields()) {
+                fields.put(f.pos(), row.get(f.name()));
+            }
+            byte[] body = WireFormat.body(lane.dedupFieldsSchema(), fields);
+            return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.FIELDS, body, 0, body.length);
+        }
+        if (lane.reader().readsAsWritten(writerId)) {
+            return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.CONTENT, value, WireFormat.HEADER_LENGTH,
+                    value.length - WireFormat.HEADER_LENGTH);
+        }
+        byte[] canonical = WireFormat.body(lane.reader().schema(), decoded);
+        return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.CONTENT, canonical, 0, canonical.length);
+    }
+
+    /** The record of a contract's {@code dedup.fields}, in their declared order: what identifies one event. */
+    private static Schema fieldsSchema(Contract c) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (String name : c.dedup().fields()) {
+            Schema.Field f = c.avroSchema().getField(name);
+            fields.add(new Schema.Field(f.name(), f.schema(), null, (Object) null));
+        }
+        return Schema.createRecord(c.avroSchema().getName() + "EventIdentity", null, "io.meshspine.gate.identity", false, fields);
+    }
+
+    private static int headerBytes(Headers headers) {
+        int bytes = 0;
+        for (Header h : headers) {
+            bytes += h.key().length() + (h.value() == null ? 0 : h.value().length) + 2;
+        }
+        return bytes;
     }
 
     private static Headers productHeaders(Headers in, Contract contract, List<String> warnings) {
         RecordHeaders out = new RecordHeaders();
         for (Header h : in) {
-            if (!REPLACED_HEADERS.contains(h.key())) {
+            if (SpineHeaders.PASSED_TO_PRODUCTS.contains(h.key())) {
                 out.add(h.key(), h.value());
             }
         }
@@ -297,15 +321,5 @@ public final class ContractGate {
         return h == null ? null : SpineHeaders.string(h.value());
     }
 
-
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ContractGate::sha256);
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
 }

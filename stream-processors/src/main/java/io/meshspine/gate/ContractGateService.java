@@ -3,26 +3,31 @@ package io.meshspine.gate;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.ops.HealthCheck;
+import io.meshspine.core.ops.KafkaStreamsOps;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.registry.RegistryUnavailableException;
-import io.meshspine.core.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.TimestampExtractor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Properties;
-import java.util.function.Supplier;
+import java.util.function.LongSupplier;
 
 /**
  * The contract gate as a running service: Kafka Streams with exactly_once_v2 over the topology of
- * {@link GateTopology}. A transient fault (registry or broker unreachable) fails the stream thread; the thread is
- * replaced and resumes from the last committed transaction, so nothing is lost, duplicated or dead-lettered for it.
+ * {@link GateTopology}. Faults are handled by their {@link FaultClass}: a transient one is waited out inside the task
+ * (see {@link GateProcessor}); past the retry budget the stream thread is replaced. A permanent fault or a bug stops
+ * the gate: nothing more is processed, {@link #healthCheck()} turns FAILED with the reason, and the meter
+ * {@code spine_gate_stopped} names the fault, so an orchestrator restarts it and an operator sees why.
  */
 public final class ContractGateService implements AutoCloseable {
 
@@ -30,30 +35,43 @@ public final class ContractGateService implements AutoCloseable {
     private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
+    private volatile String stoppedBecause;
 
     private ContractGateService(KafkaStreams streams) {
         this.streams = streams;
     }
 
+    /**
+     * Registers the product schemas (waiting out an unreachable registry within the retry budget), then starts the
+     * streams. A registry that refuses the spine (401/403) or a schema (4xx) fails the start with its reason.
+     */
     public static ContractGateService start(GateConfig config, ContractCatalog catalog, MeterRegistry meters, ProductTransform transform) {
         GateMetrics metrics = new GateMetrics(meters, config.qualityWindow());
-        Supplier<GateProcessor.GateRuntime> runtime = memoize(() -> runtime(config, catalog, metrics, transform, System::currentTimeMillis));
+        GateProcessor.GateRuntime runtime = runtimeWaitingForRegistry(config, catalog, metrics, transform);
         KafkaStreams streams = new KafkaStreams(GateTopology.buildTopology(config, catalog, runtime), streamsProperties(config));
-        streams.setUncaughtExceptionHandler(exception -> {
-            Throwable root = rootCause(exception);
-            if (root instanceof RegistryUnavailableException) {
-                log.warn("gate stream thread failed on a transient fault, replacing it in {} ms: {}", TRANSIENT_BACKOFF.toMillis(), root.getMessage());
-                // Back off before the replacement thread retries: the failed transaction is aborted and nothing was
-                // dead-lettered; the records are processed again from the last commit.
-                sleepQuietly(TRANSIENT_BACKOFF);
-            } else {
-                log.error("gate stream thread failed, replacing it", exception);
-            }
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        ContractGateService service = new ContractGateService(streams);
+        streams.setUncaughtExceptionHandler(exception -> service.onUncaught(exception, metrics));
         streams.setStateListener((now, before) -> log.info("gate state {} -> {}", before, now));
         streams.start();
-        return new ContractGateService(streams);
+        return service;
+    }
+
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onUncaught(Throwable exception, GateMetrics metrics) {
+        FaultClass fault = FaultClass.of(exception);
+        String reason = FaultClass.reason(exception);
+        if (fault == FaultClass.TRANSIENT) {
+            log.atWarn().addKeyValue("fault", "transient").log("gate stream thread failed on a transient fault, replacing it in {} ms: {}",
+                    TRANSIENT_BACKOFF.toMillis(), reason);
+            // Back off before the replacement thread retries: the failed transaction is aborted and nothing was
+            // dead-lettered; the records are processed again from the last commit.
+            sleepQuietly(TRANSIENT_BACKOFF);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        stoppedBecause = fault.name().toLowerCase(java.util.Locale.ROOT) + " fault: " + reason;
+        metrics.stopped(fault);
+        log.atError().addKeyValue("fault", fault.name().toLowerCase(java.util.Locale.ROOT)).setCause(exception)
+                .log("gate stopped processing: {}. Nothing was dead-lettered for it; fix the cause and restart the gate.", reason);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
     static Properties streamsProperties(GateConfig config) {
@@ -66,7 +84,13 @@ public final class ContractGateService implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, AnyTimestamp.class);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // A record waiting out the registry holds its transaction open and its thread away from poll(): both limits
+        // must outlast the retry budget, or the broker aborts the transaction and the task's state is wiped.
+        long outlast = config.transientRetryBudget().plusSeconds(60).toMillis();
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int) Math.min(outlast, 900_000));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Math.max(300_000, outlast));
         // Room for the largest product record plus its dead letter (which carries the original bytes).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Math.max(2 * config.maxProductRecordBytes() + 65_536, 1_048_576));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
@@ -77,35 +101,41 @@ public final class ContractGateService implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Record timestamps are data, not the gate's clock: any value passes, and a record without one (negative) is
+     * stamped with the time it is read instead of failing the stream thread or being skipped.
+     */
+    public static final class AnyTimestamp implements TimestampExtractor {
+        @Override
+        public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+            return record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
+        }
+    }
+
+    private static GateProcessor.GateRuntime runtimeWaitingForRegistry(GateConfig config, ContractCatalog catalog, GateMetrics metrics,
+                                                                       ProductTransform transform) {
+        long deadline = System.nanoTime() + config.transientRetryBudget().toNanos();
+        while (true) {
+            try {
+                return runtime(config, catalog, metrics, transform, System::currentTimeMillis);
+            } catch (RegistryUnavailableException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                log.warn("registry unavailable while registering the product schemas, retrying: {}", e.getMessage());
+                sleepQuietly(TRANSIENT_BACKOFF);
+            }
+        }
+    }
+
+    /** The gate with every product schema registered: done before any topology is built. */
     static GateProcessor.GateRuntime runtime(GateConfig config, ContractCatalog catalog, GateMetrics metrics,
-                                             ProductTransform transform, java.util.function.LongSupplier clock) {
+                                             ProductTransform transform, LongSupplier clock) {
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         ContractGate gate = new ContractGate(catalog, schemas, config.hashKey(), config.maxProductRecordBytes(), transform);
         long dlqId = DeadLetterCodec.contentId(schemas);
         log.info("gate ready contracts={} rawTopics={}", gate.contracts().size(), gate.rawTopics());
         return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock);
-    }
-
-    /** Built once, on first successful use; a failure (registry down) is retried by the next caller. */
-    static <T> Supplier<T> memoize(Supplier<T> supplier) {
-        return new Supplier<>() {
-            private volatile T value;
-
-            @Override
-            public T get() {
-                T v = value;
-                if (v == null) {
-                    synchronized (this) {
-                        v = value;
-                        if (v == null) {
-                            v = supplier.get();
-                            value = v;
-                        }
-                    }
-                }
-                return v;
-            }
-        };
     }
 
     private static void sleepQuietly(Duration d) {
@@ -116,12 +146,18 @@ public final class ContractGateService implements AutoCloseable {
         }
     }
 
-    private static Throwable rootCause(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c;
+    /** UP while running; FAILED (liveness down) with the reason once a permanent fault or a bug stopped it. */
+    public HealthCheck healthCheck() {
+        HealthCheck streamsCheck = KafkaStreamsOps.healthCheck(streams);
+        return () -> {
+            String why = stoppedBecause;
+            return why != null ? HealthCheck.Result.failed("stopped on a " + why) : streamsCheck.check();
+        };
+    }
+
+    /** Why the gate stopped processing, if it did. */
+    public java.util.Optional<String> stoppedBecause() {
+        return java.util.Optional.ofNullable(stoppedBecause);
     }
 
     public KafkaStreams.State state() {

@@ -66,6 +66,27 @@ public final class GateMetrics {
         counter("spine.gate.records.deduplicated", "contract", contract).increment();
     }
 
+    /** A transient infrastructure fault a record waited out (nothing dead-lettered for it). */
+    void transientFault(String component) {
+        counter("spine.gate.transient.faults", "component", component).increment();
+    }
+
+    /** A task's dedup identities were read back from its store: how many and how long it took. */
+    void identitiesRestored(String task, int identities, Duration took) {
+        counter("spine.gate.dedup.identities.restored", "task", task).increment(identities);
+        Timer.builder("spine.gate.dedup.restore").description("Reading a task's dedup identities back from its store")
+                .register(registry).record(took);
+    }
+
+    /**
+     * The gate stopped on a permanent fault or a bug: 1 under the fault's class, so an alert names it. Stays 1 until the
+     * process exits.
+     */
+    void stopped(FaultClass fault) {
+        Gauge.builder("spine.gate.stopped", () -> 1).description("1 when the gate stopped processing on a permanent fault or a bug")
+                .tag("fault", fault.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+    }
+
     /** The valid share of a contract's records over the quality window; NaN before the first record. */
     public double qualityScore(String contract, long nowMillis) {
         SlidingRatio r = quality.get(contract);

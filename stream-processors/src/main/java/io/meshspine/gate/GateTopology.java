@@ -10,11 +10,10 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The contract gate's topology, built statically from the contracts: one source over every raw topic, the gate
- * processor with its dedup window store, one sink per product topic, and the DLQ sink.
+ * processor with its dedup store, one sink per product topic, and the DLQ sink.
  */
 public final class GateTopology {
 
@@ -31,17 +30,22 @@ public final class GateTopology {
     }
 
     /**
-     * @param runtime built on first use by the first stream task (it registers the product schemas in the
-     *                registry); shared by every task of the instance
+     * @param runtime the gate with its product schemas already registered (before the topology exists), shared by every
+     *                task of the instance; null only for a topology that is described, never run
      */
-    static Topology buildTopology(GateConfig config, ContractCatalog catalog, Supplier<GateProcessor.GateRuntime> runtime) {
+    static Topology buildTopology(GateConfig config, ContractCatalog catalog, GateProcessor.GateRuntime runtime) {
         List<String> rawTopics = catalog.contracts().stream().map(Contract::rawTopic).distinct().sorted().toList();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rawTopics.toArray(String[]::new));
-        topology.addProcessor(PROCESSOR, () -> new GateProcessor(runtime, config.dedupWindow()), SOURCE);
-        topology.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(DEDUP_STORE, config.dedupWindow().multipliedBy(2), config.dedupWindow(), false),
-                Serdes.Bytes(), Serdes.Long()), PROCESSOR);
+        topology.addProcessor(PROCESSOR, () -> {
+            if (runtime == null) {
+                throw new IllegalStateException("a topology built for documentation cannot process records");
+            }
+            return new GateProcessor(runtime, config.dedupWindow(), config.transientRetryBudget());
+        }, SOURCE);
+        // Identities in batches (see PassedIdentities): the cache folds a batch's puts into one changelog record per commit.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                .withCachingEnabled(), PROCESSOR);
         catalog.contracts().stream().map(Contract::productTopic).distinct().sorted().forEach(topic ->
                 topology.addSink(productSink(topic), topic, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR));
         topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
@@ -50,8 +54,6 @@ public final class GateTopology {
 
     /** The topology's shape alone (no registry needed): what topology-docs renders. */
     public static Topology describeOnly(GateConfig config, ContractCatalog catalog) {
-        return buildTopology(config, catalog, () -> {
-            throw new IllegalStateException("a topology built for documentation cannot process records");
-        });
+        return buildTopology(config, catalog, null);
     }
 }

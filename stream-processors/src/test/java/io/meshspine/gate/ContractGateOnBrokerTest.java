@@ -163,7 +163,7 @@ class ContractGateOnBrokerTest {
                                                                                                           @TempDir Path state) {
         URI registry = URI.create(kit.registry().baseUrl());
         try (GateFixture f = new GateFixture(kit, "outage"); TcpProxy proxy = new TcpProxy(registry.getHost(), registry.getPort())) {
-            GateConfig config = f.config(state).withRegistryUrl("http://127.0.0.1:" + proxy.port() + "/apis/registry/v3");
+            GateConfig config = f.config(state, java.util.Map.of("registry.url", "http://127.0.0.1:" + proxy.port() + "/apis/registry/v3"));
             try (ContractGateService gate = ContractGateService.start(config, f.catalog(), new SimpleMeterRegistry(), ProductTransform.NONE)) {
                 for (int i = 0; i < 100; i++) {
                     f.send(f.encode(f.valid(i)));
@@ -196,12 +196,15 @@ class ContractGateOnBrokerTest {
         }
     }
 
-    private static Process startGateJvm(SpineTestKit kit, String applicationId, Path state, Path contracts) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(contracts.resolve("jvm-tmp"), List.of("-Xmx384m"),
-                ContractGateMain.class.getName(), "--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(),
-                "--contracts", contracts.toString(), "--application-id", applicationId, "--state-dir", state.toString(),
+    static Process startGateJvm(SpineTestKit kit, String applicationId, Path state, Path contracts) throws Exception {
+        Path config = contracts.resolve("gate.properties");
+        java.nio.file.Files.writeString(config, String.join("\n",
+                "kafka.bootstrap.servers=" + kit.bootstrapServers(), "registry.url=" + kit.registryUrl(),
+                "contracts.dir=" + contracts, "gate.application-id=" + applicationId, "gate.state-dir=" + state,
                 // Static membership: the restarted gate takes its partitions back without waiting out the session timeout.
-                "--instance-id", applicationId + "-instance"))
+                "gate.instance-id=" + applicationId + "-instance") + "\n");
+        ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(contracts.resolve("jvm-tmp"), List.of("-Xmx384m"),
+                ContractGateMain.class.getName(), "--config", config.toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(contracts.resolve("gate.log").toFile()));
         builder.environment().put("SPINE_GATE_HASH_KEY", new String(GateFixture.HASH_KEY, StandardCharsets.UTF_8));
         return builder.start();

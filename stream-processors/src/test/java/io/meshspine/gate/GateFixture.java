@@ -66,8 +66,20 @@ final class GateFixture implements AutoCloseable {
     }
 
     GateConfig config(Path stateDir) {
-        return GateConfig.defaults(kit.bootstrapServers(), kit.registryUrl(), HASH_KEY, stateDir)
-                .withApplicationId(SpineTestKit.uniqueName("gate"));
+        return config(stateDir, java.util.Map.of());
+    }
+
+    /** The gate's settings as a file would give them, with {@code overrides} on top. */
+    GateConfig config(Path stateDir, java.util.Map<String, String> overrides) {
+        return GateSettings.parse(settings(stateDir, overrides));
+    }
+
+    java.util.Map<String, String> settings(Path stateDir, java.util.Map<String, String> overrides) {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of("kafka.bootstrap.servers", kit.bootstrapServers(),
+                "registry.url", kit.registryUrl(), "gate.hash-key", new String(HASH_KEY, StandardCharsets.UTF_8),
+                "gate.state-dir", stateDir.toString(), "gate.application-id", SpineTestKit.uniqueName("gate")));
+        settings.putAll(overrides);
+        return settings;
     }
 
     byte[] encode(GenericRecord record) {

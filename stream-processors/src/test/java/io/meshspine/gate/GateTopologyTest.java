@@ -62,6 +62,8 @@ class GateTopologyTest {
     private RegistrySchemas registry;
     private long writerId;
     private TopologyTestDriver driver;
+    /** The gate's own clock: starts at NOW, moved by tests that let time pass. */
+    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(NOW.toEpochMilli());
     private TestInputTopic<byte[], byte[]> raw;
     private TestOutputTopic<byte[], byte[]> product;
     private TestOutputTopic<byte[], byte[]> dlq;
@@ -83,10 +85,11 @@ class GateTopologyTest {
         if (driver != null) {
             driver.close();
         }
-        GateConfig config = GateConfig.defaults("unused:9092", kit.registryUrl(), HASH_KEY, state).withMaxProductRecordBytes(maxBytes);
+        GateConfig config = GateSettings.parse(java.util.Map.of("registry.url", kit.registryUrl(), "gate.hash-key",
+                new String(HASH_KEY, StandardCharsets.UTF_8), "gate.state-dir", state.toString(),
+                "gate.max-product-record-bytes", Integer.toString(maxBytes)));
         ContractCatalog catalog = ContractCatalog.of(List.of(contract));
-        var runtime = ContractGateService.memoize(() -> ContractGateService.runtime(config, catalog, GateMetrics.discarding(),
-                transform, NOW::toEpochMilli));
+        var runtime = ContractGateService.runtime(config, catalog, GateMetrics.discarding(), transform, clock::get);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-ttd");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -4,6 +4,7 @@ import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.docs.internal.MermaidFlowchart;
 import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.GateTopology;
 import org.apache.kafka.streams.TopologyDescription;
 
@@ -45,8 +46,8 @@ public final class TopologyDocs {
 
     /** The doc for the contract gate over the contracts on the classpath (the {@code schemas} module). */
     public static String renderGateTopology() {
-        GateConfig config = GateConfig.defaults("localhost:9092", "http://localhost:8080/apis/registry/v3",
-                PLACEHOLDER_HASH_KEY, Path.of("state"));
+        GateConfig config = GateSettings.parse(java.util.Map.of(GateSettings.HASH_KEY.key(),
+                new String(PLACEHOLDER_HASH_KEY, java.nio.charset.StandardCharsets.UTF_8)));
         return render(GateTopology.describeOnly(config, ContractCatalog.fromClasspath()).describe());
     }
 

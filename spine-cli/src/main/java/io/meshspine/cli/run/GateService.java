@@ -30,9 +30,9 @@ final class GateService implements SpineService {
 
     @Override
     public AutoCloseable start(SpineConfig config, ContractCatalog contracts, SpineMetrics metrics, Health health) {
-        ContractGateService gate = ContractGateService.start(GateSettings.toGateConfig(config), contracts, metrics.registry(),
+        ContractGateService gate = ContractGateService.start(GateSettings.parse(config), contracts, metrics.registry(),
                 ProductTransform.NONE);
-        health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
+        health.register("gate", gate.healthCheck());
         KafkaStreamsOps.bindMetrics(metrics, gate.streams());
         return gate;
     }

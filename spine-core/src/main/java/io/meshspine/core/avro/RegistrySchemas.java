@@ -22,11 +22,24 @@ public final class RegistrySchemas {
         }
     }
 
+    /** How long the registry's "no such id" is believed before it is asked again (the id may be registered meanwhile). */
+    public static final java.time.Duration MISS_TTL = java.time.Duration.ofSeconds(30);
+
     private final ApicurioClient registry;
     private final Map<Long, Schema> byId = new ConcurrentHashMap<>();
+    private final Map<Long, Miss> misses = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier clock;
+
+    private record Miss(String reason, long until) {
+    }
 
     public RegistrySchemas(ApicurioClient registry) {
+        this(registry, System::currentTimeMillis);
+    }
+
+    public RegistrySchemas(ApicurioClient registry, java.util.function.LongSupplier clock) {
         this.registry = registry;
+        this.clock = clock;
     }
 
     /**
@@ -38,17 +51,32 @@ public final class RegistrySchemas {
         if (cached != null) {
             return cached;
         }
+        // A flood of garbage carrying random ids must not cost an HTTP call each: misses are remembered a while.
+        Miss miss = misses.get(contentId);
+        long now = clock.getAsLong();
+        if (miss != null && now < miss.until()) {
+            throw new UnknownSchemaException(miss.reason());
+        }
         Optional<String> content = registry.contentById(contentId);
         if (content.isEmpty()) {
-            throw new UnknownSchemaException("the registry has no schema with content id " + contentId);
+            throw missed(contentId, "the registry has no schema with content id " + contentId, now);
         }
         try {
             Schema schema = new Schema.Parser().parse(content.get());
             byId.put(contentId, schema);
+            misses.remove(contentId);
             return schema;
         } catch (SchemaParseException e) {
-            throw new UnknownSchemaException("content id " + contentId + " is not an Avro schema: " + e.getMessage());
+            throw missed(contentId, "content id " + contentId + " is not an Avro schema: " + e.getMessage(), now);
         }
+    }
+
+    private UnknownSchemaException missed(long contentId, String reason, long now) {
+        if (misses.size() > 100_000) {
+            misses.clear(); // bounded: garbage ids cannot grow the map without end
+        }
+        misses.put(contentId, new Miss(reason, now + MISS_TTL.toMillis()));
+        return new UnknownSchemaException(reason);
     }
 
     /** Registers (or finds) the schema under the artifact and returns its content id, for writing the wire format. */

@@ -40,6 +40,8 @@ public final class ApicurioClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long a read may take before the registry counts as unavailable. */
+    public static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
     private final String registryUrl;
     private final HttpClient http;
@@ -132,7 +134,8 @@ public final class ApicurioClient {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
+        // Well inside the gate's transaction timeout: a hung registry is a timeout (transient, retried), not a stall.
+        return HttpRequest.newBuilder(uri(path)).timeout(LOOKUP_TIMEOUT).GET().build();
     }
 
     private HttpRequest post(String path, JsonNode body) {
@@ -143,9 +146,16 @@ public final class ApicurioClient {
     private HttpResponse<String> send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 500) {
-                throw new RegistryUnavailableException("the registry at " + registryUrl + " answered " + response.statusCode()
-                        + " to " + request.method() + " " + request.uri().getPath() + ": " + response.body(), null);
+            int status = response.statusCode();
+            if (status >= 500 || status == 429 || status == 408) {
+                // Overloaded, restarting or behind a proxy that gave up: it may answer the same request in a moment.
+                throw new RegistryUnavailableException("the registry at " + registryUrl + " answered " + status
+                        + " to " + request.method() + " " + request.uri().getPath() + ": " + abbreviate(response.body()), null);
+            }
+            if (status == 401 || status == 403) {
+                throw new RegistryAccessDeniedException("the registry at " + registryUrl + " refused " + request.method() + " "
+                        + request.uri().getPath() + " with " + status + (status == 401 ? " (not authenticated: check the registry credentials)"
+                        : " (not authorised: check the grants of the spine's registry identity)"));
             }
             return response;
         } catch (IOException e) {
@@ -154,6 +164,10 @@ public final class ApicurioClient {
             Thread.currentThread().interrupt();
             throw new RegistryUnavailableException("interrupted while calling the registry at " + registryUrl, e);
         }
+    }
+
+    private static String abbreviate(String body) {
+        return body.length() <= 200 ? body : body.substring(0, 200) + "...";
     }
 
     private static JsonNode expectOk(HttpResponse<String> response) {

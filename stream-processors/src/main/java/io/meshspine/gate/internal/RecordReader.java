@@ -36,7 +36,7 @@ public final class RecordReader {
     private sealed interface Resolution {
     }
 
-    private record Readable(GenericDatumReader<GenericRecord> reader) implements Resolution {
+    private record Readable(GenericDatumReader<GenericRecord> reader, boolean asWritten) implements Resolution {
     }
 
     private record Unreadable(String reason) implements Resolution {
@@ -70,14 +70,27 @@ public final class RecordReader {
         }
     }
 
+    /**
+     * Whether bodies written with this (already read) schema id are the contract schema's own encoding, so the bytes
+     * as written are the canonical form of the record they hold.
+     */
+    public boolean readsAsWritten(long writerId) {
+        return byWriterId.get(writerId) instanceof Readable r && r.asWritten();
+    }
+
+    /** The schema records are read into. */
+    public Schema schema() {
+        return contractSchema;
+    }
+
     private Resolution resolve(Schema writer) {
         SchemaCompatibility.SchemaPairCompatibility result = SchemaCompatibility.checkReaderWriterCompatibility(contractSchema, writer);
         if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             return new Unreadable(incompatibility(contractSchema, writer));
         }
         // The common case, a producer on the contract's own schema, needs no resolution: a plain reader is cheaper.
-        return new Readable(writer.equals(contractSchema) ? new GenericDatumReader<>(contractSchema)
-                : new GenericDatumReader<>(writer, contractSchema));
+        boolean same = writer.equals(contractSchema);
+        return new Readable(same ? new GenericDatumReader<>(contractSchema) : new GenericDatumReader<>(writer, contractSchema), same);
     }
     /**
      * Why {@code writer} cannot be read as {@code reader}. For change envelopes the rows are compared, since Avro's own

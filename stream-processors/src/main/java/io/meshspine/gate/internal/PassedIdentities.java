@@ -1,0 +1,138 @@
+package io.meshspine.gate.internal;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The identities of the records a stream task let through, remembered for the dedup window on the gate's own clock
+ * (never the records' timestamps, which may be years old, ahead, or absent).
+ *
+ * <p>Lookups are answered from memory: one {@link IdentitySet} per time slice of the window. Durability comes from
+ * a key-value store with caching and a changelog: identities are appended to small batches (a store key per
+ * {@value #BATCH} identities, {@code [slice start][sequence]}), and the store's cache folds the many puts of a batch
+ * into one write per commit, so the changelog carries about one record per commit and batch instead of one per
+ * record, and always within the same transaction as the product records it covers. After a restart or rebalance the
+ * store (restored from its changelog) is read back into memory; whole slices expire at once.
+ */
+public final class PassedIdentities {
+
+    /** Identities per store entry: a put copies at most this many, and the changelog gets one record per batch. */
+    static final int BATCH = 32;
+    private static final int ID_BYTES = 16;
+
+    private final KeyValueStore<Bytes, byte[]> store;
+    private final long windowMillis;
+    private final long sliceMillis;
+    private final TreeMap<Long, IdentitySet> slices = new TreeMap<>();
+    private final Map<Long, Long> nextSequence = new TreeMap<>();
+    private long batchSlice = Long.MIN_VALUE;
+    private long batchSequence;
+    private byte[] batch = new byte[BATCH * ID_BYTES];
+    private int batchCount;
+    private int size;
+
+    public PassedIdentities(KeyValueStore<Bytes, byte[]> store, Duration window, int slicesPerWindow) {
+        this.store = store;
+        this.windowMillis = window.toMillis();
+        this.sliceMillis = Math.max(1, windowMillis / slicesPerWindow);
+    }
+
+    /** Reads what the store holds back into memory, dropping what expired meanwhile. */
+    public void restore(long now) {
+        List<Bytes> expired = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Bytes, byte[]> entry = all.next();
+                ByteBuffer key = ByteBuffer.wrap(entry.key.get());
+                long slice = key.getLong();
+                long sequence = key.getLong();
+                if (expired(slice, now)) {
+                    expired.add(entry.key);
+                    continue;
+                }
+                nextSequence.merge(slice, sequence + 1, Math::max);
+                IdentitySet set = slices.computeIfAbsent(slice, s -> new IdentitySet());
+                ByteBuffer ids = ByteBuffer.wrap(entry.value);
+                while (ids.remaining() >= ID_BYTES) {
+                    if (set.add(ids.getLong(), ids.getLong())) {
+                        size++;
+                    }
+                }
+            }
+        }
+        expired.forEach(store::delete);
+    }
+
+    public boolean contains(byte[] id, long now) {
+        long hi = ByteBuffer.wrap(id).getLong(0);
+        long lo = ByteBuffer.wrap(id).getLong(8);
+        for (Map.Entry<Long, IdentitySet> slice : slices.descendingMap().entrySet()) {
+            if (expired(slice.getKey(), now)) {
+                return false;
+            }
+            if (slice.getValue().contains(hi, lo)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void add(byte[] id, long now) {
+        long slice = now - Math.floorMod(now, sliceMillis);
+        IdentitySet set = slices.computeIfAbsent(slice, s -> new IdentitySet());
+        if (!set.add(ByteBuffer.wrap(id).getLong(0), ByteBuffer.wrap(id).getLong(8))) {
+            return;
+        }
+        size++;
+        if (slice != batchSlice || batchCount == BATCH) {
+            batchSlice = slice;
+            batchSequence = nextSequence.merge(slice, 1L, Long::sum) - 1;
+            batchCount = 0;
+        }
+        System.arraycopy(id, 0, batch, batchCount * ID_BYTES, ID_BYTES);
+        batchCount++;
+        store.put(batchKey(batchSlice, batchSequence), Arrays.copyOf(batch, batchCount * ID_BYTES));
+    }
+
+    /** Forgets every slice that ended before the window: from memory at once, from the store by its batch keys. */
+    public void expire(long now) {
+        Iterator<Map.Entry<Long, IdentitySet>> it = slices.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, IdentitySet> slice = it.next();
+            if (!expired(slice.getKey(), now)) {
+                break;
+            }
+            size -= slice.getValue().size();
+            it.remove();
+            long sequences = nextSequence.getOrDefault(slice.getKey(), 0L);
+            nextSequence.remove(slice.getKey());
+            for (long s = 0; s < sequences; s++) {
+                store.delete(batchKey(slice.getKey(), s));
+            }
+        }
+    }
+
+    /** How many identities are remembered (a gauge: about 32 bytes of heap each). */
+    public int size() {
+        return size;
+    }
+
+    private boolean expired(long sliceStart, long now) {
+        return sliceStart + sliceMillis <= now - windowMillis;
+    }
+
+    private static Bytes batchKey(long slice, long sequence) {
+        return Bytes.wrap(ByteBuffer.allocate(16).putLong(slice).putLong(sequence).array());
+    }
+}
