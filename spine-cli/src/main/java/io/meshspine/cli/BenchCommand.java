@@ -10,7 +10,10 @@ import io.meshspine.core.topic.TopicCatalogue;
 import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.core.topic.TopicRole;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.core.SpineHeaders;
 import io.meshspine.gate.ContractGateService;
+import io.meshspine.gate.internal.IdentityHasher;
+import io.meshspine.gate.internal.PassedIdentities;
 import io.meshspine.core.config.CommonSettings;
 import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.GateSettings;
@@ -38,9 +41,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
@@ -62,13 +62,14 @@ import java.util.concurrent.Callable;
 final class BenchCommand {
 
     @Command(name = "gate", mixinStandardHelpOptions = true,
-            description = "Gate throughput on the payments contract vs a bytes-in/bytes-out Streams app, both exactly_once_v2.")
+            description = "Gate throughput on the payments contract vs a bytes-in/bytes-out Streams app (and, with --peer, a hand-written "
+                    + "validating app), all exactly_once_v2, same input, broker and producer settings, interleaved over --runs runs.")
     static final class Gate implements Callable<Integer> {
 
         @Option(names = "--records", defaultValue = "1000000", description = "Measured records (default: ${DEFAULT-VALUE}).")
         int records;
 
-        @Option(names = "--warmup", defaultValue = "200000", description = "Warm-up records run through both first (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", defaultValue = "600000", description = "Warm-up records run through each app first (default: ${DEFAULT-VALUE}).")
         int warmup;
 
         @Option(names = "--bad-share", defaultValue = "0.05", description = "Share of records breaking a rule (default: ${DEFAULT-VALUE}).")
@@ -77,65 +78,86 @@ final class BenchCommand {
         @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the input topic (default: ${DEFAULT-VALUE}).")
         int partitions;
 
-        @Option(names = "--threads", defaultValue = "1", description = "Stream threads of both apps (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", defaultValue = "1", description = "Stream threads of every app (default: ${DEFAULT-VALUE}).")
         int threads;
 
-        @Option(names = "--floor", description = "Also run the pass-through with the gate's dedup window store alone (a fetch, a put and its "
-                + "changelog record per record, no decision): the most the gate could keep of the pass-through with the store it needs.")
+        @Option(names = "--runs", defaultValue = "1", description = "Interleaved runs of every side; the spread of the ratios is printed (default: ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--floor", description = "Also run the pass-through with the gate's dedup store alone (an HMAC identity, a lookup and "
+                + "a remembered identity per record in the gate's own store, no decision): what the store costs by itself.")
         boolean floor;
 
-        @Option(names = "--floor-store", defaultValue = "rocksdb", description = "The floor's store: rocksdb (the gate's) or memory "
-                + "(looked up by point in day buckets, since a range fetch over an in-memory window store scans every timestamp) (default: ${DEFAULT-VALUE}).")
-        String floorStore;
-
-        @Option(names = "--floor-changelog", negatable = true, defaultValue = "true", fallbackValue = "true",
-                description = "Whether the floor's store writes its changelog, as the gate's must (default: ${DEFAULT-VALUE}).")
-        boolean floorChangelog;
+        @Option(names = "--peer", description = "Also run what a team would write instead: Kafka Streams with Apicurio's Avro serde "
+                + "(GenericRecord), the payments rules as Java predicates, a branch to a DLQ topic, EOS v2, no dedup, no masking.")
+        boolean peer;
 
         @Override
         public Integer call() throws Exception {
-            floorInMemory(); // a wrong --floor-store fails here, not after minutes of benchmarking
-            System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %d stream thread(s) each, %.0f%% breaking a rule, JDK %s, %d cores%n",
-                    records, warmup, partitions, threads, badShare * 100, Runtime.version(), Runtime.getRuntime().availableProcessors());
+            System.out.printf("bench gate: %,d records (+%,d warm-up), %d partitions, %d stream thread(s) each, %.0f%% breaking a rule, %d run(s), JDK %s, %d cores%n",
+                    records, warmup, partitions, threads, badShare * 100, runs, Runtime.version(), Runtime.getRuntime().availableProcessors());
             try (SpineInfrastructure infra = SpineInfrastructure.start("embedded", "embedded", 0, 0);
                  Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers()))) {
                 Contract payments = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().latest("payments.transactions").orElseThrow(), "bench");
                 new TopicProvisioner(admin, (short) 1).provision(TopicCatalogue.of(List.of(payments),
                                 new TopicCatalogue.Settings(partitions, java.time.Duration.ofDays(1), java.time.Duration.ofDays(1), java.time.Duration.ofDays(1)))
                         .topics().stream().filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)).toList());
-                String passOut = "bench-pass-through-out";
-                admin.createTopics(List.of(new NewTopic(passOut, partitions, (short) 1))).all().get();
                 RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(infra.registry().registryUrl()));
                 long writerId = registry.contentIdFor(payments.domain(), ContractRegistrar.valueArtifact(payments.rawTopic()), payments.avroSchema());
 
                 long produceStart = System.nanoTime();
                 long bytes = produce(infra.kafka().bootstrapServers(), payments, writerId, warmup + records);
-                double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
-                System.out.printf("input: %,d records, %.0f bytes/record on average, produced in %.1f s%n",
-                        warmup + records, (double) bytes / (warmup + records), produceSeconds);
+                System.out.printf("input: %,d records, %.0f bytes/record on average (plus the lanes' headers), produced in %.1f s%n",
+                        warmup + records, (double) bytes / (warmup + records), (System.nanoTime() - produceStart) / 1e9);
 
                 Path state = TempDirs.create("spine-bench-");
+                List<Map<String, Result>> all = new java.util.ArrayList<>();
                 try {
-                    Result pass = passThrough(infra, admin, payments.rawTopic(), passOut, state);
-                    Result withStore = floor ? passThroughWithDedupStore(infra, admin, payments.rawTopic(), passOut + "-store", state) : null;
-                    Result gate = gate(infra, admin, payments, state);
-                    System.out.printf("pass-through (EOS v2, bytes in/out): %,.0f records/s (%,d records in %.2f s after warm-up)%n",
-                            pass.recordsPerSecond(), pass.records(), pass.seconds());
-                    if (withStore != null) {
-                        System.out.printf("pass-through + dedup store alone:    %,.0f records/s (%,d records in %.2f s after warm-up), %.2f of the pass-through, CPU %.1f µs/record%n",
-                                withStore.recordsPerSecond(), withStore.records(), withStore.seconds(),
-                                withStore.recordsPerSecond() / pass.recordsPerSecond(), withStore.cpuMicrosPerRecord());
+                    for (int run = 1; run <= runs; run++) {
+                        Map<String, Result> results = new java.util.LinkedHashMap<>();
+                        results.put("pass-through", passThrough(infra, admin, payments.rawTopic(), state));
+                        if (floor) {
+                            results.put("store alone", passThroughWithDedupStore(infra, admin, payments.rawTopic(), state));
+                        }
+                        if (peer) {
+                            results.put("peer", peer(infra, admin, payments, state));
+                        }
+                        results.put("gate", gate(infra, admin, payments, state));
+                        all.add(results);
+                        print(run, results);
                     }
-                    System.out.printf("contract gate (EOS v2, payments):    %,.0f records/s (%,d records in %.2f s after warm-up)%n",
-                            gate.recordsPerSecond(), gate.records(), gate.seconds());
-                    System.out.printf("ratio gate / pass-through: %.2f%n", gate.recordsPerSecond() / pass.recordsPerSecond());
-                    System.out.printf("CPU per record (whole JVM: broker + app): pass-through %.1f µs, gate %.1f µs, ratio %.2f%n",
-                            pass.cpuMicrosPerRecord(), gate.cpuMicrosPerRecord(), pass.cpuMicrosPerRecord() / gate.cpuMicrosPerRecord());
+                    if (runs > 1) {
+                        summary(all);
+                    }
                 } finally {
                     TempDirs.deleteQuietly(state);
                 }
             }
             return 0;
+        }
+
+        private static void print(int run, Map<String, Result> results) {
+            Result pass = results.get("pass-through");
+            results.forEach((side, r) -> System.out.printf("run %d  %-13s %,9.0f records/s  (%,d in %.2f s)  %.2f of the pass-through  CPU %.1f µs/record (%.2fx the pass-through's)%n",
+                    run, side, r.recordsPerSecond(), r.records(), r.seconds(), r.recordsPerSecond() / pass.recordsPerSecond(),
+                    r.cpuMicrosPerRecord(), r.cpuMicrosPerRecord() / pass.cpuMicrosPerRecord()));
+            if (results.containsKey("peer")) {
+                System.out.printf("run %d  gate / peer: %.2f%n", run, results.get("gate").recordsPerSecond() / results.get("peer").recordsPerSecond());
+            }
+        }
+
+        private static void summary(List<Map<String, Result>> all) {
+            System.out.println("spread over " + all.size() + " interleaved runs (min / median / max):");
+            for (String side : all.get(0).keySet()) {
+                double[] ratio = all.stream().mapToDouble(r -> r.get(side).recordsPerSecond() / r.get("pass-through").recordsPerSecond()).sorted().toArray();
+                double[] cpu = all.stream().mapToDouble(r -> r.get(side).cpuMicrosPerRecord() / r.get("pass-through").cpuMicrosPerRecord()).sorted().toArray();
+                System.out.printf("  %-13s records/s ÷ pass-through %.2f / %.2f / %.2f   CPU/record ÷ pass-through %.2f / %.2f / %.2f%n", side,
+                        ratio[0], ratio[ratio.length / 2], ratio[ratio.length - 1], cpu[0], cpu[cpu.length / 2], cpu[cpu.length - 1]);
+            }
+            if (all.get(0).containsKey("peer")) {
+                double[] g = all.stream().mapToDouble(r -> r.get("gate").recordsPerSecond() / r.get("peer").recordsPerSecond()).sorted().toArray();
+                System.out.printf("  gate ÷ peer   %.2f / %.2f / %.2f%n", g[0], g[g.length / 2], g[g.length - 1]);
+            }
         }
 
         /** CPU time is of the whole JVM (broker, registry client, app): robust to other load on the machine, unlike seconds. */
@@ -154,6 +176,7 @@ final class BenchCommand {
                     .getProcessCpuTime() / 1e9;
         }
 
+        /** Payments as the event lane sends them: with a correlation id, a source position and the contract version in headers. */
         private long produce(String bootstrap, Contract payments, long writerId, int count) {
             SamplePayments samples = new SamplePayments(payments.avroSchema());
             long bytes = 0;
@@ -170,137 +193,145 @@ final class BenchCommand {
                     }
                     byte[] value = WireFormat.encode(writerId, payments.avroSchema(), r);
                     bytes += value.length;
-                    producer.send(new ProducerRecord<>(payments.rawTopic(), r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8), value));
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(payments.rawTopic(),
+                            r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8), value);
+                    record.headers().add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()))
+                            .add(SpineHeaders.SOURCE, SpineHeaders.utf8("event"))
+                            .add(SpineHeaders.SOURCE_POSITION, SpineHeaders.utf8("bench:payments-hub:" + i))
+                            .add(SpineHeaders.CONTRACT_VERSION, SpineHeaders.utf8(Integer.toString(payments.majorVersion())));
+                    producer.send(record);
                 }
                 producer.flush();
             }
             return bytes;
         }
 
-        private Result passThrough(SpineInfrastructure infra, Admin admin, String in, String out, Path state) throws Exception {
+        private Result passThrough(SpineInfrastructure infra, Admin admin, String in, Path state) throws Exception {
+            String out = newTopic(admin, "bench-pass-through-out-");
             StreamsBuilder builder = new StreamsBuilder();
             builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-            return runPassThrough(infra, admin, in, builder.build(), "bench-pass-", state);
+            return runApp(infra, admin, in, builder.build(), "bench-pass-", state);
         }
 
-        private boolean floorInMemory() {
-            return switch (floorStore) {
-                case "rocksdb" -> false;
-                case "memory", "none", "kv", "kvmem" -> true;
-                default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                        "--floor-store must be rocksdb or memory, was " + floorStore);
-            };
+        private String newTopic(Admin admin, String prefix) throws Exception {
+            String name = prefix + UUID.randomUUID();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            return name;
         }
 
         /**
-         * Bytes in, bytes out, plus what the gate's dedup costs with nothing else: the same persistent window store
-         * (7-day window, changelogged), a fetch and a put of a SHA-256 identity per record.
+         * Bytes in, bytes out, plus what the gate's dedup costs with nothing else: the gate's own store (identities in
+         * memory, batched into a cached, changelogged key-value store) with an HMAC identity, a lookup and a put per record.
          */
-        private Result passThroughWithDedupStore(SpineInfrastructure infra, Admin admin, String in, String out, Path state) throws Exception {
-            admin.createTopics(List.of(new NewTopic(out, partitions, (short) 1))).all().get();
-            java.time.Duration window = java.time.Duration.ofDays(7);
+        private Result passThroughWithDedupStore(SpineInfrastructure infra, Admin admin, String in, Path state) throws Exception {
+            String out = newTopic(admin, "bench-store-out-");
             Topology topology = new Topology();
             topology.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), in);
-            boolean memory = floorInMemory();
-            String mode = floorStore;
-            topology.addProcessor("dedup", () -> new DedupOnly(window, memory, mode), "in");
-            if (floorStore.startsWith("kv")) {
-                var kb = Stores.keyValueStoreBuilder(floorStore.equals("kv") ? Stores.persistentKeyValueStore("dedupkv") : Stores.inMemoryKeyValueStore("dedupkv"), Serdes.Bytes(), Serdes.Long());
-                if (!floorChangelog) {
-                    kb = kb.withLoggingDisabled();
-                }
-                topology.addStateStore(kb, "dedup");
-            } else if (!floorStore.equals("none")) {
-            var supplier = memory ? Stores.inMemoryWindowStore("dedup", window.multipliedBy(2), window, false)
-                    : Stores.persistentWindowStore("dedup", window.multipliedBy(2), window, false);
-            var b = Stores.windowStoreBuilder(supplier, Serdes.Bytes(), Serdes.Long());
-            if (!floorChangelog) {
-                b = b.withLoggingDisabled();
-            }
-            topology.addStateStore(b, "dedup");
-            }
+            topology.addProcessor("dedup", DedupOnly::new, "in");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("dedup"), Serdes.Bytes(), Serdes.ByteArray())
+                    .withCachingEnabled(), "dedup");
             topology.addSink("out", out, new ByteArraySerializer(), new ByteArraySerializer(), "dedup");
-            return runPassThrough(infra, admin, in, topology, "bench-store-", state);
+            return runApp(infra, admin, in, topology, "bench-store-", state);
         }
 
         /** The gate processor's store traffic, shape for shape, around a byte copy. */
         private static final class DedupOnly implements Processor<byte[], byte[], byte[], byte[]> {
-            private final java.time.Duration window;
-            private final boolean pointLookups;
+            private final IdentityHasher hasher = new IdentityHasher("bench-hash-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+            private final byte[] contract = "bench".getBytes(StandardCharsets.UTF_8);
             private ProcessorContext<byte[], byte[]> context;
-            private WindowStore<Bytes, Long> store;
-            private java.security.MessageDigest sha;
-
-            private final String mode;
-            private org.apache.kafka.streams.state.KeyValueStore<Bytes, Long> kv;
-
-            DedupOnly(java.time.Duration window, boolean pointLookups, String mode) {
-                this.window = window;
-                this.pointLookups = pointLookups;
-                this.mode = mode;
-            }
+            private PassedIdentities passed;
 
             @Override
             public void init(ProcessorContext<byte[], byte[]> context) {
                 this.context = context;
-                if (mode.startsWith("kv")) {
-                    this.kv = context.getStateStore("dedupkv");
-                } else if (!mode.equals("none")) {
-                    this.store = context.getStateStore("dedup");
-                }
-                try {
-                    this.sha = java.security.MessageDigest.getInstance("SHA-256");
-                } catch (java.security.NoSuchAlgorithmException e) {
-                    throw new IllegalStateException(e);
-                }
+                this.passed = new PassedIdentities(context.getStateStore("dedup"), java.time.Duration.ofDays(7), 8);
+                passed.restore(System.currentTimeMillis());
             }
 
             @Override
             public void process(Record<byte[], byte[]> record) {
-                Bytes identity = Bytes.wrap(sha.digest(record.value()));
-                if (mode.equals("none")) {
+                byte[] position = record.headers().lastHeader(SpineHeaders.SOURCE_POSITION).value();
+                byte[] id = hasher.identity(contract, record.key(), IdentityHasher.Kind.POSITION, position, 0, position.length);
+                long now = System.currentTimeMillis();
+                if (!passed.contains(id, now)) {
+                    passed.add(id, now);
                     context.forward(record);
-                    return;
                 }
-                if (mode.startsWith("kv")) {
-                    if (kv.get(identity) != null) {
-                        return;
-                    }
-                    kv.put(identity, System.currentTimeMillis());
-                    context.forward(record);
-                    return;
-                }
-                if (pointLookups) {
-                    long bucket = record.timestamp() - Math.floorMod(record.timestamp(), window.toMillis());
-                    if (store.fetch(identity, bucket) != null || store.fetch(identity, bucket - window.toMillis()) != null) {
-                        return;
-                    }
-                    store.put(identity, System.currentTimeMillis(), bucket);
-                    context.forward(record);
-                    return;
-                }
-                try (WindowStoreIterator<Long> seen = store.fetch(identity, record.timestamp() - window.toMillis(), record.timestamp() + window.toMillis())) {
-                    if (seen.hasNext()) {
-                        return;
-                    }
-                }
-                store.put(identity, System.currentTimeMillis(), record.timestamp());
-                context.forward(record);
             }
         }
 
-        private Result runPassThrough(SpineInfrastructure infra, Admin admin, String in, Topology topology, String appPrefix, Path state) throws Exception {
+        /** A validating app as a team would write it without the spine: Apicurio's serde, Java predicates, a DLQ branch. */
+        private Result peer(SpineInfrastructure infra, Admin admin, Contract payments, Path state) throws Exception {
+            String out = newTopic(admin, "bench-peer-out-");
+            String dlq = newTopic(admin, "bench-peer-dlq-");
+            Map<String, Object> serde = Map.of("apicurio.registry.url", infra.registry().registryUrl(), "apicurio.registry.use-id", "contentId",
+                    "apicurio.registry.auto-register", true, "apicurio.registry.avro.datum-provider", "io.apicurio.registry.serde.avro.DefaultAvroDatumProvider");
+            var serializer = new io.apicurio.registry.serde.avro.AvroKafkaSerializer<org.apache.avro.generic.GenericRecord>();
+            serializer.configure(serde, false);
+            var deserializer = new io.apicurio.registry.serde.avro.AvroKafkaDeserializer<org.apache.avro.generic.GenericRecord>();
+            deserializer.configure(serde, false);
+            var avro = Serdes.serdeFrom(serializer, deserializer);
+            StreamsBuilder builder = new StreamsBuilder();
+            var branches = builder.stream(payments.rawTopic(), Consumed.with(Serdes.ByteArray(), avro))
+                    .split(org.apache.kafka.streams.kstream.Named.as("peer-"))
+                    .branch((k, v) -> PeerRules.valid(v), org.apache.kafka.streams.kstream.Branched.as("valid"))
+                    .defaultBranch(org.apache.kafka.streams.kstream.Branched.as("invalid"));
+            branches.get("peer-valid").to(out, Produced.with(Serdes.ByteArray(), avro));
+            branches.get("peer-invalid").to(dlq, Produced.with(Serdes.ByteArray(), avro));
+            return runApp(infra, admin, payments.rawTopic(), builder.build(), "bench-peer-", state);
+        }
+
+        /** The payments contract's error rules, hand-written. */
+        static final class PeerRules {
+            private static final java.util.Set<String> CURRENCIES = java.util.Set.of("AUD", "USD", "EUR", "GBP", "NZD", "SGD", "JPY", "CHF",
+                    "CAD", "HKD", "CNY", "INR", "SEK", "NOK", "DKK");
+            private static final java.math.BigDecimal MAX = new java.math.BigDecimal("1000000");
+
+            static boolean valid(org.apache.avro.generic.GenericRecord v) {
+                if (v.get("transaction_id") == null || v.get("account_number") == null || v.get("customer_id") == null) {
+                    return false;
+                }
+                java.math.BigDecimal amount = decimal(v.get("amount"));
+                if (amount == null || amount.signum() <= 0 || amount.compareTo(MAX) >= 0) {
+                    return false;
+                }
+                if (!CURRENCIES.contains(v.get("currency").toString())) {
+                    return false;
+                }
+                String direction = v.get("direction").toString();
+                if (!direction.equals("DEBIT") && !direction.equals("CREDIT")) {
+                    return false;
+                }
+                if ((Long) v.get("occurred_at") > (System.currentTimeMillis() + 300_000) * 1000) {
+                    return false;
+                }
+                java.math.BigDecimal fee = decimal(v.get("fee_amount"));
+                return fee == null || fee.compareTo(amount) <= 0;
+            }
+
+            private static java.math.BigDecimal decimal(Object bytes) {
+                if (bytes == null) {
+                    return null;
+                }
+                java.nio.ByteBuffer b = ((java.nio.ByteBuffer) bytes).duplicate();
+                byte[] raw = new byte[b.remaining()];
+                b.get(raw);
+                return new java.math.BigDecimal(new java.math.BigInteger(raw), 2);
+            }
+        }
+
+        private Result runApp(SpineInfrastructure infra, Admin admin, String in, Topology topology, String appPrefix, Path state) throws Exception {
             String app = appPrefix + UUID.randomUUID();
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(appPrefix).toString());
+            p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve(app).toString());
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
             p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
             p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-            p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-            p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+            // The same producer settings as the gate's, so the sides differ only in what they do per record.
+            ContractGateService.producerTuning().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
             try (KafkaStreams streams = new KafkaStreams(topology, p)) {
                 streams.start();
                 return measure(admin, app, in);
@@ -310,7 +341,7 @@ final class BenchCommand {
         private Result gate(SpineInfrastructure infra, Admin admin, Contract payments, Path state) throws Exception {
             GateConfig config = GateSettings.parse(Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), infra.kafka().bootstrapServers(),
                     CommonSettings.REGISTRY_URL.key(), infra.registry().registryUrl(), GateSettings.HASH_KEY.key(), "bench-hash-key-0123456789abcdef",
-                    GateSettings.STATE_DIR.key(), state.resolve("gate").toString(), GateSettings.APPLICATION_ID.key(), "bench-gate-" + UUID.randomUUID(),
+                    GateSettings.STATE_DIR.key(), state.resolve("gate-" + UUID.randomUUID()).toString(), GateSettings.APPLICATION_ID.key(), "bench-gate-" + UUID.randomUUID(),
                     GateSettings.STREAM_THREADS.key(), Integer.toString(threads)));
             try (ContractGateService gate = ContractGateService.start(config, ContractCatalog.of(List.of(payments)),
                     new SimpleMeterRegistry(), ProductTransform.NONE)) {

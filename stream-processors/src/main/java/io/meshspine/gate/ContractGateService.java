@@ -93,12 +93,21 @@ public final class ContractGateService implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) Math.max(300_000, outlast));
         // Room for the largest product record plus its dead letter (which carries the original bytes).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Math.max(2 * config.maxProductRecordBytes() + 65_536, 1_048_576));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        producerTuning().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
         if (config.groupInstanceId() != null) {
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.groupInstanceId());
         }
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         return p;
+    }
+
+    /**
+     * How the gate's producer batches: LZ4, and batches large enough that a new one (each costs an LZ4 frame and its
+     * buffers) is not opened every few records; an EOS commit flushes them anyway, so the commit interval stays the
+     * latency floor.
+     */
+    public static java.util.Map<String, Object> producerTuning() {
+        return java.util.Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 131_072);
     }
 
     /**

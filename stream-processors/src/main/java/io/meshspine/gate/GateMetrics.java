@@ -27,6 +27,8 @@ public final class GateMetrics {
     private final Duration qualityWindow;
     private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, SlidingRatio> quality = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> in = new ConcurrentHashMap<>();
+    private final Map<String, Counter> passed = new ConcurrentHashMap<>();
     private final Timer latency;
 
     public GateMetrics(MeterRegistry registry, Duration qualityWindow) {
@@ -44,11 +46,13 @@ public final class GateMetrics {
     }
 
     void recordIn(String contract, String topic) {
-        counter("spine.gate.records.in", "contract", contract, "topic", topic).increment();
+        // Per record: looked up by plain strings (their hashes are cached), not by a key built each time.
+        in.computeIfAbsent(contract, c -> new ConcurrentHashMap<>())
+                .computeIfAbsent(topic, t -> counter("spine.gate.records.in", "contract", contract, "topic", t)).increment();
     }
 
     void passed(String contract, long recordTimestamp, java.util.List<String> warnings, long nowMillis) {
-        counter("spine.gate.records.passed", "contract", contract).increment();
+        passed.computeIfAbsent(contract, c -> counter("spine.gate.records.passed", "contract", c)).increment();
         warnings.forEach(rule -> counter("spine.gate.records.warned", "contract", contract, "rule", rule).increment());
         latency.record(Duration.ofMillis(Math.max(0, nowMillis - recordTimestamp)));
         ratio(contract).record(true, nowMillis);

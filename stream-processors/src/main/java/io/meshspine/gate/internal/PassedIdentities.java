@@ -36,6 +36,9 @@ public final class PassedIdentities {
     private final long sliceMillis;
     private final TreeMap<Long, IdentitySet> slices = new TreeMap<>();
     private final Map<Long, Long> nextSequence = new TreeMap<>();
+    /** The slices oldest first, as arrays: the lookup on every record walks these, not the map. */
+    private IdentitySet[] live = new IdentitySet[0];
+    private long[] liveStarts = new long[0];
     private long batchSlice = Long.MIN_VALUE;
     private long batchSequence;
     private byte[] batch = new byte[BATCH * ID_BYTES];
@@ -62,7 +65,7 @@ public final class PassedIdentities {
                     continue;
                 }
                 nextSequence.merge(slice, sequence + 1, Math::max);
-                IdentitySet set = slices.computeIfAbsent(slice, s -> new IdentitySet());
+                IdentitySet set = slice(slice);
                 ByteBuffer ids = ByteBuffer.wrap(entry.value);
                 while (ids.remaining() >= ID_BYTES) {
                     if (set.add(ids.getLong(), ids.getLong())) {
@@ -77,11 +80,11 @@ public final class PassedIdentities {
     public boolean contains(byte[] id, long now) {
         long hi = ByteBuffer.wrap(id).getLong(0);
         long lo = ByteBuffer.wrap(id).getLong(8);
-        for (Map.Entry<Long, IdentitySet> slice : slices.descendingMap().entrySet()) {
-            if (expired(slice.getKey(), now)) {
+        for (int i = live.length - 1; i >= 0; i--) {
+            if (expired(liveStarts[i], now)) {
                 return false;
             }
-            if (slice.getValue().contains(hi, lo)) {
+            if (live[i].contains(hi, lo)) {
                 return true;
             }
         }
@@ -90,7 +93,7 @@ public final class PassedIdentities {
 
     public void add(byte[] id, long now) {
         long slice = now - Math.floorMod(now, sliceMillis);
-        IdentitySet set = slices.computeIfAbsent(slice, s -> new IdentitySet());
+        IdentitySet set = slice(slice);
         if (!set.add(ByteBuffer.wrap(id).getLong(0), ByteBuffer.wrap(id).getLong(8))) {
             return;
         }
@@ -103,6 +106,21 @@ public final class PassedIdentities {
         System.arraycopy(id, 0, batch, batchCount * ID_BYTES, ID_BYTES);
         batchCount++;
         store.put(batchKey(batchSlice, batchSequence), Arrays.copyOf(batch, batchCount * ID_BYTES));
+    }
+
+    private IdentitySet slice(long start) {
+        IdentitySet set = slices.get(start);
+        if (set == null) {
+            set = new IdentitySet();
+            slices.put(start, set);
+            refreshLive();
+        }
+        return set;
+    }
+
+    private void refreshLive() {
+        live = slices.values().toArray(IdentitySet[]::new);
+        liveStarts = slices.keySet().stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Forgets every slice that ended before the window: from memory at once, from the store by its batch keys. */
@@ -121,6 +139,7 @@ public final class PassedIdentities {
                 store.delete(batchKey(slice.getKey(), s));
             }
         }
+        refreshLive();
     }
 
     /** How many identities are remembered (a gauge: about 32 bytes of heap each). */
