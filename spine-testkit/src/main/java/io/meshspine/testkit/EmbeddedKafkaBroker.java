@@ -35,13 +35,38 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
 
     private final Path logDir;
     private final int port;
-    private final KafkaRaftServer server;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+    private boolean stopped;
     private volatile boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort, KafkaRaftServer server) {
         this.logDir = logDir;
         this.port = port;
+        this.controllerPort = controllerPort;
         this.server = server;
+    }
+
+    /** Stops the broker as an outage would, keeping its log directory and ports for {@link #restart()}. */
+    public synchronized void stop() {
+        if (stopped || closed) {
+            return;
+        }
+        server.shutdown();
+        server.awaitShutdown();
+        stopped = true;
+        log.info("kafka broker stopped for an outage bootstrap={}", bootstrapServers());
+    }
+
+    /** Starts the stopped broker again on the same data and ports: what its clients see after an outage. */
+    public synchronized void restart() {
+        if (!stopped) {
+            return;
+        }
+        server = new KafkaRaftServer(new KafkaConfig(brokerProperties(logDir, port, controllerPort), false), Time.SYSTEM);
+        server.startup();
+        stopped = false;
+        log.info("kafka broker restarted bootstrap={}", bootstrapServers());
     }
 
     /** Formats a new log directory and starts the broker; retries with fresh ports if one was taken meanwhile. */
@@ -61,7 +86,7 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
                 KafkaRaftServer server = format(dir, port, controllerPort);
                 server.startup();
                 log.info("kafka broker started bootstrap=127.0.0.1:{} logDir={}", port, dir);
-                return new EmbeddedKafkaBroker(dir, port, server);
+                return new EmbeddedKafkaBroker(dir, port, controllerPort, server);
             } catch (RuntimeException e) {
                 last = e;
                 log.warn("kafka broker failed to start attempt={} port={} reason={}", attempt, port, e.toString());
@@ -147,8 +172,10 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
         }
         closed = true;
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (!stopped) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
         } finally {
             TempDirs.deleteQuietly(logDir);
             log.info("kafka broker stopped bootstrap={}", bootstrapServers());

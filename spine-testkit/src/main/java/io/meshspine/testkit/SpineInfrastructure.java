@@ -30,6 +30,11 @@ public final class SpineInfrastructure implements AutoCloseable {
         this.registry = registry;
     }
 
+    /** Already running parts, as one infrastructure (closing it closes them). */
+    static SpineInfrastructure of(KafkaEndpoint kafka, SchemaRegistryEndpoint registry) {
+        return new SpineInfrastructure(kafka, registry);
+    }
+
     public static SpineInfrastructure startFromEnvironment() {
         return start(System.getenv(KAFKA_CHOICE_ENV), System.getenv(REGISTRY_CHOICE_ENV));
     }

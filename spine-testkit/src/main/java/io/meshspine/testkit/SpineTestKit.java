@@ -69,6 +69,19 @@ public final class SpineTestKit {
         return kit;
     }
 
+    /**
+     * A kit on a broker of the test's own (one it stops and restarts for an outage) and the JVM's shared registry.
+     * Close it when done: that closes its admin client only; the broker is the test's to close.
+     */
+    public static SpineTestKit onOwnBroker(KafkaEndpoint broker) {
+        return new SpineTestKit(SpineInfrastructure.of(broker, shared().registry()));
+    }
+
+    /** Closes this kit's admin client (for a kit from {@link #onOwnBroker}; the shared kit closes itself at exit). */
+    public void closeAdmin() {
+        admin.close(Duration.ofSeconds(5));
+    }
+
     private void stop() {
         admin.close(Duration.ofSeconds(5));
         infrastructure.close();

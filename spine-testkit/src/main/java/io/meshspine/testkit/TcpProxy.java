@@ -27,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean hanging;
 
     public TcpProxy(String targetHost, int targetPort) {
         this.targetHost = targetHost;
@@ -41,6 +42,11 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Accepts connections again, on the same port. */
     public synchronized void resume() {
+        if (hanging) {
+            hanging = false;
+            open.forEach(TcpProxy::closeQuietly);
+            open.clear();
+        }
         if (server != null) {
             return;
         }
@@ -57,6 +63,17 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps accepting connections but forwards nothing either way: the target hangs (a request is sent and never
+     * answered) until {@link #resume()} or {@link #cut()}. Open connections are cut first, so every later request hangs.
+     */
+    public synchronized void hang() {
+        open.forEach(TcpProxy::closeQuietly);
+        open.clear();
+        hanging = true;
+        log.info("proxy 127.0.0.1:{} -> {}:{} hanging", port, targetHost, targetPort);
+    }
+
     /** Refuses new connections and cuts every open one: the target is unreachable until {@link #resume()}. */
     public synchronized void cut() {
         ServerSocket s = server;
@@ -71,6 +88,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket client = s.accept();
+                if (hanging) {
+                    open.add(client); // held open, never answered
+                    continue;
+                }
                 Socket upstream = new Socket(targetHost, targetPort);
                 open.add(client);
                 open.add(upstream);

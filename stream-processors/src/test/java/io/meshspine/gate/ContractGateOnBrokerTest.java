@@ -164,12 +164,14 @@ class ContractGateOnBrokerTest {
         URI registry = URI.create(kit.registry().baseUrl());
         try (GateFixture f = new GateFixture(kit, "outage"); TcpProxy proxy = new TcpProxy(registry.getHost(), registry.getPort())) {
             GateConfig config = f.config(state, java.util.Map.of("registry.url", "http://127.0.0.1:" + proxy.port() + "/apis/registry/v3"));
-            try (ContractGateService gate = ContractGateService.start(config, f.catalog(), new SimpleMeterRegistry(), ProductTransform.NONE)) {
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            try (ContractGateService gate = ContractGateService.start(config, f.catalog(), meters, ProductTransform.NONE)) {
                 for (int i = 0; i < 100; i++) {
                     f.send(f.encode(f.valid(i)));
                 }
                 f.producer.flush();
                 await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == 100);
+                long restores = meters.get("spine.gate.dedup.restore").timer().count();
 
                 proxy.cut();
                 // A producer moves to a newer (compatible) writer schema while the gate cannot reach the registry.
@@ -187,8 +189,12 @@ class ContractGateOnBrokerTest {
                                 && gate.state() != KafkaStreams.State.ERROR);
 
                 proxy.resume();
+                long resumed = System.nanoTime();
                 await("everything arrives once the registry is back").atMost(Duration.ofSeconds(60))
                         .until(() -> f.productRecords().size() >= 200);
+                System.out.printf("gate recovered %d ms after a 30 s registry outage ended%n", (System.nanoTime() - resumed) / 1_000_000);
+                assertThat(meters.get("spine.gate.dedup.restore").timer().count())
+                        .as("the tasks waited the outage out: none was re-created, so no dedup state was restored").isEqualTo(restores);
                 await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> f.productRecords().size() == 200);
             }
             assertThat(f.productRecords().stream().map(r -> r.get("transaction_id").toString()).distinct()).hasSize(200);
