@@ -1,5 +1,6 @@
 package io.meshspine.cli.run;
 
+import io.meshspine.core.config.CommonSettings;
 import io.meshspine.core.config.ConfigException;
 import io.meshspine.core.config.SpineConfig;
 import picocli.CommandLine.Command;
@@ -56,16 +57,40 @@ public final class RunCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        String failed = null;
         try (ServiceHost host = ServiceHost.start(s, settings)) {
             System.out.printf("spine %s running; %s/metrics %s/health; SIGTERM or Ctrl-C stops it%n", service, host.opsUrl(), host.opsUrl());
             System.out.flush();
-            stop.await();
+            failed = awaitStopOrFailure(stop, host, settings.get(CommonSettings.FAILED_EXIT_GRACE));
             System.out.printf("spine %s stopping...%n", service);
         } catch (ConfigException e) {
             System.err.println("spine run " + service + ": " + e.getMessage());
             return 2;
         }
+        if (failed != null) {
+            System.err.printf("spine %s failed: %s%n", service, failed);
+            return 1;
+        }
         System.out.printf("spine %s stopped.%n", service);
         return 0;
+    }
+
+    /**
+     * Waits for SIGTERM/Ctrl-C, or for the service's liveness to have been DOWN (a permanent fault or a bug) for the
+     * grace: then returns why, and the process exits 1 instead of serving a dead service forever.
+     */
+    private static String awaitStopOrFailure(CountDownLatch stop, ServiceHost host, java.time.Duration grace) throws InterruptedException {
+        long downSince = 0;
+        while (!stop.await(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            var liveness = host.health().liveness();
+            if (liveness.up()) {
+                downSince = 0;
+            } else if (downSince == 0) {
+                downSince = System.nanoTime();
+            } else if (System.nanoTime() - downSince >= grace.toNanos()) {
+                return liveness.checks().stream().map(c -> c.name() + ": " + c.detail()).collect(java.util.stream.Collectors.joining("; "));
+            }
+        }
+        return null;
     }
 }

@@ -22,7 +22,10 @@ public final class CommonSettings {
     public static final Setting<String> OPS_HOST = Setting.string("ops.host", "127.0.0.1",
             "Address `/metrics` and `/health` bind to; `0.0.0.0` in a container so Prometheus can scrape it.");
 
-    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, REGISTRY_URL, CONTRACTS_DIR, OPS_HOST, OPS_PORT);
+    public static final Setting<java.time.Duration> FAILED_EXIT_GRACE = Setting.duration("ops.failed-exit-grace", java.time.Duration.ofSeconds(30),
+            "How long `./spine run` keeps serving /health and /metrics after the service failed (a permanent fault or a bug: "
+                    + "liveness DOWN with the reason) before it exits 1, so an operator sees why and an orchestrator restarts it.").positive();
+    public static final List<Setting<?>> ALL = List.of(KAFKA_BOOTSTRAP_SERVERS, REGISTRY_URL, CONTRACTS_DIR, OPS_HOST, OPS_PORT, FAILED_EXIT_GRACE);
 
     private CommonSettings() {
     }
