@@ -28,12 +28,25 @@ public enum FaultClass {
                     || t instanceof org.apache.kafka.common.errors.TimeoutException) {
                 return TRANSIENT;
             }
+            if (t instanceof org.apache.kafka.streams.errors.MissingSourceTopicException || repartitioned(t)) {
+                return PERMANENT;
+            }
             if (t instanceof RegistryAccessDeniedException || t instanceof AuthenticationException || t instanceof AuthorizationException
                     || t instanceof InvalidConfigurationException || t instanceof ConfigException || t instanceof UnsupportedVersionException) {
                 return PERMANENT;
             }
         }
         return BUG;
+    }
+
+    /**
+     * Partitions were added to a raw topic: Kafka Streams refuses the dedup changelog whose partition count no longer
+     * matches (it says so only in a plain StreamsException's message). Continuing would let re-deliveries that now hash
+     * to another task through, so it is an operator's decision, not a bug.
+     */
+    private static boolean repartitioned(Throwable t) {
+        return t instanceof org.apache.kafka.streams.errors.StreamsException && t.getMessage() != null
+                && t.getMessage().contains("has invalid partitions");
     }
 
     /** The innermost message, for logs and {@code /health}. */

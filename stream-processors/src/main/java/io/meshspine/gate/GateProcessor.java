@@ -53,6 +53,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
+        if (gate == null) {
+            throw new IllegalStateException("a topology built for documentation cannot process records");
+        }
         this.context = context;
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(GateTopology.DEDUP_STORE);
         this.passed = new PassedIdentities(store, dedupWindow, DEDUP_SLICES);

@@ -37,12 +37,7 @@ public final class GateTopology {
         List<String> rawTopics = catalog.contracts().stream().map(Contract::rawTopic).distinct().sorted().toList();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rawTopics.toArray(String[]::new));
-        topology.addProcessor(PROCESSOR, () -> {
-            if (runtime == null) {
-                throw new IllegalStateException("a topology built for documentation cannot process records");
-            }
-            return new GateProcessor(runtime, config.dedupWindow(), config.transientRetryBudget());
-        }, SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new GateProcessor(runtime, config.dedupWindow(), config.transientRetryBudget()), SOURCE);
         // Identities in batches (see PassedIdentities): the cache folds a batch's puts into one changelog record per commit.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled(), PROCESSOR);

@@ -228,6 +228,20 @@ class GateTopologyTest {
     }
 
     @Test
+    void a_record_too_large_only_once_its_headers_are_counted_is_a_processing_dead_letter(SpineTestKit kit) throws Exception {
+        start(kit, 1024, ProductTransform.NONE);
+        byte[] value = encode(samples.valid(8, NOW.minusSeconds(60)));
+        assertThat(value.length).isLessThan(512);
+
+        pipe(value, new RecordHeaders().add(SpineHeaders.TRACEPARENT, "t".repeat(900).getBytes(StandardCharsets.UTF_8)));
+
+        DeadLetter letter = single(deadLetters());
+        assertThat(letter.failureType()).isEqualTo(FailureType.PROCESSING);
+        assertThat(letter.message()).contains("key, value and headers").contains("exceeds the limit of 1024 bytes");
+        assertThat(product.isEmpty()).isTrue();
+    }
+
+    @Test
     void a_record_too_large_for_the_product_topic_is_a_processing_dead_letter(SpineTestKit kit) throws Exception {
         start(kit, 1024, ProductTransform.NONE);
         GenericRecord big = samples.valid(7, NOW.minusSeconds(60));
