@@ -233,6 +233,34 @@ class ComposeFileTest {
         assertThat(read(REPO.resolve("ops/postgres/initdb/01-registry.sql"))).contains("CREATE DATABASE registry;");
     }
 
+    @Test
+    void the_topics_and_schemas_are_provisioned_once_by_contracts_commands_before_any_spine_service_starts() throws Exception {
+        JsonNode services = compose().path("services");
+        CommandLine contracts = Spine.commandLine().getSubcommands().get("contracts");
+        Map<String, String> oneShots = Map.of("provision", "kafka", "register", "registry");
+        oneShots.forEach((name, needs) -> {
+            JsonNode spec = services.path(name);
+            List<String> command = new ArrayList<>();
+            spec.path("command").forEach(c -> command.add(c.asText()));
+            assertThat(command).as(name).startsWith("contracts", name);
+            CommandLine sub = contracts.getSubcommands().get(name);
+            command.stream().filter(a -> a.startsWith("--")).forEach(o -> assertThat(sub.getCommandSpec().findOption(o)).as("%s has %s", name, o).isNotNull());
+            String dir = command.get(command.indexOf("--dir") + 1);
+            assertThat(spec.path("volumes").toString()).as(name).contains("./schemas:" + dir + ":ro");
+            assertThat(spec.path("restart").asText()).isEqualTo("no");
+            assertThat(spec.path("depends_on").path(needs).path("condition").asText()).isEqualTo("service_healthy");
+        });
+        assertThat(services.path("provision").path("command").toString()).contains("kafka:29092");
+        assertThat(services.path("register").path("command").toString()).contains("http://registry:8080/apis/registry/v3");
+        for (String service : List.of("gate", "sink", "ingest", "dlq-api", "demo-traffic")) {
+            for (String oneShot : oneShots.keySet()) {
+                assertThat(services.path(service).path("depends_on").path(oneShot).path("condition").asText())
+                        .as("%s waits for %s", service, oneShot).isEqualTo("service_completed_successfully");
+            }
+        }
+        assertThat(compose().path("services").path("kafka").path("environment").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
+    }
+
     /** A compose env file: KEY=VALUE lines, the value the rest of the line; # comments. */
     static Map<String, String> envFile(Path file) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
