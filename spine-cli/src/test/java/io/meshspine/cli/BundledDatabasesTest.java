@@ -44,6 +44,35 @@ class BundledDatabasesTest {
     }
 
     @Test
+    void neither_bundled_server_outlives_a_jvm_killed_with_kill_9() throws Exception {
+        Process jvm = new ProcessBuilder(io.meshspine.testkit.ChildJvm.command(base.resolve("jvm-tmp"), java.util.List.of("-Xmx256m"),
+                BundledServersMain.class.getName(), base.toString())).redirectErrorStream(true).start();
+        try {
+            java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream())).lines().forEach(lines::add));
+            reader.setDaemon(true);
+            reader.start();
+            org.awaitility.Awaitility.await("both servers up").atMost(java.time.Duration.ofSeconds(180))
+                    .until(() -> lines.stream().anyMatch(l -> l.startsWith("ready ")) || !jvm.isAlive());
+            String[] ready = lines.stream().filter(l -> l.startsWith("ready ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(String.join("\n", lines))).split(" ");
+            java.util.List<ProcessHandle> servers = jvm.descendants().filter(p -> p.info().commandLine().orElse("").matches(".*(bin/postgres -D|bin/mariadbd ).*")).toList();
+            assertThat(servers).as("the postmaster and mariadbd").hasSize(2);
+
+            jvm.destroyForcibly().waitFor();
+
+            org.awaitility.Awaitility.await("the servers stop with their JVM").atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> servers.stream().noneMatch(ProcessHandle::isAlive));
+            for (String port : java.util.List.of(ready[1], ready[2])) {
+                assertThatThrownBy(() -> new Socket("127.0.0.1", Integer.parseInt(port)).close()).isInstanceOf(java.io.IOException.class);
+            }
+        } finally {
+            jvm.descendants().forEach(ProcessHandle::destroyForcibly);
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
     void the_bundled_mariadb_writes_a_row_binlog_on_loopback_and_root_connects_over_tcp() throws Exception {
         int port;
         try (BundledMariaDb mariadb = BundledMariaDb.start(base)) {
