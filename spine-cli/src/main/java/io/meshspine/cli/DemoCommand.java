@@ -91,6 +91,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Lake root the sink writes Delta tables into (default: ./lake in the repository).")
     Path lake;
 
+    @Option(names = "--embedded-dir", paramLabel = "<dir>",
+            description = "Where the demo's own PostgreSQL and MariaDB run when the machine's are missing or not set up for CDC "
+                    + "(default: /tmp/meshspine-embedded; the unpacked PostgreSQL binaries are kept there).")
+    Path embeddedDir;
+
     private Path lake() {
         return SpineHome.orDefault(lake, "lake");
     }
@@ -150,10 +155,14 @@ final class DemoCommand implements Callable<Integer> {
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
-                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, metrics, out);
+                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, health,
+                         DemoDatabases.machineSettings(System.getenv()), embeddedDir == null ? EmbeddedRuns.defaultBase() : embeddedDir, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, metrics, health, out);
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
+                // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
+                // workbench (DemoWorkbench), the sink.
                 health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
+                io.meshspine.cli.run.StageHealth.registerSink(health, sink);
                 KafkaStreamsOps.bindMetrics(metrics, gate.streams());
                 out.printf("  gate      contract gate (Kafka Streams, exactly_once_v2) on %s%n", contracts.contracts().stream().map(Contract::rawTopic).distinct().collect(Collectors.joining(", ")));
                 out.printf("  traffic   %d payments events/s to raw.payments.transactions, %.0f%% bad (%s)%n", rate, badShare * 100,

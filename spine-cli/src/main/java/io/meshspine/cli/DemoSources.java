@@ -1,18 +1,21 @@
 package io.meshspine.cli;
 
+import io.meshspine.cli.run.StageHealth;
+import io.meshspine.core.config.SpineConfig;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.Lane;
 import io.meshspine.core.contract.SourceBinding;
+import io.meshspine.core.ops.Health;
 import io.meshspine.core.ops.SpineMetrics;
 import io.meshspine.ingest.cdc.CdcConfig;
 import io.meshspine.ingest.cdc.CdcDemoTable;
 import io.meshspine.ingest.cdc.CdcLane;
-import io.meshspine.ingest.cdc.PostgresProbe;
-import io.meshspine.ingest.cdc.SourceConnection;
 import io.meshspine.ingest.cdc.internal.ConnectorProperties;
 import io.meshspine.ingest.file.FileLane;
 import io.meshspine.ingest.file.FileLaneConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,52 +27,116 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's real sources besides the synthetic events: a customers table in the machine's PostgreSQL captured by the
- * CDC lane (when PostgreSQL is there), and the file lane watching {@code ./landing}, seeded with one loan file that has
- * a couple of bad rows. Closing stops both and drops the demo database and its replication slot.
+ * The demo's real sources besides the synthetic events: a customers table in PostgreSQL and a services table in
+ * MariaDB, captured by the CDC lane (the machine's servers when fit for CDC, else the demo's own, see
+ * {@link DemoDatabases}), and the file lane watching {@code ./landing}, seeded with one loan file that has a couple of
+ * bad rows. Each stage registers its health check. Closing stops them all, drops the demo databases (and the
+ * PostgreSQL replication slot) from the machine's servers, and stops the demo's own.
  */
 final class DemoSources implements AutoCloseable {
 
-    private final CdcDemoTable table;
+    private static final Logger LOG = LoggerFactory.getLogger(DemoSources.class);
+
+    private final DemoDatabases databases;
+    private final CdcDemoTable customers;
+    private final DemoServicesTable services;
     private final CdcLane cdc;
     private final String slot;
     private final FileLane files;
 
-    private DemoSources(CdcDemoTable table, CdcLane cdc, String slot, FileLane files) {
-        this.table = table;
+    private DemoSources(DemoDatabases databases, CdcDemoTable customers, DemoServicesTable services, CdcLane cdc, String slot, FileLane files) {
+        this.databases = databases;
+        this.customers = customers;
+        this.services = services;
         this.cdc = cdc;
         this.slot = slot;
         this.files = files;
     }
 
     static DemoSources start(ContractCatalog contracts, String bootstrap, String registryUrl, Path landing, SpineMetrics metrics,
-                             PrintStream out) {
-        CdcDemoTable table = null;
+                             Health health, SpineConfig machineDatabases, Path embeddedBase, PrintStream out) {
+        DemoDatabases databases = DemoDatabases.choose(machineDatabases, embeddedBase, out);
+        CdcDemoTable customers = null;
+        DemoServicesTable services = null;
         CdcLane cdc = null;
         String slot = null;
-        SourceConnection postgres = SourceConnection.localPostgres();
-        PostgresProbe.Reachability pg = PostgresProbe.probe(postgres);
-        Contract customers = contracts.latest(CdcDemoTable.CONTRACT_ID).orElse(null);
-        if (!pg.capturable() || customers == null) {
-            out.printf("  cdc       off: %s%n", customers == null ? "no " + CdcDemoTable.CONTRACT_ID + " contract" : pg.detail());
-        } else {
-            table = CdcDemoTable.create(postgres, CdcDemoTable.DEFAULT_DATABASE);
-            CdcConfig config = CdcConfig.defaults(bootstrap, registryUrl).withDatabase(CdcDemoTable.CONTRACT_ID, table.database());
-            slot = ConnectorProperties.slotName(config, customers);
-            cdc = CdcLane.start(config, List.of(customers), metrics.registry());
-            table.startChanging(Duration.ofSeconds(1));
-            out.printf("  cdc       PostgreSQL %s.public.customers -> %s (a change a second)%n", table.database(), customers.rawTopic());
+        FileLane files = null;
+        try {
+            CdcConfig config = CdcConfig.defaults(bootstrap, registryUrl);
+            List<Contract> captured = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            Contract customersContract = contracts.latest(CdcDemoTable.CONTRACT_ID).orElse(null);
+            String pgOff = off(databases.postgres(), customersContract, CdcDemoTable.CONTRACT_ID);
+            if (pgOff == null) {
+                try {
+                    customers = CdcDemoTable.create(databases.postgres().connection(), CdcDemoTable.DEFAULT_DATABASE);
+                    config = config.withPostgres(databases.postgres().connection()).withDatabase(CdcDemoTable.CONTRACT_ID, customers.database());
+                    captured.add(customersContract);
+                    lines.add("PostgreSQL " + customers.database() + ".public.customers -> " + customersContract.rawTopic());
+                } catch (IllegalStateException e) {
+                    pgOff = e.getMessage();
+                }
+            }
+            Contract servicesContract = contracts.latest(DemoServicesTable.CONTRACT_ID).orElse(null);
+            String mariaOff = off(databases.mariadb(), servicesContract, DemoServicesTable.CONTRACT_ID);
+            if (mariaOff == null) {
+                try {
+                    services = DemoServicesTable.create(databases.mariadb().connection());
+                    config = config.withMariaDb(databases.mariadb().connection()).withDatabase(DemoServicesTable.CONTRACT_ID, DemoServicesTable.DATABASE);
+                    captured.add(servicesContract);
+                    lines.add("MariaDB " + DemoServicesTable.DATABASE + ".services -> " + servicesContract.rawTopic());
+                } catch (IllegalStateException e) {
+                    mariaOff = e.getMessage();
+                }
+            }
+            if (!captured.isEmpty()) {
+                if (customers != null) {
+                    slot = ConnectorProperties.slotName(config, customersContract);
+                }
+                cdc = CdcLane.start(config, captured, metrics.registry());
+                StageHealth.registerCdc(health, cdc);
+                if (customers != null) {
+                    customers.startChanging(Duration.ofSeconds(1));
+                }
+                if (services != null) {
+                    services.startChanging(Duration.ofSeconds(1));
+                }
+                out.printf("  cdc       %s (a change a second each)%n", String.join("; ", lines));
+            }
+            reportOff(health, out, customersContract, CdcDemoTable.CONTRACT_ID, pgOff);
+            reportOff(health, out, servicesContract, DemoServicesTable.CONTRACT_ID, mariaOff);
+
+            files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing), contracts, metrics.registry());
+            StageHealth.registerFileLane(health, files);
+            contracts.contracts().stream().filter(c -> c.lane() == Lane.FILE).findFirst().ifPresent(loans -> {
+                Path dir = landing.resolve(((SourceBinding.File) loans.source()).landingGlob()).getParent();
+                Path dropped = drop(dir, "demo-" + Instant.now().getEpochSecond() + ".csv", sampleLoans(20));
+                out.printf("  files     %s watched; %s dropped (2 bad rows); drop more CSVs into %s%n", landing, dropped.getFileName(), dir);
+            });
+            return new DemoSources(databases, customers, services, cdc, slot, files);
+        } catch (RuntimeException e) {
+            new DemoSources(databases, customers, services, cdc, slot, files).close();
+            throw e;
         }
-        FileLane files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing), contracts, metrics.registry());
-        contracts.contracts().stream().filter(c -> c.lane() == Lane.FILE).findFirst().ifPresent(loans -> {
-            Path dir = landing.resolve(((SourceBinding.File) loans.source()).landingGlob()).getParent();
-            Path dropped = drop(dir, "demo-" + Instant.now().getEpochSecond() + ".csv", sampleLoans(20));
-            out.printf("  files     %s watched; %s dropped (2 bad rows); drop more CSVs into %s%n", landing, dropped.getFileName(), dir);
-        });
-        return new DemoSources(table, cdc, slot, files);
+    }
+
+    /** Why a table is not captured (null: it is). */
+    private static String off(DemoDatabases.Source source, Contract contract, String contractId) {
+        if (contract == null) {
+            return "no " + contractId + " contract";
+        }
+        return source.on() ? null : source.offReason();
+    }
+
+    private static void reportOff(Health health, PrintStream out, Contract contract, String contractId, String why) {
+        if (why != null) {
+            out.printf("  cdc       %s off: %s%n", contractId, why);
+            StageHealth.registerOff(health, "cdc." + (contract == null ? contractId : contract.qualifiedName()), why);
+        }
     }
 
     /** Written under a temporary name, then renamed: the lane takes only whole files. */
@@ -105,14 +172,31 @@ final class DemoSources implements AutoCloseable {
 
     @Override
     public void close() {
-        files.close();
-        if (table != null) {
-            table.close();
+        if (files != null) {
+            files.close();
+        }
+        if (customers != null) {
+            customers.close();
+        }
+        if (services != null) {
+            services.close();
         }
         if (cdc != null) {
             cdc.close();
-            // The demo's database is the demo's: gone with it, and its slot too, or PostgreSQL keeps WAL for it forever.
-            CdcDemoTable.drop(SourceConnection.localPostgres(), table.database(), slot);
+        }
+        // The demo's databases are the demo's: gone with it from the machine's servers, the PostgreSQL slot too (or the
+        // server keeps WAL for it forever). The demo's own servers go as a whole.
+        try {
+            if (customers != null && !databases.postgres().bundled()) {
+                CdcDemoTable.drop(databases.postgres().connection(), customers.database(), slot == null ? "" : slot);
+            }
+            if (services != null && !databases.mariadb().bundled()) {
+                DemoServicesTable.drop(databases.mariadb().connection());
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("demo database not dropped problem={}", e.getMessage());
+        } finally {
+            databases.close();
         }
     }
 }

@@ -29,7 +29,7 @@ final class DemoWorkbench implements AutoCloseable {
     }
 
     static DemoWorkbench start(ContractCatalog contracts, String bootstrap, String registryUrl, int preferredPort, SpineMetrics metrics,
-                               PrintStream out) {
+                               io.meshspine.core.ops.Health health, PrintStream out) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String token = "demo-" + HexFormat.of().formatHex(random);
@@ -39,6 +39,7 @@ final class DemoWorkbench implements AutoCloseable {
                 .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)), contracts);
         DlqApiServer server = DlqApiServer.start(workbench);
         DlqDepthGauges gauges = DlqDepthGauges.start(workbench, metrics, Duration.ofSeconds(5));
+        health.register("dlq-api", gauges);
         out.printf("  dlq       %s/  (stewards' web page and API; bearer token for this run: %s)%n", stripSlash(server.url().toString()), token);
         return new DemoWorkbench(workbench, server, gauges);
     }

@@ -142,6 +142,144 @@ class ComposeFileTest {
         assertThat(command).containsSubsequence("--kafka", "kafka:29092").containsSubsequence("--registry", "http://registry:8080/apis/registry/v3");
     }
 
+    @Test
+    void every_config_file_path_and_address_is_a_volume_or_a_service_of_the_stack() throws Exception {
+        JsonNode services = compose().path("services");
+        Map<String, String> pathSettings = Map.of("gate", "gate.state-dir", "sink", "sink.lake", "ingest", "file.landing");
+        pathSettings.forEach((service, key) -> {
+            String path = properties(REPO.resolve("ops/config/" + service + ".properties")).getProperty(key);
+            assertThat(path).as("%s sets %s", service, key).isNotBlank();
+            List<String> namedVolumeTargets = new ArrayList<>();
+            services.path(service).path("volumes").forEach(v -> {
+                String[] parts = v.asText().split(":");
+                if (!parts[0].startsWith("./") && compose0().path("volumes").has(parts[0])) {
+                    namedVolumeTargets.add(parts[1]);
+                }
+            });
+            assertThat(namedVolumeTargets).as("%s: %s is on a named volume", service, key).contains(path);
+        });
+
+        Properties ingest = properties(REPO.resolve("ops/config/ingest.properties"));
+        for (String source : List.of("postgres", "mariadb")) {
+            assertThat(services.has(ingest.getProperty("cdc." + source + ".host"))).as("cdc.%s.host is a compose service", source).isTrue();
+            String published = services.path(source).path("ports").get(0).asText();
+            assertThat(published).as(source).endsWith(":" + ingest.getProperty("cdc." + source + ".port"));
+            assertThat(services.path("ingest").path("depends_on").has(source)).isTrue();
+        }
+        assertThat(services.path("ingest").path("environment").path("SPINE_CDC_POSTGRES_PASSWORD").asText())
+                .isEqualTo(services.path("postgres").path("environment").path("POSTGRES_PASSWORD").asText());
+        assertThat(services.path("mariadb").path("environment").path("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD").asText()).isEqualTo("yes");
+        assertThat(ingest.getProperty("cdc.mariadb.user", "root")).isEqualTo("root");
+
+        for (String service : SPINE_SERVICES.keySet()) {
+            assertThat(properties(REPO.resolve("ops/config/" + service + ".properties")).getProperty("ops.host"))
+                    .as("%s serves /metrics beyond the container's loopback", service).isEqualTo("0.0.0.0");
+        }
+    }
+
+    @Test
+    void the_dlq_api_listens_on_all_container_interfaces_on_the_port_compose_publishes_with_the_generated_tokens(@org.junit.jupiter.api.io.TempDir Path secrets)
+            throws Exception {
+        JsonNode dlqApi = compose().path("services").path("dlq-api");
+        Path configFile = REPO.resolve("ops/config/dlq-api.properties");
+        Properties config = properties(configFile);
+        String port = config.getProperty("dlq.http.port");
+
+        assertThat(config.getProperty("dlq.http.host")).isEqualTo("0.0.0.0");
+        List<String> ports = new ArrayList<>();
+        dlqApi.path("ports").forEach(p -> ports.add(p.asText()));
+        assertThat(ports).contains("127.0.0.1:" + port + ":" + port);
+        assertThat(read(REPO.resolve("dlq-replay/Dockerfile"))).containsPattern("(?m)^EXPOSE .*\\b" + port + "\\b");
+        assertThat(read(REPO.resolve("ops/README.md"))).contains("127.0.0.1:" + port);
+
+        // The tokens: the generated env file, read by compose as env_file, loaded as `spine run dlq-api` loads it.
+        for (String service : List.of("gate", "dlq-api", "demo-traffic")) {
+            assertThat(compose().path("services").path(service).path("env_file").toString()).as(service).contains("./ops/secrets/dev.env");
+            assertThat(compose().path("services").path(service).path("environment").has("SPINE_GATE_HASH_KEY"))
+                    .as("%s: an environment entry would override the env file", service).isFalse();
+        }
+        assertThat(read(REPO.resolve("ops/secrets/.gitignore"))).contains("*");
+        io.meshspine.cli.ops.DevSecrets generated = io.meshspine.cli.ops.DevSecrets.generate(List.of("payments", "crm"));
+        generated.writeTo(secrets);
+        Map<String, String> env = envFile(secrets.resolve(io.meshspine.cli.ops.DevSecrets.ENV_FILE));
+        assertThat(read(secrets.resolve(io.meshspine.cli.ops.DevSecrets.ENV_FILE))).doesNotContain(generated.tokens().get(0).plain());
+
+        io.meshspine.dlq.DlqConfig dlq = io.meshspine.dlq.DlqSettings.toDlqConfig(
+                io.meshspine.cli.run.Services.find("dlq-api").orElseThrow().definition().load(configFile, env));
+        assertThat(dlq.httpHost()).isEqualTo("0.0.0.0");
+        assertThat(dlq.httpPort()).isEqualTo(Integer.parseInt(port));
+        assertThat(dlq.tokens()).hasSize(3);
+        for (io.meshspine.cli.ops.DevSecrets.DevToken token : generated.tokens()) {
+            assertThat(read(secrets.resolve(io.meshspine.cli.ops.DevSecrets.TOKENS_FILE))).contains(token.plain());
+            byte[] presented = java.security.MessageDigest.getInstance("SHA-256").digest(token.plain().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(dlq.tokens()).as(token.name()).anyMatch(t -> t.matches(presented) && t.role().configValue().equals(token.role()));
+        }
+        // The same file gives the gate its hash key.
+        assertThat(io.meshspine.cli.run.Services.find("gate").orElseThrow().definition().load(REPO.resolve("ops/config/gate.properties"), env)
+                .get(io.meshspine.gate.GateSettings.HASH_KEY)).isEqualTo(generated.hashKey());
+    }
+
+    @Test
+    void the_registry_keeps_its_schemas_in_the_compose_postgresql_database_the_init_script_creates() throws Exception {
+        JsonNode services = compose().path("services");
+        JsonNode registry = services.path("registry").path("environment");
+        assertThat(registry.path("APICURIO_STORAGE_KIND").asText()).isEqualTo("sql");
+        assertThat(registry.path("APICURIO_STORAGE_SQL_KIND").asText()).isEqualTo("postgresql");
+        assertThat(registry.path("APICURIO_DATASOURCE_URL").asText()).isEqualTo("jdbc:postgresql://postgres:5432/registry");
+        assertThat(registry.path("APICURIO_DATASOURCE_PASSWORD").asText())
+                .isEqualTo(services.path("postgres").path("environment").path("POSTGRES_PASSWORD").asText());
+        assertThat(services.path("registry").path("depends_on").path("postgres").path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(services.path("postgres").path("volumes").toString()).contains("./ops/postgres/initdb:/docker-entrypoint-initdb.d:ro");
+        assertThat(read(REPO.resolve("ops/postgres/initdb/01-registry.sql"))).contains("CREATE DATABASE registry;");
+    }
+
+    @Test
+    void the_topics_and_schemas_are_provisioned_once_by_contracts_commands_before_any_spine_service_starts() throws Exception {
+        JsonNode services = compose().path("services");
+        CommandLine contracts = Spine.commandLine().getSubcommands().get("contracts");
+        Map<String, String> oneShots = Map.of("provision", "kafka", "register", "registry");
+        oneShots.forEach((name, needs) -> {
+            JsonNode spec = services.path(name);
+            List<String> command = new ArrayList<>();
+            spec.path("command").forEach(c -> command.add(c.asText()));
+            assertThat(command).as(name).startsWith("contracts", name);
+            CommandLine sub = contracts.getSubcommands().get(name);
+            command.stream().filter(a -> a.startsWith("--")).forEach(o -> assertThat(sub.getCommandSpec().findOption(o)).as("%s has %s", name, o).isNotNull());
+            String dir = command.get(command.indexOf("--dir") + 1);
+            assertThat(spec.path("volumes").toString()).as(name).contains("./schemas:" + dir + ":ro");
+            assertThat(spec.path("restart").asText()).isEqualTo("no");
+            assertThat(spec.path("depends_on").path(needs).path("condition").asText()).isEqualTo("service_healthy");
+        });
+        assertThat(services.path("provision").path("command").toString()).contains("kafka:29092");
+        assertThat(services.path("register").path("command").toString()).contains("http://registry:8080/apis/registry/v3");
+        for (String service : List.of("gate", "sink", "ingest", "dlq-api", "demo-traffic")) {
+            for (String oneShot : oneShots.keySet()) {
+                assertThat(services.path(service).path("depends_on").path(oneShot).path("condition").asText())
+                        .as("%s waits for %s", service, oneShot).isEqualTo("service_completed_successfully");
+            }
+        }
+        assertThat(compose().path("services").path("kafka").path("environment").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
+    }
+
+    /** A compose env file: KEY=VALUE lines, the value the rest of the line; # comments. */
+    static Map<String, String> envFile(Path file) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (String line : read(file).split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        return env;
+    }
+
+    private static JsonNode compose0() {
+        try {
+            return compose();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String read(Path file) {
         try {
             return Files.readString(file);

@@ -70,9 +70,14 @@ class DemoCommandTest {
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("spine_gate_records_passed_total").contains("spine_gate_records_dead_lettered_total");
-        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        // /health names every stage, each CDC capture on its own, and all are up once the captures have snapshotted.
+        await("every stage is up").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(ops + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(healthChecks(health.body())).as(health.body())
+                    .containsOnlyKeys("gate", "cdc.crm.customers.v1", "cdc.accounts.services.v1", "file-lane", "dlq-api", "sink");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        });
         assertTheBadDataPathLogsStructuredLinesWithoutPii(lines);
 
         // Every lane lands in the lake, and `./spine status` shows every product against its SLOs.
@@ -122,11 +127,18 @@ class DemoCommandTest {
      * SIGINT ignored (as background jobs are) never installs a handler for it, and Ctrl-C would not reach it.
      */
     private static Process startDemo(List<String> lines, Path work) throws Exception {
+        return startDemo(lines, work, Map.of());
+    }
+
+    static Process startDemo(List<String> lines, Path work, Map<String, String> env, String... moreArgs) throws Exception {
         List<String> command = new ArrayList<>(List.of("perl", "-e", "$SIG{INT}='DEFAULT'; $SIG{TERM}='DEFAULT'; exec @ARGV or die $!"));
-        command.addAll(ChildJvm.command(work.resolve("jvm-tmp"), List.of("-Xmx512m"), Spine.class.getName(), "demo", "--kafka-port", "0",
+        List<String> args = new ArrayList<>(List.of("demo", "--kafka-port", "0",
                 "--registry-port", "0", "--ops-port", "0", "--dlq-port", "0", "--rate", "100",
                 "--lake", work.resolve("lake").toString(), "--landing", work.resolve("landing").toString()));
+        args.addAll(List.of(moreArgs));
+        command.addAll(ChildJvm.command(work.resolve("jvm-tmp"), List.of("-Xmx512m"), Spine.class.getName(), args.toArray(String[]::new)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
         builder.environment().put("SPINE_LOG_FORMAT", "json");
         builder.environment().put("SPINE_LOG_LEVEL", "INFO");
         Process process = builder.start();
@@ -144,12 +156,19 @@ class DemoCommandTest {
         return process;
     }
 
+    /** {@code /health}'s checks by name. */
+    static Map<String, com.fasterxml.jackson.databind.JsonNode> healthChecks(String body) throws Exception {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> checks = new java.util.LinkedHashMap<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("checks").forEach(c -> checks.put(c.path("name").asText(), c));
+        return checks;
+    }
+
     private static long number(String line, String label) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile(label + " (\\d+)").matcher(line);
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
-    private static String valueAfter(List<String> lines, String label) {
+    static String valueAfter(List<String> lines, String label) {
         return lines.stream().map(String::trim).filter(l -> l.startsWith(label + " "))
                 .map(l -> l.substring(label.length()).trim()).findFirst()
                 .orElseThrow(() -> new AssertionError("no '" + label + "' line in:\n" + String.join("\n", lines)));

@@ -5,7 +5,6 @@ import io.meshspine.core.config.ConfigDef;
 import io.meshspine.core.config.SpineConfig;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.ops.Health;
-import io.meshspine.core.ops.HealthCheck;
 import io.meshspine.core.ops.SpineMetrics;
 import io.meshspine.sink.LakeSink;
 import io.meshspine.sink.SinkService;
@@ -33,11 +32,7 @@ final class SinkRunService implements SpineService {
     @Override
     public AutoCloseable start(SpineConfig config, ContractCatalog contracts, SpineMetrics metrics, Health health) {
         SinkService sink = LakeSink.start(SinkSettings.toSinkConfig(config), contracts, metrics.registry());
-        health.register("sink", () -> switch (sink.state()) {
-            case RUNNING -> HealthCheck.Result.up(sink.state().name());
-            case FAILED -> HealthCheck.Result.failed(sink.state().name());
-            default -> HealthCheck.Result.down(sink.state().name());
-        });
+        StageHealth.registerSink(health, sink);
         return sink;
     }
 }
