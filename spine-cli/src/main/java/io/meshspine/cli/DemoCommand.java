@@ -161,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
                 // workbench (DemoWorkbench), the sink.
-                health.register("gate", KafkaStreamsOps.healthCheck(gate.streams()));
+                health.register("gate", gate.healthCheck());
                 io.meshspine.cli.run.StageHealth.registerSink(health, sink);
                 KafkaStreamsOps.bindMetrics(metrics, gate.streams());
                 out.printf("  gate      contract gate (Kafka Streams, exactly_once_v2) on %s%n", contracts.contracts().stream().map(Contract::rawTopic).distinct().collect(Collectors.joining(", ")));
