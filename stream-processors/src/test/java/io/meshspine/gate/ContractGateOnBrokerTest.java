@@ -175,10 +175,10 @@ class ContractGateOnBrokerTest {
 
                 proxy.cut();
                 // A producer moves to a newer (compatible) writer schema while the gate cannot reach the registry.
-                Schema newer = withOptionalField(f.contract.avroSchema(), "loyalty_points");
+                Schema newer = GateFixture.withOptionalField(f.contract.avroSchema(), "loyalty_points", Schema.Type.LONG);
                 long newerId = f.registry.contentIdFor(f.contract.domain(), ContractRegistrar.valueArtifact(f.contract.rawTopic()), newer);
                 for (int i = 100; i < 200; i++) {
-                    GenericRecord r = copyInto(f.valid(i), newer);
+                    GenericRecord r = GateFixture.copyInto(f.valid(i), newer);
                     r.put("loyalty_points", 42L);
                     f.send(WireFormat.encode(newerId, newer, r));
                 }
@@ -216,18 +216,6 @@ class ContractGateOnBrokerTest {
         return builder.start();
     }
 
-    private static Schema withOptionalField(Schema schema, String name) {
-        List<Schema.Field> fields = new ArrayList<>();
-        schema.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
-        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.LONG)),
-                null, Schema.Field.NULL_DEFAULT_VALUE));
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 
-    private static GenericRecord copyInto(GenericRecord from, Schema to) {
-        GenericData.Record r = new GenericData.Record(to);
-        from.getSchema().getFields().forEach(field -> r.put(field.name(), from.get(field.name())));
-        return r;
-    }
 
 }

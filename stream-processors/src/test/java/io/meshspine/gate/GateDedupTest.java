@@ -161,12 +161,12 @@ class GateDedupTest {
     @Test
     void without_an_event_identity_the_decoded_content_identifies_an_event_under_any_writer_schema(SpineTestKit kit) {
         start(kit, withoutEventIdentity(payments("content")), Duration.ofDays(7));
-        Schema newer = withOptionalField(contract.avroSchema(), "loyalty_tier");
+        Schema newer = GateFixture.withOptionalField(contract.avroSchema(), "loyalty_tier", Schema.Type.STRING);
         long newerId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), newer);
         GenericRecord payment = samples.valid(1, NOW.minusSeconds(60));
         pipe(encode(payment), new RecordHeaders(), NOW);
         // The same event re-sent by a producer that moved to a newer (compatible) writer schema: same content as read.
-        pipe(WireFormat.encode(newerId, newer, copyInto(payment, newer)), new RecordHeaders(), NOW);
+        pipe(WireFormat.encode(newerId, newer, GateFixture.copyInto(payment, newer)), new RecordHeaders(), NOW);
         // Another event: the same transaction, changed content, so without dedup.fields it is a new event.
         GenericRecord changed = samples.valid(1, NOW.minusSeconds(60));
         changed.put("merchant_name", "changed");
@@ -259,17 +259,5 @@ class GateDedupTest {
         return ids;
     }
 
-    private static Schema withOptionalField(Schema schema, String name) {
-        List<Schema.Field> fields = new ArrayList<>();
-        schema.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
-        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
-                null, Schema.Field.NULL_DEFAULT_VALUE));
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 
-    private static GenericRecord copyInto(GenericRecord from, Schema to) {
-        GenericData.Record r = new GenericData.Record(to);
-        from.getSchema().getFields().forEach(field -> r.put(field.name(), from.get(field.name())));
-        return r;
-    }
 }

@@ -145,22 +145,12 @@ class GateFaultsOnBrokerTest {
 
     /** Records under a writer schema the gate has not seen, so it must ask the registry for it. */
     private static void sendWithNewerSchema(GateFixture f, int from, int to, String field) {
-        Schema newer = withOptionalField(f.contract.avroSchema(), field);
+        Schema newer = GateFixture.withOptionalField(f.contract.avroSchema(), field, Schema.Type.LONG);
         long newerId = f.registry.contentIdFor(f.contract.domain(), ContractRegistrar.valueArtifact(f.contract.rawTopic()), newer);
         for (int i = from; i < to; i++) {
-            GenericRecord r = new GenericData.Record(newer);
-            GenericRecord valid = f.valid(i);
-            valid.getSchema().getFields().forEach(field1 -> r.put(field1.name(), valid.get(field1.name())));
-            f.send(WireFormat.encode(newerId, newer, r));
+            f.send(WireFormat.encode(newerId, newer, GateFixture.copyInto(f.valid(i), newer)));
         }
         f.producer.flush();
     }
 
-    private static Schema withOptionalField(Schema schema, String name) {
-        List<Schema.Field> fields = new ArrayList<>();
-        schema.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
-        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.LONG)),
-                null, Schema.Field.NULL_DEFAULT_VALUE));
-        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
-    }
 }

@@ -135,6 +135,22 @@ final class GateFixture implements AutoCloseable {
         return dir;
     }
 
+    /** The schema with one more optional field (default null): a newer writer schema the contract can still read. */
+    static Schema withOptionalField(Schema schema, String name, Schema.Type type) {
+        java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
+        schema.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        fields.add(new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(type)),
+                null, Schema.Field.NULL_DEFAULT_VALUE));
+        return Schema.createRecord(schema.getName(), schema.getDoc(), schema.getNamespace(), false, fields);
+    }
+
+    /** The record's fields copied into a record of another (wider) schema. */
+    static GenericRecord copyInto(GenericRecord from, Schema to) {
+        org.apache.avro.generic.GenericData.Record r = new org.apache.avro.generic.GenericData.Record(to);
+        from.getSchema().getFields().forEach(field -> r.put(field.name(), from.get(field.name())));
+        return r;
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
