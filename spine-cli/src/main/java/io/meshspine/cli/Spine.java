@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "meshspine: the event-driven ingestion and quality spine of a data-mesh lakehouse.",
         subcommands = {DemoCommand.class, io.meshspine.cli.run.RunCommand.class, ContractsCommand.class, BenchCommand.class, TailCommand.class,
                 io.meshspine.dlq.cli.DlqCommand.class, io.meshspine.ingest.event.ProduceCommand.class,
-                io.meshspine.cli.status.StatusCommand.class, io.meshspine.sink.LakeCommand.class,
+                io.meshspine.cli.status.StatusCommand.class, io.meshspine.sink.LakeCommand.class, CdcCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spine implements Runnable {
 
