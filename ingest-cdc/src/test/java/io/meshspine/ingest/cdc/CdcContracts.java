@@ -30,11 +30,24 @@ final class CdcContracts {
                 new SourceBinding.Cdc(CdcConnector.MARIADB, "accounts", Optional.empty(), table));
     }
 
+    /** The sample contract of {@code connector} in {@code domain}, bound to {@code table}: what a child JVM rebuilds. */
+    static Contract inDomain(CdcConnector connector, String domain, String table) {
+        Contract sample = connector == CdcConnector.POSTGRES ? CUSTOMERS : SERVICES;
+        Contract moved = ContractFixtures.withDomainAndSchema(sample, domain, sample.avroSchema());
+        return rebind(moved, connector == CdcConnector.POSTGRES
+                ? new SourceBinding.Cdc(connector, "crm", Optional.of("public"), table)
+                : new SourceBinding.Cdc(connector, "accounts", Optional.empty(), table));
+    }
+
     private static Contract bound(SpineTestKit kit, Contract c, SourceBinding.Cdc binding) {
-        Contract bound = new Contract(c.id(), c.version(), c.majorVersion(), c.domain(), c.dataProduct(), c.purpose(), c.team(),
-                c.classification(), c.avroSchema(), c.keys(), binding, c.pii(), c.rules(), c.slos(), c.sink(), c.compatibility(),
-                c.location());
+        Contract bound = rebind(c, binding);
         kit.createTopic(bound.rawTopic(), 1);
         return bound;
+    }
+
+    private static Contract rebind(Contract c, SourceBinding.Cdc binding) {
+        return new Contract(c.id(), c.version(), c.majorVersion(), c.domain(), c.dataProduct(), c.purpose(), c.team(),
+                c.classification(), c.avroSchema(), c.keys(), binding, c.pii(), c.rules(), c.slos(), c.sink(), c.compatibility(),
+                c.location());
     }
 }
