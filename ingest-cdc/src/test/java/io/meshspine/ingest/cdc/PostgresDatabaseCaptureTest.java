@@ -115,6 +115,10 @@ class PostgresDatabaseCaptureTest {
                         .tag("source", "postgres:" + db.name()).gauge().value()).isBetween(0.0, 16.0 * 1024 * 1024));
                 assertThat(meters.get("spine.cdc.last.event.age.seconds").tag("source", "postgres:" + db.name()).gauge().value())
                         .isLessThan(30.0);
+                // Snapshot progress, from Debezium's own snapshot metrics: the one seeded row read, nothing left.
+                assertThat(meters.get("spine.cdc.snapshot.rows.scanned").tag("source", "postgres:" + db.name()).gauge().value()).isEqualTo(1.0);
+                assertThat(meters.get("spine.cdc.snapshot.running").tag("source", "postgres:" + db.name()).gauge().value()).isZero();
+                assertThat(meters.get("spine.cdc.snapshot.remaining.tables").tag("source", "postgres:" + db.name()).gauge().value()).isZero();
             }
         }
     }

@@ -6,10 +6,17 @@ import io.meshspine.ingest.cdc.CdcConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * behind", PostgreSQL's too), {@code spine_cdc_last_event_age_seconds} (since the engine last received anything,
  * heartbeats included: grows when the engine is stuck), and for PostgreSQL {@code spine_cdc_slot_lag_bytes} (WAL
  * the slot still holds: current WAL position minus the slot's confirmed flush position, read every heartbeat).
+ * Snapshot progress comes from Debezium's own snapshot metrics (its JMX bean of the engine, read at each scrape):
+ * {@code spine_cdc_snapshot_running} (1 while an initial or incremental snapshot runs),
+ * {@code spine_cdc_snapshot_remaining_tables} and {@code spine_cdc_snapshot_rows_scanned} (rows read by the
+ * engine's snapshots so far, all tables).
  */
 final class CaptureLag implements AutoCloseable {
 
@@ -40,10 +51,48 @@ final class CaptureLag implements AutoCloseable {
                 () -> behindSeconds);
         metrics.sourceGauge("last.event.age.seconds", "Seconds since the engine last received an event (heartbeats included)", label,
                 () -> lastEventMillis == 0 ? Double.NaN : (System.currentTimeMillis() - lastEventMillis) / 1000.0);
+        String engine = ConnectorProperties.engineName(config, source);
+        metrics.sourceGauge("snapshot.running", "1 while the engine runs a snapshot (initial or incremental)", label,
+                () -> snapshotAttribute(engine, "SnapshotRunning"));
+        metrics.sourceGauge("snapshot.remaining.tables", "Tables the running snapshot has still to read", label,
+                () -> snapshotAttribute(engine, "RemainingTableCount"));
+        metrics.sourceGauge("snapshot.rows.scanned", "Rows the engine's snapshots have read, all tables", label,
+                () -> snapshotAttribute(engine, "RowsScanned"));
         if (source.connector() == CdcConnector.POSTGRES) {
             metrics.sourceGauge("slot.lag.bytes", "WAL the replication slot holds: current WAL position minus its confirmed flush", label,
                     () -> slotLagBytes);
         }
+    }
+
+    /** One attribute of Debezium's snapshot bean of {@code engine} as a number; NaN before the engine registered it. */
+    private static double snapshotAttribute(String engine, String attribute) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (ObjectName name : server.queryNames(new ObjectName("debezium.*:type=connector-metrics,context=snapshot,*"), null)) {
+                String named = name.getKeyProperty("server");
+                if (named == null || !ObjectName.unquote(named.startsWith("\"") ? named : "\"" + named + "\"").equals(engine)) {
+                    continue;
+                }
+                Object value = server.getAttribute(name, attribute);
+                if (value instanceof Boolean b) {
+                    return b ? 1 : 0;
+                }
+                if (value instanceof Number n) {
+                    return n.doubleValue();
+                }
+                if (value instanceof TabularData perTable) {
+                    // Debezium's Map<table, rows> as JMX renders it: rows of {key, value}.
+                    return perTable.values().stream().mapToDouble(row -> row instanceof CompositeData c && c.get("value") instanceof Number n
+                            ? n.doubleValue() : 0).sum();
+                }
+                if (value instanceof Map<?, ?> perTable) {
+                    return perTable.values().stream().mapToDouble(v -> v instanceof Number n ? n.doubleValue() : 0).sum();
+                }
+            }
+        } catch (JMException | RuntimeException e) {
+            LOG.debug("cdc snapshot metric unreadable engine={} attribute={} cause={}", engine, attribute, e.toString());
+        }
+        return Double.NaN;
     }
 
     /** Any event of the engine (a change, a heartbeat). */
