@@ -44,7 +44,7 @@ final class MariaDbPrerequisites {
             throws SQLException {
         List<Prerequisite> problems = new ArrayList<>();
         String where = "MariaDB at " + server.host() + ":" + server.port();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image")) {
             rs.next();
             if (rs.getInt(1) != 1) {
                 problems.add(Prerequisite.database(where + " writes no binlog: set log_bin = mysql-bin and a server_id in its "
