@@ -26,10 +26,13 @@ import java.util.Objects;
  * @param pollInterval        how long Debezium waits for more changes before handing over a batch: the latency floor
  * @param maxBatchSize        changes handed over at most per batch
  * @param offsetsReplication  replication factor of the offsets and schema-history topics when the lane creates them
+ * @param heartbeatInterval   how often each engine records a heartbeat (and, for PostgreSQL, runs the heartbeat
+ *                            query on the lane's own table), so a quiet database's slot still confirms WAL
  */
 public record CdcConfig(String bootstrapServers, String registryUrl, SourceConnection postgres, SourceConnection mariadb,
                         SnapshotMode snapshotMode, Map<String, String> databaseOverrides, String name,
-                        Duration offsetFlushInterval, Duration pollInterval, int maxBatchSize, short offsetsReplication) {
+                        Duration offsetFlushInterval, Duration pollInterval, int maxBatchSize, short offsetsReplication,
+                        Duration heartbeatInterval) {
 
     public static final String DEFAULT_NAME = "spine-cdc";
 
@@ -52,6 +55,9 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("cdc max batch size must be at least 1, was " + maxBatchSize);
         }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("cdc heartbeat interval must be positive, was " + heartbeatInterval);
+        }
         if (offsetsReplication < 1) {
             throw new IllegalArgumentException("cdc offsets replication must be at least 1, was " + offsetsReplication);
         }
@@ -59,26 +65,27 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
 
     /**
      * Defaults that run the embedded setup: the machine's PostgreSQL and MariaDB, an initial snapshot, offsets stored
-     * every second, 50 ms polls, batches of up to 2,048 changes, single-replica internal topics.
+     * every second, 50 ms polls, batches of up to 2,048 changes, single-replica internal topics, a heartbeat every 10 s.
      */
     public static CdcConfig defaults(String bootstrapServers, String registryUrl) {
         return new CdcConfig(bootstrapServers, registryUrl, SourceConnection.localPostgres(), SourceConnection.localMariaDb(),
-                SnapshotMode.INITIAL, Map.of(), DEFAULT_NAME, Duration.ofSeconds(1), Duration.ofMillis(50), 2048, (short) 1);
+                SnapshotMode.INITIAL, Map.of(), DEFAULT_NAME, Duration.ofSeconds(1), Duration.ofMillis(50), 2048, (short) 1,
+                Duration.ofSeconds(10));
     }
 
     public CdcConfig withPostgres(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, connection, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withMariaDb(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, connection, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withSnapshotMode(SnapshotMode mode) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, mode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     /** Captures {@code contractId}'s table from {@code database} instead of the database its contract names. */
@@ -86,32 +93,42 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         Map<String, String> overrides = new HashMap<>(databaseOverrides);
         overrides.put(contractId, database);
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, overrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withName(String newName) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, newName,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withOffsetFlushInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                interval, pollInterval, maxBatchSize, offsetsReplication);
+                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withPollInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, interval, maxBatchSize, offsetsReplication);
+                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval);
     }
 
     public CdcConfig withMaxBatchSize(int size) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, size, offsetsReplication);
+                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval);
+    }
+
+    public CdcConfig withHeartbeatInterval(Duration interval) {
+        return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval);
     }
 
     /** The server of the contract's connector family. */
     public SourceConnection connection(CdcConnector connector) {
         return connector == CdcConnector.POSTGRES ? postgres : mariadb;
+    }
+
+    /** The database capture (one engine) that captures the contract's table. */
+    public CaptureSource source(Contract contract) {
+        return new CaptureSource(((SourceBinding.Cdc) contract.source()).connector(), database(contract));
     }
 
     /** The database the contract's table is captured from: the override, or the contract's own. */

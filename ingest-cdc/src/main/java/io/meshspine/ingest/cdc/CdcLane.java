@@ -7,7 +7,7 @@ import io.meshspine.core.contract.Lane;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.internal.CdcMetrics;
-import io.meshspine.ingest.cdc.internal.TableCapture;
+import io.meshspine.ingest.cdc.internal.DatabaseCapture;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,9 +25,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The CDC lane: one Debezium embedded engine per contract with lane {@code cdc}, each writing its table's changes
- * to the contract's raw topic (see {@code TableCapture} for delivery, deletes and schema changes). One idempotent
- * producer is shared by all of them.
+ * The CDC lane: one Debezium embedded engine per source database ({@link CaptureSource}), capturing every table the
+ * contracts with lane {@code cdc} bind to that database and routing each change to its contract's raw topic (see
+ * {@code DatabaseCapture} for prerequisites, delivery, deletes and schema changes). One idempotent producer is
+ * shared by all of them.
  *
  * <pre>{@code
  * try (CdcLane lane = CdcLane.start(CdcConfig.defaults(bootstrap, registryUrl), ContractCatalog.fromClasspath(), meters)) {
@@ -40,9 +41,9 @@ public final class CdcLane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CdcLane.class);
 
     private final Producer<byte[], byte[]> producer;
-    private final Map<String, TableCapture> captures;
+    private final List<DatabaseCapture> captures;
 
-    private CdcLane(Producer<byte[], byte[]> producer, Map<String, TableCapture> captures) {
+    private CdcLane(Producer<byte[], byte[]> producer, List<DatabaseCapture> captures) {
         this.producer = producer;
         this.captures = captures;
     }
@@ -53,9 +54,11 @@ public final class CdcLane implements AutoCloseable {
     }
 
     /**
-     * Starts a capture for each of these contracts (all must be CDC contracts). Returns at once: each engine connects,
-     * snapshots and streams on its own thread; watch {@link #states()}. A capture that cannot start (database
-     * unreachable, no such table) turns {@link CaptureState#FAILED} without stopping the others.
+     * Starts one capture per source database of these contracts (all must be CDC contracts). Returns at once: each
+     * engine checks its database's prerequisites, connects, snapshots and streams on its own thread; watch
+     * {@link #states()}. A database that cannot be captured (unreachable, wal_level, grants) turns its tables
+     * {@link CaptureState#FAILED}, and a table that cannot (no such table, replica identity, no key) turns FAILED
+     * alone, without stopping the others; {@link #stopDetail} says why and how to fix it.
      */
     public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics) {
         for (Contract c : contracts) {
@@ -66,13 +69,16 @@ public final class CdcLane implements AutoCloseable {
         Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
         RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         CdcMetrics meters = new CdcMetrics(metrics);
-        Map<String, TableCapture> captures = new LinkedHashMap<>();
+        Map<CaptureSource, List<Contract>> bySource = new LinkedHashMap<>();
         for (Contract c : contracts) {
-            captures.put(c.qualifiedName(), new TableCapture(config, c, producer, registry, meters));
+            bySource.computeIfAbsent(config.source(c), s -> new ArrayList<>()).add(c);
         }
-        CdcLane lane = new CdcLane(producer, Collections.unmodifiableMap(captures));
-        captures.values().forEach(TableCapture::start);
-        LOG.info("cdc lane started contracts={} name={} snapshotMode={}", captures.keySet(), config.name(), config.snapshotMode());
+        List<DatabaseCapture> captures = new ArrayList<>();
+        bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters)));
+        CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures));
+        captures.forEach(DatabaseCapture::start);
+        LOG.info("cdc lane started sources={} contracts={} name={} snapshotMode={}", bySource.keySet(),
+                contracts.stream().map(Contract::qualifiedName).toList(), config.name(), config.snapshotMode());
         return lane;
     }
 
@@ -96,25 +102,30 @@ public final class CdcLane implements AutoCloseable {
     /** Each capture's state, by contract ({@code <domain>.<dataset>.v<major>}), in start order. */
     public Map<String, CaptureState> states() {
         Map<String, CaptureState> states = new LinkedHashMap<>();
-        captures.forEach((name, capture) -> states.put(name, capture.state()));
+        captures.forEach(capture -> states.putAll(capture.states()));
         return states;
     }
 
     /** The state of one contract's capture, by {@code <domain>.<dataset>.v<major>}. */
     public Optional<CaptureState> state(String contract) {
-        return Optional.ofNullable(captures.get(contract)).map(TableCapture::state);
+        return captures.stream().map(c -> c.state(contract)).flatMap(Optional::stream).findFirst();
     }
 
     /** Why a contract's capture stopped, when it did (incompatible change, failure). */
     public Optional<String> stopDetail(String contract) {
-        return Optional.ofNullable(captures.get(contract)).map(TableCapture::stopDetail);
+        return captures.stream().filter(c -> c.state(contract).isPresent()).findFirst().flatMap(c -> c.stopDetail(contract));
+    }
+
+    /** The source databases captured, one engine each. */
+    public List<CaptureSource> sources() {
+        return captures.stream().map(DatabaseCapture::source).toList();
     }
 
     /** Stops every engine (storing the positions of what was published), then the producer. */
     @Override
     public void close() {
         List<RuntimeException> failures = new ArrayList<>();
-        captures.values().parallelStream().forEach(c -> {
+        captures.parallelStream().forEach(c -> {
             try {
                 c.close();
             } catch (RuntimeException e) {

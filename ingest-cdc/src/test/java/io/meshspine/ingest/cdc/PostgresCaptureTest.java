@@ -133,13 +133,14 @@ class PostgresCaptureTest {
     }
 
     @Test
-    void anAddedColumnIsANewCompatibleVersion_aDroppedRequiredColumnStopsTheCaptureUntilTheContractIsFixed(SpineTestKit kit) {
+    void anAddedColumnIsANewCompatibleVersion_aDroppedRequiredColumnStopsThatTableAndKeepsItsLaterChangesOnTheDlq(SpineTestKit kit) {
         Contract contract = freshContract(kit);
+        provisionDlq(kit, contract);
         ChangeRecords topic = new ChangeRecords(kit, contract);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ApicurioClient registry = new ApicurioClient(kit.registryUrl());
         String valueArtifact = ContractRegistrar.valueArtifact(contract.rawTopic());
-        try (PostgresTestDatabase db = new PostgresTestDatabase()) {
+        try (PostgresTestDatabase db = new PostgresTestDatabase(); TopicReader dlq = new TopicReader(kit, Topics.DLQ)) {
             CdcConfig config = config(kit, contract, db);
             db.execute(PostgresTestDatabase.insert("C1", "Ada", "Lovelace", "ada@example.com"));
             try (CdcLane lane = CdcLane.start(config, List.of(contract), meters)) {
@@ -164,20 +165,39 @@ class PostgresCaptureTest {
                 assertThat(lane.stopDetail(contract.qualifiedName()).orElseThrow()).contains("last_name").contains("customers");
                 assertThat(meters.get("spine.cdc.capture.stopped").tag("contract", contract.qualifiedName())
                         .tag("reason", "incompatible_schema").gauge().value()).isEqualTo(1.0);
-                // Nothing of the incompatible change, nor of what came after it, was published.
+
+                // Nothing of the incompatible change, nor of what came after it, reached the raw topic: both are on the DLQ,
+                // as Debezium's JSON, with their source positions.
+                List<DeadLetter> dead = await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(kit, dlq, contract), l -> l.size() >= 2);
+                assertThat(dead).hasSize(2).allSatisfy(d -> {
+                    assertThat(d.failureType()).isEqualTo(FailureType.SCHEMA);
+                    assertThat(d.id()).startsWith("cdc:postgres:" + db.name() + ":");
+                    assertThat(d.message()).contains("last_name").contains("./spine cdc snapshot " + contract.id());
+                    assertThat(d.original().topic()).isEqualTo(contract.rawTopic());
+                    assertThat(d.original().headers()).extracting(OriginalRecord.Header::key).contains(SpineHeaders.SOURCE_POSITION);
+                });
+                assertThat(dead).extracting(d -> new String(d.original().value(), java.nio.charset.StandardCharsets.UTF_8))
+                        .satisfiesExactly(v -> assertThat(v).contains("\"Grace\"").contains("\"op\":\"c\""),
+                                v -> assertThat(v).contains("\"Edsger\""));
                 assertThat(topic.await(2)).hasSize(2);
             }
 
-            // The contract is fixed (last_name becomes optional): the capture resumes at the change it stopped on.
+            // The contract is fixed (last_name becomes optional): after a restart the table's changes flow again.
             Schema fixed = optionalLastName(contract.avroSchema());
             Contract fixedContract = ContractFixtures.withDomainAndSchema(contract, contract.domain(), fixed);
+            db.execute("INSERT INTO public.customers (customer_id, first_name) VALUES ('C5', 'Barbara')");
             try (CdcLane lane = CdcLane.start(config, List.of(fixedContract), new SimpleMeterRegistry())) {
-                List<ChangeRecords.Change> all = new ChangeRecords(kit, fixedContract).await(4);
-                assertThat(all).extracting(ChangeRecords.Change::brief).containsExactly("r:C1", "c:C2", "c:C3", "c:C4");
+                List<ChangeRecords.Change> all = new ChangeRecords(kit, fixedContract).await(3);
+                assertThat(all).extracting(ChangeRecords.Change::brief).containsExactly("r:C1", "c:C2", "c:C5");
                 assertThat(all.get(2).after("last_name")).isNull();
                 assertThat(lane.state(fixedContract.qualifiedName())).contains(CaptureState.RUNNING);
             }
         }
+    }
+
+    private static void provisionDlq(SpineTestKit kit, Contract contract) {
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics().stream()
+                .filter(t -> t.name().equals(Topics.DLQ)).toList());
     }
 
     private static Schema optionalLastName(Schema schema) {

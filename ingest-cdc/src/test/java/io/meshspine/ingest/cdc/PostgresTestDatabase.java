@@ -16,8 +16,12 @@ import java.util.List;
  */
 final class PostgresTestDatabase implements AutoCloseable {
 
-    static final String CUSTOMERS_DDL = """
-            CREATE TABLE public.customers (
+    static final String CUSTOMERS_DDL = customersDdl("customers");
+
+    /** A table of the crm.customers shape, REPLICA IDENTITY FULL. */
+    static String customersDdl(String table) {
+        return """
+            CREATE TABLE public.%s (
               customer_id text PRIMARY KEY,
               first_name text NOT NULL,
               last_name text NOT NULL,
@@ -25,8 +29,9 @@ final class PostgresTestDatabase implements AutoCloseable {
               segment text,
               created_at timestamptz NOT NULL DEFAULT now(),
               updated_at timestamptz NOT NULL DEFAULT now());
-            ALTER TABLE public.customers REPLICA IDENTITY FULL;
-            """;
+            ALTER TABLE public.%s REPLICA IDENTITY FULL;
+            """.formatted(table, table);
+    }
 
     private final String name;
     private final List<String> slots = new ArrayList<>();
@@ -48,6 +53,29 @@ final class PostgresTestDatabase implements AutoCloseable {
     /** A slot the test's capture will create: dropped on close. */
     void dropsSlot(String slot) {
         slots.add(slot);
+    }
+
+    /** The slots of this database on the server (whoever created them). */
+    List<String> slotsOnServer() {
+        return strings("SELECT slot_name FROM pg_replication_slots WHERE database = '" + name + "' ORDER BY slot_name");
+    }
+
+    /** The tables of a publication, as {@code schema.table}, sorted. */
+    List<String> publicationTables(String publication) {
+        return strings("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = '" + publication
+                + "' ORDER BY 1");
+    }
+
+    List<String> strings(String query) {
+        try (Connection c = connect(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(query)) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     Connection connect() throws SQLException {
@@ -80,7 +108,11 @@ final class PostgresTestDatabase implements AutoCloseable {
     }
 
     static String insert(String id, String first, String last, String email) {
-        return "INSERT INTO public.customers (customer_id, first_name, last_name, email, state, postcode) VALUES ('"
+        return insertInto("customers", id, first, last, email);
+    }
+
+    static String insertInto(String table, String id, String first, String last, String email) {
+        return "INSERT INTO public." + table + " (customer_id, first_name, last_name, email, state, postcode) VALUES ('"
                 + id + "', '" + first + "', '" + last + "', '" + email + "', 'NSW', '2000')";
     }
 

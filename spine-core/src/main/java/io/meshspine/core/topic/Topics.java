@@ -23,7 +23,7 @@ public final class Topics {
     public static final String INGEST_FILES = "spine.ingest.files";
     /** Debezium's source offsets (compacted). */
     public static final String CDC_OFFSETS = "spine.cdc.offsets";
-    /** Debezium's schema history (one partition, kept forever). */
+    /** Debezium's schema history (one partition, kept forever); each CDC engine has its own, named by {@link #cdcSchemaHistory}. */
     public static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
 
     private Topics() {
@@ -37,6 +37,14 @@ public final class Topics {
     /** {@code <domain>.<dataset>.v<major>}: the product topic consumers read. */
     public static String product(String domain, String dataset, int majorVersion) {
         return domain + "." + dataset + ".v" + majorVersion;
+    }
+
+    /**
+     * {@code spine.cdc.schema-history.<engine>}: the schema history of one CDC engine (one per source database), which
+     * Debezium requires to be the engine's alone.
+     */
+    public static String cdcSchemaHistory(String engine) {
+        return CDC_SCHEMA_HISTORY + "." + engine;
     }
 
     /** Internal topics start with {@code spine.}; nothing a lane or a producer may write to directly. */

@@ -25,6 +25,10 @@ public final class CdcMetrics {
     public enum StopReason {
         INCOMPATIBLE_SCHEMA("incompatible_schema"),
         REGISTRY_REJECTED("registry_rejected"),
+        /** A value the log did not carry (an unchanged TOAST column) that the old row does not hold either. */
+        UNAVAILABLE_VALUE("unavailable_value"),
+        /** The source or the table does not meet what capture needs (checked at start; the message names the fix). */
+        PREREQUISITE("prerequisite"),
         FAILED("failed");
 
         private final String label;
@@ -65,6 +69,18 @@ public final class CdcMetrics {
                 .description("Source commit to raw-topic acknowledgement").serviceLevelObjectives(SpineMetrics.LATENCY_BUCKETS)
                 .tag(Label.CONTRACT.key(), c).register(registry)).record(Duration.ofMillis(Math.max(0, ackMillis - commitMillis)));
     }
+
+    /**
+     * A gauge of one source database's capture ({@code source} = {@code <connector>:<database>}), read from
+     * {@code value} at each scrape; NaN while unknown.
+     */
+    void sourceGauge(String what, String description, String source, java.util.function.DoubleSupplier value) {
+        Gauge.builder(SpineMetrics.name("cdc", what), value::getAsDouble).strongReference(true).description(description)
+                .tag(SOURCE, source).register(registry);
+    }
+
+    /** The label naming one source database's capture. */
+    public static final String SOURCE = "source";
 
     void stopped(String contract, StopReason reason, boolean isStopped) {
         stopped.computeIfAbsent(contract + "\0" + reason.label(), k -> {

@@ -4,50 +4,64 @@ import io.meshspine.core.contract.CdcConnector;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.SourceBinding;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.ingest.cdc.CaptureSource;
 import io.meshspine.ingest.cdc.CdcConfig;
 import io.meshspine.ingest.cdc.SourceConnection;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The Debezium embedded-engine configuration of one contract's table: one engine per table, so one table's capture
- * can stop (an incompatible schema change) while the others go on.
+ * The Debezium embedded-engine configuration of one source database: one engine captures every table the
+ * contracts bind to that database (include lists), through one replication slot and publication (PostgreSQL) or
+ * one binlog client (MariaDB), with its own schema history.
  *
- * <p>Names derive from the lane's name, the contract id and the database: the engine's name and {@code topic.prefix}
+ * <p>Names derive from the lane's name, the connector and the database: the engine's name and {@code topic.prefix}
  * key its offsets in {@code spine.cdc.offsets}, so the same names on another machine resume the same offsets; a
- * different database gets fresh ones.
+ * different database gets fresh ones. Adding a table to a database changes the include list, not the names: the
+ * engine resumes its offsets (and, for PostgreSQL, widens its publication).
  */
 public final class ConnectorProperties {
 
     private static final String KAFKA_OFFSET_STORE = "org.apache.kafka.connect.storage.KafkaOffsetBackingStore";
     private static final String KAFKA_SCHEMA_HISTORY = "io.debezium.storage.kafka.history.KafkaSchemaHistory";
+    /** Debezium's stand-in for a value the log did not carry (an unchanged TOAST column); never let through as data. */
+    public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
     private ConnectorProperties() {
     }
 
-    /** {@code <lane name>.<contract id>.<database>}: the engine's name and its Debezium {@code topic.prefix}. */
-    public static String engineName(CdcConfig config, Contract contract) {
-        return config.name() + "." + contract.id() + "." + config.database(contract);
+    /** {@code <lane name>.<connector>.<database>}: the engine's name and its Debezium {@code topic.prefix}. */
+    public static String engineName(CdcConfig config, CaptureSource source) {
+        return config.name() + "." + source.connector().configValue() + "." + source.database();
     }
 
     /**
-     * The PostgreSQL replication slot (and publication) of the contract's capture: lower case, letters, digits and
+     * The PostgreSQL replication slot (and publication) of a database's capture: lower case, letters, digits and
      * {@code _}, at most 63 characters (a digest stands in for the tail of longer names).
      */
-    public static String slotName(CdcConfig config, Contract contract) {
-        String name = engineName(config, contract).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    public static String slotName(CdcConfig config, CaptureSource source) {
+        String name = engineName(config, source).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         if (name.length() <= 63) {
             return name;
         }
         return name.substring(0, 50) + "_" + digest(name).substring(0, 12);
     }
 
-    /** The captured table as Debezium's include lists name it. */
+    /** The slot of the database that captures the contract's table. */
+    public static String slotName(CdcConfig config, Contract contract) {
+        return slotName(config, config.source(contract));
+    }
+
+    /** The captured table as Debezium's include lists (and its change events' source block) name it. */
     public static String qualifiedTable(CdcConfig config, Contract contract) {
         SourceBinding.Cdc binding = binding(contract);
         return binding.connector() == CdcConnector.POSTGRES
@@ -62,10 +76,15 @@ public final class ConnectorProperties {
         return cdc;
     }
 
-    public static Properties of(CdcConfig config, Contract contract) {
-        SourceBinding.Cdc binding = binding(contract);
-        SourceConnection db = config.connection(binding.connector());
-        String engine = engineName(config, contract);
+    /**
+     * @param tables the contracts' tables this engine captures (as {@link #qualifiedTable} names them); the lane's own
+     *               tables are added here
+     */
+    public static Properties of(CdcConfig config, CaptureSource source, List<String> tables) {
+        SourceConnection db = config.connection(source.connector());
+        String engine = engineName(config, source);
+        List<String> included = new ArrayList<>(tables);
+        included.addAll(LaneTables.all(source));
         Properties p = new Properties();
         p.setProperty("name", engine);
         p.setProperty("topic.prefix", engine);
@@ -73,14 +92,19 @@ public final class ConnectorProperties {
         p.setProperty("database.port", Integer.toString(db.port()));
         p.setProperty("database.user", db.user());
         p.setProperty("database.password", db.password());
-        p.setProperty("table.include.list", java.util.regex.Pattern.quote(qualifiedTable(config, contract)));
+        p.setProperty("table.include.list", included.stream().map(Pattern::quote).collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", config.snapshotMode().debeziumValue());
-        // Deletes: the lane writes one envelope with op d; Debezium's extra tombstone is not wanted (see TableCapture).
+        // Deletes: the lane writes one envelope with op d; Debezium's extra tombstone is not wanted (see DatabaseCapture).
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "precise");
         p.setProperty("poll.interval.ms", Long.toString(config.pollInterval().toMillis()));
         p.setProperty("max.batch.size", Integer.toString(config.maxBatchSize()));
         p.setProperty("max.queue.size", Integer.toString(Math.max(8192, config.maxBatchSize() * 4)));
+        p.setProperty("unavailable.value.placeholder", UNAVAILABLE_VALUE);
+        p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatInterval().toMillis()));
+        // Incremental snapshots on demand: ./spine cdc snapshot writes the request into the lane's signal table.
+        p.setProperty("signal.enabled.channels", "source");
+        p.setProperty("signal.data.collection", LaneTables.signal(source));
 
         p.setProperty("offset.storage", KAFKA_OFFSET_STORE);
         p.setProperty("offset.storage.topic", Topics.CDC_OFFSETS);
@@ -89,22 +113,28 @@ public final class ConnectorProperties {
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         p.setProperty("bootstrap.servers", config.bootstrapServers());
 
-        if (binding.connector() == CdcConnector.POSTGRES) {
+        if (source.connector() == CdcConnector.POSTGRES) {
             p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-            p.setProperty("database.dbname", config.database(contract));
+            p.setProperty("database.dbname", source.database());
             p.setProperty("plugin.name", "pgoutput");
-            p.setProperty("slot.name", slotName(config, contract));
-            p.setProperty("publication.name", slotName(config, contract));
+            p.setProperty("slot.name", slotName(config, source));
+            p.setProperty("publication.name", slotName(config, source));
             p.setProperty("publication.autocreate.mode", "filtered");
-            p.setProperty("schema.include.list", java.util.regex.Pattern.quote(binding.schema().orElse("public")));
+            p.setProperty("heartbeat.action.query", LaneTables.heartbeatQuery(source));
+            p.setProperty("database.sslmode", db.tls().postgresValue());
+            db.trustFile().ifPresent(f -> p.setProperty("database.sslrootcert", f.toString()));
         } else {
             p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
             p.setProperty("database.server.id", Long.toString(serverId(engine)));
-            p.setProperty("database.include.list", java.util.regex.Pattern.quote(config.database(contract)));
-            p.setProperty("database.ssl.mode", "disable");
+            p.setProperty("database.include.list", Pattern.quote(source.database()));
+            p.setProperty("database.ssl.mode", db.tls().mariaDbValue());
+            db.trustFile().ifPresent(f -> p.setProperty("database.ssl.truststore", f.toString()));
+            if (!db.trustPassword().isEmpty()) {
+                p.setProperty("database.ssl.truststore.password", db.trustPassword());
+            }
             p.setProperty("include.schema.changes", "false");
             p.setProperty("schema.history.internal", KAFKA_SCHEMA_HISTORY);
-            p.setProperty("schema.history.internal.kafka.topic", Topics.CDC_SCHEMA_HISTORY);
+            p.setProperty("schema.history.internal.kafka.topic", Topics.cdcSchemaHistory(engine));
             p.setProperty("schema.history.internal.kafka.bootstrap.servers", config.bootstrapServers());
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
             p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");

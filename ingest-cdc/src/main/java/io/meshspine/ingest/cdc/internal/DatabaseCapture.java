@@ -1,0 +1,525 @@
+package io.meshspine.ingest.cdc.internal;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.StopEngineException;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.meshspine.core.SpineHeaders;
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.cdc.ChangeEvent;
+import io.meshspine.core.contract.CdcConnector;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.ingest.cdc.CaptureSource;
+import io.meshspine.ingest.cdc.CaptureState;
+import io.meshspine.ingest.cdc.CdcConfig;
+import io.meshspine.ingest.cdc.SnapshotMode;
+import io.meshspine.ingest.cdc.SnapshotRequest;
+import io.meshspine.ingest.cdc.SourceConnection;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One source database, captured by one Debezium embedded engine: every table the contracts bind to it, through one
+ * replication slot and publication (PostgreSQL) or one binlog client (MariaDB). Each change is routed by its table
+ * to the contracts bound to it ({@link TableRoute}), and written to their raw topics as {@link ChangeEvent}
+ * envelopes.
+ *
+ * <p>Start: the database's prerequisites are checked first ({@link PostgresPrerequisites}, {@link MariaDbPrerequisites}).
+ * A problem of the whole database fails every table of it; a problem of one table fails that table alone (state
+ * FAILED, {@code spine_cdc_capture_stopped{reason="prerequisite"}}, the message naming table and fix), and the
+ * engine captures the others.
+ *
+ * <p>Delivery: a batch's changes are acknowledged by the broker (idempotent producer, acks=all) before Debezium is
+ * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets}. A crash therefore
+ * re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
+ * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped. Heartbeats
+ * (and the lane's heartbeat table) move the stored position while the captured tables are quiet.
+ *
+ * <p>Deletes: one envelope with op {@code d}, {@code before} set, {@code after} null; no tombstones
+ * ({@code tombstones.on.delete=false}; the raw topic is not compacted, the gate makes the product topic's tombstone).
+ *
+ * <p>One table's schema change: a compatible layout becomes a new version of the raw topic's value artifact; one
+ * the contract cannot absorb stops that table's routing (state {@link CaptureState#STOPPED_INCOMPATIBLE}, ERROR log
+ * naming table and column, {@code spine_cdc_capture_stopped=1}), while the engine goes on for the other tables. The
+ * database has one position for all its tables, so the stopped table's position cannot be held back alone: that
+ * change and every later change of the table go to {@code spine.dlq} as SCHEMA dead letters holding the change as
+ * JSON (id {@code cdc:<source position>}), never dropped; once the contract or table is fixed and the lane
+ * restarted, {@code ./spine cdc snapshot <contract>} re-reads the table.
+ *
+ * <p>Record faults: a change the broker refuses for itself (too large, invalid) goes to {@code spine.dlq} as a
+ * PROCESSING dead letter with the envelope's bytes as sent, and capture goes on. Only if the DLQ refuses it too
+ * does the engine fail, so that nothing is ever skipped unrecorded.
+ */
+public final class DatabaseCapture implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseCapture.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The stage name dead letters of this lane carry. */
+    public static final String STAGE = "cdc-lane";
+
+    private final CdcConfig config;
+    private final CaptureSource source;
+    private final String engineName;
+    private final Producer<byte[], byte[]> producer;
+    private final RegistrySchemas registry;
+    private final CdcMetrics metrics;
+    private final ExecutorService thread;
+    /** Routes by table as the include list names it; several contracts (major versions) may share a table. */
+    private final Map<String, List<TableRoute>> routes = new LinkedHashMap<>();
+    private final JsonConverter json = new JsonConverter();
+    private final CaptureLag lag;
+
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile boolean closing;
+    private long deadLetterContentId = -1;
+
+    /** One change of a batch: what goes out (null for an event passed over), and where it came from. */
+    private record Outgoing(RecordChangeEvent<SourceRecord> event, TableRoute route, ProducerRecord<byte[], byte[]> record,
+                            SourcePosition position, String op, boolean deadLetter) {
+        static Outgoing passed(RecordChangeEvent<SourceRecord> event) {
+            return new Outgoing(event, null, null, null, null, false);
+        }
+    }
+
+    public DatabaseCapture(CdcConfig config, CaptureSource source, List<Contract> contracts, Producer<byte[], byte[]> producer,
+                           RegistrySchemas registry, CdcMetrics metrics) {
+        this.config = config;
+        this.source = source;
+        this.engineName = ConnectorProperties.engineName(config, source);
+        this.producer = producer;
+        this.registry = registry;
+        this.metrics = metrics;
+        for (Contract c : contracts) {
+            String table = ConnectorProperties.qualifiedTable(config, c);
+            routes.computeIfAbsent(table, t -> new ArrayList<>()).add(new TableRoute(c, source.connector(), table, metrics));
+        }
+        json.configure(Map.of("schemas.enable", "false", "decimal.format", "NUMERIC"), false);
+        this.lag = new CaptureLag(config, source, metrics);
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spine-cdc-" + source.connector().configValue() + "-" + source.database());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public CaptureSource source() {
+        return source;
+    }
+
+    /** Each contract's state, in the order the contracts came. */
+    public Map<String, CaptureState> states() {
+        Map<String, CaptureState> states = new LinkedHashMap<>();
+        routes().forEach(r -> states.put(r.contract().qualifiedName(), r.state()));
+        return states;
+    }
+
+    /** Every contract's route, in the order the contracts came. */
+    List<TableRoute> routes() {
+        return routes.values().stream().flatMap(List::stream).toList();
+    }
+
+    public Optional<CaptureState> state(String contract) {
+        return route(contract).map(TableRoute::state);
+    }
+
+    public Optional<String> stopDetail(String contract) {
+        return route(contract).map(TableRoute::stopDetail);
+    }
+
+    private Optional<TableRoute> route(String contract) {
+        return routes().stream().filter(r -> r.contract().qualifiedName().equals(contract)).findFirst();
+    }
+
+    public void start() {
+        LOG.info("cdc capture starting engine={} source={} tables={}", engineName, source, routes.keySet());
+        thread.execute(this::run);
+    }
+
+    private void run() {
+        List<String> tables;
+        try {
+            tables = checkPrerequisites();
+        } catch (SQLException e) {
+            failAll(CdcMetrics.StopReason.FAILED, "cannot check " + source + " at " + server().host() + ":" + server().port()
+                    + " as " + server().user() + ": " + e.getMessage());
+            return;
+        }
+        if (tables.isEmpty()) {
+            return;
+        }
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(ConnectorProperties.of(config, source, tables))
+                .notifying(this::handleBatch)
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        routes().forEach(r -> r.transition(CaptureState.STARTING, CaptureState.RUNNING, "task started"));
+                        lag.start();
+                    }
+                })
+                .using(this::completed)
+                .build();
+        engine = built;
+        if (closing) {
+            return;
+        }
+        built.run();
+    }
+
+    private SourceConnection server() {
+        return config.connection(source.connector());
+    }
+
+    /** The tables that may be captured; the others' routes are failed with the reason. */
+    private List<String> checkPrerequisites() throws SQLException {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        routes.forEach((table, rs) -> keys.put(table, rs.get(0).contract().keys()));
+        boolean postgres = source.connector() == CdcConnector.POSTGRES;
+        try (Connection c = server().connect(postgres ? "postgresql" : "mariadb", source.database())) {
+            List<Prerequisite> problems;
+            if (postgres) {
+                problems = PostgresPrerequisites.check(c, server(), source, keys, ConnectorProperties.slotName(config, source));
+            } else {
+                LOG.info("cdc source gtid engine={} {}", engineName, MariaDbPrerequisites.gtidMode(c));
+                problems = MariaDbPrerequisites.check(c, server(), source, keys);
+            }
+            List<String> databaseWide = problems.stream().filter(p -> p.table().isEmpty()).map(Prerequisite::message).toList();
+            if (!databaseWide.isEmpty()) {
+                failAll(CdcMetrics.StopReason.PREREQUISITE, String.join("; ", databaseWide));
+                return List.of();
+            }
+            List<String> capturable = new ArrayList<>();
+            routes.forEach((table, rs) -> {
+                String why = problems.stream().filter(p -> p.table().orElseThrow().equals(table)).map(Prerequisite::message)
+                        .collect(Collectors.joining("; "));
+                if (why.isEmpty()) {
+                    capturable.add(table);
+                } else {
+                    rs.forEach(r -> r.stop(CaptureState.FAILED, CdcMetrics.StopReason.PREREQUISITE, why));
+                }
+            });
+            snapshotNewTables(c, capturable);
+            return capturable;
+        }
+    }
+
+    /**
+     * A table new to a database the lane already captures (a contract added for it) is snapshotted alone, by an
+     * incremental snapshot asked through the signal table, while the others go on streaming from their position. On
+     * the database's first capture the engine's initial snapshot covers every table.
+     */
+    private void snapshotNewTables(Connection c, List<String> capturable) throws SQLException {
+        List<String> enrolled = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT table_name FROM " + LaneTables.enrolled(source))) {
+            while (rs.next()) {
+                enrolled.add(rs.getString(1));
+            }
+        }
+        List<String> added = capturable.stream().filter(t -> !enrolled.contains(t)).toList();
+        if (added.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + LaneTables.enrolled(source) + " (table_name, enrolled_at) VALUES (?, ?)")) {
+            for (String table : added) {
+                ps.setString(1, table);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+        }
+        if (!enrolled.isEmpty() && config.snapshotMode() != SnapshotMode.NO_DATA) {
+            String id = new SnapshotRequest(source, added, Optional.empty()).send(c);
+            LOG.info("cdc new tables engine={} tables={} snapshot=incremental signal={}", engineName, added, id);
+        }
+    }
+
+    private void failAll(CdcMetrics.StopReason reason, String detail) {
+        routes().forEach(r -> r.stop(CaptureState.FAILED, reason, detail));
+    }
+
+    private static boolean isRecordFault(Throwable failure) {
+        return failure instanceof RecordTooLargeException || failure instanceof InvalidRecordException;
+    }
+
+    /** The table of a change as the include list names it: {@code schema.table} (PostgreSQL) or {@code database.table}. */
+    private String tableOf(Struct sourceBlock) {
+        String table = sourceBlock.getString("table");
+        return source.connector() == CdcConnector.POSTGRES ? sourceBlock.getString("schema") + "." + table
+                : sourceBlock.getString("db") + "." + table;
+    }
+
+    private void handleBatch(List<RecordChangeEvent<SourceRecord>> events,
+                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        List<Outgoing> out = new ArrayList<>(events.size());
+        if (!events.isEmpty()) {
+            lag.received();
+        }
+        for (RecordChangeEvent<SourceRecord> event : events) {
+            SourceRecord record = event.record();
+            if (!(record.value() instanceof Struct value) || value.schema().field(ChangeEvent.OP) == null) {
+                // A tombstone (switched off, see the class doc) or a heartbeat: nothing to publish, the position moves on.
+                out.add(Outgoing.passed(event));
+                continue;
+            }
+            Struct sourceBlock = value.getStruct(ChangeEvent.SOURCE);
+            String table = tableOf(sourceBlock);
+            List<TableRoute> bound = routes.get(table);
+            if (bound == null) {
+                // The lane's own tables (heartbeat, signals): their changes are how the lane moves and asks, not data.
+                out.add(Outgoing.passed(event));
+                continue;
+            }
+            SourcePosition position = SourcePosition.of(source.connector(), sourceBlock);
+            lag.observed(position);
+            for (TableRoute route : bound) {
+                out.add(outgoing(event, route, value, position));
+            }
+        }
+        publish(out, committer);
+        committer.markBatchFinished();
+    }
+
+    private Outgoing outgoing(RecordChangeEvent<SourceRecord> event, TableRoute route, Struct value, SourcePosition position)
+            throws InterruptedException {
+        String op = value.getString(ChangeEvent.OP);
+        if (route.routing()) {
+            try {
+                return new Outgoing(event, route, route.encode(value, position, this::registered), position, op, false);
+            } catch (IncompatibleChange e) {
+                route.stop(CaptureState.STOPPED_INCOMPATIBLE, e.reason, e.getMessage() + " (at " + position.header() + ")");
+            }
+        }
+        return new Outgoing(event, route, stoppedTableDeadLetter(event.record(), route, position, op), position, op, true);
+    }
+
+    /**
+     * A change of a table whose routing stopped: it cannot become the contract's envelope, and the database's
+     * position moves on for the other tables, so it is kept on the DLQ as Debezium's change rendered as JSON.
+     */
+    private ProducerRecord<byte[], byte[]> stoppedTableDeadLetter(SourceRecord record, TableRoute route, SourcePosition position, String op)
+            throws InterruptedException {
+        Contract contract = route.contract();
+        byte[] key = record.key() == null ? null : json.fromConnectData(contract.rawTopic(), record.keySchema(), record.key());
+        byte[] value = json.fromConnectData(contract.rawTopic(), record.valueSchema(), record.value());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(SpineHeaders.SOURCE, SpineHeaders.utf8("cdc"));
+        headers.add(SpineHeaders.SOURCE_POSITION, SpineHeaders.utf8(position.header()));
+        headers.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()));
+        headers.add(SpineHeaders.CONTRACT_VERSION, SpineHeaders.utf8(Integer.toString(contract.majorVersion())));
+        String message = "the capture of " + route.table() + " for " + contract.qualifiedName() + " stopped: " + route.stopDetail()
+                + "; this change (" + op + ") is kept here as Debezium's JSON: after fixing the contract or the table, restart "
+                + "the lane and run ./spine cdc snapshot " + contract.id();
+        return deadLetter(route, new ProducerRecord<>(contract.rawTopic(), null, null, key, value, headers), position, op,
+                origin -> DeadLetter.schemaMismatch(origin, message));
+    }
+
+    /**
+     * The refused change as a dead letter: the key, value and headers exactly as sent to the raw topic. Logged by ids
+     * and sizes only; the row may hold PII.
+     */
+    private Outgoing refusedDeadLetter(Outgoing refused, Throwable failure) throws InterruptedException {
+        String position = refused.position().header();
+        String table = refused.route().table();
+        String raw = refused.route().contract().rawTopic();
+        LOG.warn("cdc change dead-lettered contract={} table={} position={} op={} valueBytes={} cause={}",
+                refused.route().contract().qualifiedName(), table, position, refused.op(),
+                refused.record().value() == null ? 0 : refused.record().value().length, failure.getClass().getSimpleName());
+        ProducerRecord<byte[], byte[]> letter = deadLetter(refused.route(), refused.record(), refused.position(), refused.op(),
+                origin -> DeadLetter.processingFailure(origin, "the broker refused the change of " + table + " at " + position
+                        + " for the raw topic " + raw + ": " + failure.getClass().getSimpleName() + ": " + failure.getMessage()));
+        return new Outgoing(refused.event(), refused.route(), letter, refused.position(), refused.op(), true);
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(TableRoute route, ProducerRecord<byte[], byte[]> sent, SourcePosition position,
+                                                      String op, java.util.function.Function<DeadLetter.Origin, DeadLetter> failure)
+            throws InterruptedException {
+        if (deadLetterContentId < 0) {
+            deadLetterContentId = retrying("register dead-letter schema", () -> DeadLetterCodec.contentId(registry));
+        }
+        Contract contract = route.contract();
+        List<OriginalRecord.Header> headers = new ArrayList<>();
+        sent.headers().forEach(h -> headers.add(new OriginalRecord.Header(h.key(), h.value())));
+        Instant now = Instant.now();
+        // Never offered a raw-topic offset: the raw topic is where a repaired change belongs.
+        OriginalRecord original = new OriginalRecord(contract.rawTopic(), null, null, now.toEpochMilli(), sent.key(), sent.value(), headers);
+        Header correlation = sent.headers().lastHeader(SpineHeaders.CORRELATION_ID);
+        DeadLetter.Origin origin = new DeadLetter.Origin(STAGE, original, contract.qualifiedName(), contract.version(),
+                correlation == null ? SpineHeaders.newCorrelationId() : SpineHeaders.string(correlation.value()),
+                0, now, Map.of("table", route.table(), "source_position", position.header(), "op", op));
+        DeadLetter d = failure.apply(origin).withId("cdc:" + position.header() + (routes.get(route.table()).size() > 1
+                ? ":" + contract.qualifiedName() : ""));
+        byte[] envelope = WireFormat.encode(deadLetterContentId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
+        return new ProducerRecord<>(Topics.DLQ, null, null, sent.key(), envelope, sent.headers());
+    }
+
+    /**
+     * Sends in order and waits for every acknowledgement; a transient failure resends from the first unacknowledged
+     * change (a change acknowledged after it may then appear twice, with the same source position), a permanent one
+     * fails the engine. Only acknowledged changes are marked processed.
+     */
+    private void publish(List<Outgoing> out, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        int from = 0;
+        long backoff = 100;
+        while (from < out.size()) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>(out.size() - from);
+            for (int i = from; i < out.size(); i++) {
+                ProducerRecord<byte[], byte[]> r = out.get(i).record();
+                acks.add(r == null ? null : producer.send(r));
+            }
+            int failedAt = -1;
+            Throwable failure = null;
+            for (int i = 0; i < acks.size(); i++) {
+                if (acks.get(i) == null) {
+                    continue;
+                }
+                try {
+                    acks.get(i).get();
+                } catch (ExecutionException e) {
+                    if (failedAt < 0) {
+                        failedAt = i;
+                        failure = e.getCause();
+                    }
+                }
+            }
+            int done = failedAt < 0 ? acks.size() : failedAt;
+            long ackMillis = System.currentTimeMillis();
+            for (int i = from; i < from + done; i++) {
+                Outgoing o = out.get(i);
+                // One event may feed several routes (contracts sharing a table): mark it once, after its last route.
+                if (i + 1 >= out.size() || out.get(i + 1).event() != o.event()) {
+                    committer.markProcessed(o.event());
+                }
+                if (o.record() == null) {
+                    continue;
+                }
+                String contract = o.route().contract().qualifiedName();
+                if (o.deadLetter()) {
+                    metrics.deadLettered(contract);
+                } else {
+                    metrics.captured(contract, o.op(), 1);
+                    if (!o.position().snapshot() && o.position().commitMillis() != null) {
+                        metrics.latency(contract, o.position().commitMillis(), ackMillis);
+                    }
+                }
+            }
+            if (failedAt < 0) {
+                return;
+            }
+            Outgoing refused = out.get(from + failedAt);
+            if (isRecordFault(failure) && !refused.deadLetter()) {
+                out.set(from + failedAt, refusedDeadLetter(refused, failure));
+                from += failedAt;
+                continue;
+            }
+            if (!(failure instanceof RetriableException)) {
+                String detail = refused.deadLetter() ? "the DLQ refused the dead letter of a change of " + refused.route().table()
+                        + " at " + refused.position().header() + ": " + failure
+                        : "the broker refused a change of " + refused.route().table() + ": " + failure;
+                failAll(CdcMetrics.StopReason.FAILED, detail);
+                throw new StopEngineException("capture of " + source + " failed: " + failure);
+            }
+            from += failedAt;
+            LOG.warn("cdc publish retry engine={} pending={} backoffMs={} cause={}", engineName, out.size() - from, backoff,
+                    failure.toString());
+            backoff = pause(backoff);
+        }
+    }
+
+    private long registered(String what, String group, String artifact, org.apache.avro.Schema schema) throws InterruptedException {
+        return retrying(what, () -> registry.contentIdFor(group, artifact, schema));
+    }
+
+    /** Retries a registry call while the registry is unreachable; a refusal is the caller's to judge. */
+    private <T> T retrying(String what, java.util.function.Supplier<T> call) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                return call.get();
+            } catch (RegistryUnavailableException e) {
+                LOG.warn("cdc registry unavailable engine={} action=\"{}\" backoffMs={} cause={}", engineName, what, backoff, e.getMessage());
+                backoff = pause(backoff);
+            }
+        }
+    }
+
+    private long pause(long backoffMillis) throws InterruptedException {
+        if (closing) {
+            throw new StopEngineException("capture of " + source + " closing while waiting");
+        }
+        TimeUnit.MILLISECONDS.sleep(backoffMillis);
+        return Math.min(backoffMillis * 2, MAX_BACKOFF.toMillis());
+    }
+
+    private void completed(boolean success, String message, Throwable error) {
+        if (closing || success) {
+            routes().forEach(r -> r.closed(closing ? "closed" : message));
+            return;
+        }
+        failAll(CdcMetrics.StopReason.FAILED, message + (error == null ? "" : ": " + error));
+    }
+
+    /** Stops the engine cleanly: positions of published changes are stored before it returns. */
+    @Override
+    public void close() {
+        closing = true;
+        lag.close();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IllegalStateException alreadyStopped) {
+                // The engine stopped itself (a failure): nothing left to close.
+            } catch (Exception ex) {
+                LOG.warn("cdc engine close failed engine={} cause={}", engineName, ex.toString());
+            }
+        }
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("cdc engine did not stop in 30 s engine={}", engineName);
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        routes().forEach(r -> r.closed("closed"));
+    }
+}
