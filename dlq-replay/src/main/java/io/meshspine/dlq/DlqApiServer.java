@@ -154,16 +154,16 @@ public final class DlqApiServer implements AutoCloseable {
             }
             Optional<ApiToken> token = authenticate(exchange);
             if (token.isEmpty()) {
-                bench.auditRefusal(null, null, method, path, 401);
+                bench.auditRefusal(null, method, path, 401, null);
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"spine-dlq\"");
                 error(exchange, 401, "a valid bearer token is needed");
                 return;
             }
             Steward who = token.get().steward();
             if (!who.may(route.get().role())) {
-                bench.auditRefusal(who.name(), who.role(), method, path, 403);
-                error(exchange, 403, who.name() + " (" + who.role().configValue() + ") may not do this: it needs "
-                        + route.get().role().configValue());
+                String message = who.name() + " (" + who.role().configValue() + ") may not do this: it needs " + route.get().role().configValue();
+                bench.auditRefusal(who, method, path, 403, message);
+                error(exchange, 403, message);
                 return;
             }
             try {
@@ -173,13 +173,19 @@ public final class DlqApiServer implements AutoCloseable {
                 } else {
                     send(exchange, 200, "application/json", JSON.writeValueAsBytes(body));
                 }
-            } catch (DlqWorkbench.AccessDeniedException e) {
-                bench.auditRefusal(who.name(), who.role(), method, path, 403);
+            } catch (AccessDeniedException e) {
+                bench.auditRefusal(who, method, path, 403, e.getMessage());
                 error(exchange, 403, e.getMessage());
             } catch (IllegalArgumentException e) {
+                bench.auditRefusal(who, method, path, 400, e.getMessage());
                 error(exchange, 400, e.getMessage());
             } catch (RegistryUnavailableException | org.apache.kafka.common.errors.TimeoutException e) {
+                bench.auditRefusal(who, method, path, 503, e.getClass().getSimpleName());
                 error(exchange, 503, "the broker or the registry cannot be reached; try again (" + e.getClass().getSimpleName() + ")");
+            } catch (RuntimeException e) {
+                log.error("dlq api request failed method={} path={}", method, path, e);
+                bench.auditRefusal(who, method, path, 500, e.getClass().getSimpleName());
+                error(exchange, 500, "the workbench failed (" + e.getClass().getSimpleName() + "); the log has the details");
             }
         } catch (RuntimeException e) {
             log.error("dlq api request failed", e);
@@ -193,10 +199,12 @@ public final class DlqApiServer implements AutoCloseable {
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
             case "/api/dead-letters": {
                 int limit = intParam(query, "limit", 200);
-                List<QueuedDeadLetter> all = bench.list(DeadLetterFilter.parse(withoutPaging(query)), who);
+                Selection selection = bench.select(DeadLetterFilter.parse(withoutPaging(query)), who);
+                List<QueuedDeadLetter> all = selection.letters();
                 List<QueuedDeadLetter> shown = all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
                 ObjectNode out = JSON.createObjectNode();
                 out.put("total", all.size());
+                out.set("scope", selection.scope().toJson());
                 ArrayNode items = out.putArray("items");
                 shown.forEach(q -> items.add(bench.row(q)));
                 return out;
@@ -215,6 +223,15 @@ public final class DlqApiServer implements AutoCloseable {
         }
         JsonNode body = body(exchange);
         DeadLetterFilter filter = filterOf(body.get("filter"));
+        boolean all = body.path("all").asBoolean(false);
+        boolean changes = switch (route.path()) {
+            case "/api/repair", "/api/park", "/api/resolve" -> true;
+            case "/api/replay" -> !body.path("dry_run").asBoolean(true);
+            default -> false;
+        };
+        if (changes) {
+            filter.requireBounded(route.path().substring("/api/".length()), all, "\"all\": true");
+        }
         return switch (route.path()) {
             case "/api/repair" -> bench.repair(filter, body.get("patch"), who).toJson();
             case "/api/recheck" -> bench.recheck(filter, who).toJson();
@@ -305,14 +322,7 @@ public final class DlqApiServer implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
         }
-        byte[] digest = ApiToken.digest(header.substring(7).trim());
-        ApiToken found = null;
-        for (ApiToken t : tokens) {
-            if (t.matches(digest)) {
-                found = t;
-            }
-        }
-        return Optional.ofNullable(found);
+        return ApiToken.find(tokens, header.substring(7).trim());
     }
 
     private static Map<String, List<String>> query(String raw) {

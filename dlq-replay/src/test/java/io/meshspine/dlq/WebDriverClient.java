@@ -75,6 +75,10 @@ final class WebDriverClient implements AutoCloseable {
         return text(find(css));
     }
 
+    String alertText() throws IOException, InterruptedException {
+        return call("GET", "/session/" + session + "/alert/text", null).asText();
+    }
+
     void acceptAlert() throws IOException, InterruptedException {
         call("POST", "/session/" + session + "/alert/accept", JSON.createObjectNode());
     }

@@ -69,6 +69,8 @@ class WebPageInChromiumTest {
                     assertThat(f.mine()).satisfies(filter -> assertThat(server.workbench().list(filter, Steward.operator("t"))).hasSize(3));
 
                     browser.click(browser.find("#replay"));
+                    await("the page asks to confirm the exact count").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.alertText().contains("Publish 3 dead letter(s)"));
                     browser.acceptAlert();
                     await("the replay's counts").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                             .until(() -> browser.textOf("#replay-result").contains("replayed: 3"));

@@ -29,8 +29,10 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            List<QueuedDeadLetter> all = bench.list(filter.filter(), dlq.operator());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            var selection = bench.select(filter.filter(), who);
+            DlqCommand.noteScope(spec, selection.scope());
+            List<QueuedDeadLetter> all = selection.letters();
             List<QueuedDeadLetter> shown = limit > 0 && all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
             var out = spec.commandLine().getOut();
             if (json) {

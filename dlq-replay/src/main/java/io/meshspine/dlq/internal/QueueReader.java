@@ -7,12 +7,9 @@ import io.meshspine.core.topic.Topics;
 import io.meshspine.dlq.DeadLetterState;
 import io.meshspine.dlq.QueuedDeadLetter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,21 +43,15 @@ public final class QueueReader implements AutoCloseable {
     private record Located(DeadLetter letter, int partition, long offset) {
     }
 
-    public QueueReader(String bootstrapServers, WireDecoder decoder, Duration timeout) {
+    public QueueReader(KafkaClients clients, WireDecoder decoder, Duration timeout) {
         this.decoder = decoder;
         this.timeout = timeout;
-        this.dlq = consumer(bootstrapServers, "spine-dlq-reader", Topics.DLQ);
-        this.state = consumer(bootstrapServers, "spine-dlq-state-reader", Topics.DLQ_STATE);
+        this.dlq = consumer(clients, "spine-dlq-reader", Topics.DLQ);
+        this.state = consumer(clients, "spine-dlq-state-reader", Topics.DLQ_STATE);
     }
 
-    private KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, String clientId, String topic) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000,
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private KafkaConsumer<byte[], byte[]> consumer(KafkaClients clients, String clientId, String topic) {
+        KafkaConsumer<byte[], byte[]> c = clients.reader(clientId);
         List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
         if (partitions.isEmpty()) {
             c.close();

@@ -41,7 +41,7 @@ class ReplayCrashTest {
             List<DeadLetter> letters = f.publishDeadLetters(total, "aud");
             Steward auditor = Steward.operator("auditor");
             await().atMost(Duration.ofSeconds(20)).until(() -> bench.list(f.mine(), auditor).size() == total);
-            String[] replay = {"--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--as", "crash-test",
+            String[] replay = {"--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--local-admin", "--as", "crash-test",
                     "--replay-batch", "4", "replay", "--execute", "--contract", f.contractName(), "--rate", "20", "--job", "crash-job"};
 
             List<String> command = ChildJvm.command(logs.resolve("jvm-tmp"), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
