@@ -42,6 +42,11 @@ public record DeadLetterState(String id, DeadLetterStatus status, Repair repair,
         return status == DeadLetterStatus.ACTIVE;
     }
 
+    /** Repaired, and the repaired value was dropped after its replay. */
+    public boolean repairDropped() {
+        return repair != null && repair.value() == null;
+    }
+
     public boolean replayedBy(String job) {
         return replays.stream().anyMatch(r -> r.job().equals(job));
     }
@@ -50,10 +55,16 @@ public record DeadLetterState(String id, DeadLetterStatus status, Repair repair,
         return new DeadLetterState(id, status, repair, replays, reason, repair.by(), repair.at(), null);
     }
 
+    /**
+     * Replayed: the repaired value itself leaves the compacted state (only its hashes stay), so PII a repair carried
+     * is not kept forever in {@code spine.dlq.state}; the record it became is on the raw topic, and back on the DLQ
+     * if it fails again.
+     */
     public DeadLetterState replayed(Replay replay) {
         List<Replay> all = new ArrayList<>(replays);
         all.add(replay);
-        return new DeadLetterState(id, DeadLetterStatus.REPLAYED, repair, all, null, replay.by(), replay.at(), null);
+        Repair kept = repair == null ? null : new Repair(null, repair.beforeSha256(), repair.afterSha256(), repair.patch(), repair.by(), repair.at());
+        return new DeadLetterState(id, DeadLetterStatus.REPLAYED, kept, all, null, replay.by(), replay.at(), null);
     }
 
     public DeadLetterState refused(Refusal r) {

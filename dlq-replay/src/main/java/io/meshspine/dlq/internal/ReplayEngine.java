@@ -45,6 +45,8 @@ public final class ReplayEngine {
 
     private static final Logger log = LoggerFactory.getLogger(ReplayEngine.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String DROPPED = "its repaired value left the state after its replay; the record it became is on the raw topic "
+            + "(and back on the DLQ under a new id if it failed again)";
 
     private final DlqConfig config;
     private final QueueReader reader;
@@ -140,6 +142,8 @@ public final class ReplayEngine {
                                     + q.state().updatedBy()));
                         } else if (alreadyReplayed(q, request, job)) {
                             out.add(new RecordResult(id, Outcome.ALREADY_REPLAYED, null));
+                        } else if (q.state().repairDropped()) {
+                            out.add(new RecordResult(id, Outcome.REFUSED, DROPPED));
                         } else if (refusedNow.containsKey(id)) {
                             String why = refusedNow.get(id);
                             writes.add(WorkbenchRecords.state(q.state().refused(new DeadLetterState.Refusal(topic.orElse(null), why,
@@ -186,6 +190,8 @@ public final class ReplayEngine {
         for (QueuedDeadLetter q : selected.letters()) {
             if (alreadyReplayed(q, request, job)) {
                 results.add(new RecordResult(q.id(), Outcome.ALREADY_REPLAYED, null));
+            } else if (q.state().repairDropped()) {
+                results.add(new RecordResult(q.id(), Outcome.REFUSED, DROPPED));
             } else if (refusedBefore(q)) {
                 results.add(new RecordResult(q.id(), Outcome.REFUSED, "refused before: " + q.state().refusal().reason()));
             } else if (targets.get(q.id()).isEmpty()) {

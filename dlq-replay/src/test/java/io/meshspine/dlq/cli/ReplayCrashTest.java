@@ -86,6 +86,13 @@ class ReplayCrashTest {
             Map<String, Long> byWho = bench.list(f.mine("status=any"), auditor).stream()
                     .collect(Collectors.groupingBy(q -> q.state().status().name(), Collectors.counting()));
             assertThat(byWho).containsExactly(Map.entry(DeadLetterStatus.REPLAYED.name(), (long) total));
+
+            // The killed run left its intent in the audit, though it never got to write an outcome.
+            List<io.meshspine.dlq.AuditEntry> crashJob = bench.audit(100_000, auditor).stream()
+                    .filter(e -> e.details() != null && "crash-job".equals(e.details().path("job").asText())).toList();
+            assertThat(crashJob).extracting(io.meshspine.dlq.AuditEntry::action).containsExactly("replay-intent", "replay-intent", "replay");
+            assertThat(crashJob.get(0).count()).isEqualTo(total);
+            assertThat(crashJob).allSatisfy(e -> assertThat(e.via()).isEqualTo("local-admin"));
         }
     }
 
