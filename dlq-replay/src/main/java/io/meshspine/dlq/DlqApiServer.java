@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.dlq.internal.UnauthenticatedRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The workbench as JSON over HTTP (the JDK's server), with an OpenAPI document at {@code /openapi.json} and the
- * stewards' web page at {@code /}. Every {@code /api} request needs {@code Authorization: Bearer <token>}: no valid
- * token is 401, a role that does not allow the route is 403, and both are audited. Binds 127.0.0.1 by default.
+ * stewards' web page at {@code /}. Every {@code /api} request needs {@code Authorization: Bearer <token>}. No valid
+ * token is 401, counted per client address and audited as one summary a minute, and beyond a burst per address 429
+ * (before any Kafka write); a role that does not allow the route is 403, a bad request 400, a failure 5xx, each
+ * audited. Binds 127.0.0.1 by default.
  */
 public final class DlqApiServer implements AutoCloseable {
 
@@ -64,6 +67,13 @@ public final class DlqApiServer implements AutoCloseable {
     private final ExecutorService executor;
     private final byte[] openApi;
     private final byte[] page;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final UnauthenticatedRequests unauthenticated = new UnauthenticatedRequests(20, 5, java.time.Clock.systemUTC());
+    private final java.util.concurrent.ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "spine-dlq-http-refusals");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DlqApiServer(DlqWorkbench bench, boolean ownsWorkbench, HttpServer server, ExecutorService executor) {
         this.bench = bench;
@@ -105,6 +115,7 @@ public final class DlqApiServer implements AutoCloseable {
         http.createContext("/", api::handle);
         http.setExecutor(executor);
         http.start();
+        api.summaries.scheduleAtFixedRate(api::flushRefusals, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         if (config.tokens().isEmpty()) {
             log.warn("dlq api has no tokens configured: every /api request will be refused with 401");
         }
@@ -122,10 +133,23 @@ public final class DlqApiServer implements AutoCloseable {
         return bench;
     }
 
+    private void flushRefusals() {
+        try {
+            unauthenticated.flush(bench::auditUnauthenticated);
+        } catch (RuntimeException e) {
+            log.warn("dlq summary of unauthenticated requests not written problem={}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         executor.shutdownNow();
+        summaries.shutdownNow();
+        flushRefusals();
         if (ownsWorkbench) {
             bench.close();
         }
@@ -154,7 +178,13 @@ public final class DlqApiServer implements AutoCloseable {
             }
             Optional<ApiToken> token = authenticate(exchange);
             if (token.isEmpty()) {
-                bench.auditRefusal(null, method, path, 401, null);
+                // Counted, not audited one by one: a flood of bad tokens must not cost a Kafka write each.
+                String address = exchange.getRemoteAddress().getAddress().getHostAddress();
+                if (unauthenticated.refuse(address) == UnauthenticatedRequests.Verdict.THROTTLE_429) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                    error(exchange, 429, "too many requests without a valid token from " + address);
+                    return;
+                }
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"spine-dlq\"");
                 error(exchange, 401, "a valid bearer token is needed");
                 return;

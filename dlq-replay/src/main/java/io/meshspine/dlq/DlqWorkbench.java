@@ -174,6 +174,12 @@ public final class DlqWorkbench implements AutoCloseable {
         audit.refusal(who, method, path, status, message);
     }
 
+    /** A summary of requests refused for want of a valid token (counts per client address), one entry per window. */
+    public void auditUnauthenticated(ObjectNode summary) {
+        audit.write(audit.entry(null, "http-unauthenticated", null, Set.of(), summary.path("refused_401").asLong()
+                + summary.path("throttled_429").asLong(), "401", summary));
+    }
+
     @Override
     public void close() {
         writer.close();
