@@ -230,13 +230,13 @@ public final class DlqApiServer implements AutoCloseable {
             case "/api/dead-letters": {
                 int limit = intParam(query, "limit", 200);
                 Selection selection = bench.select(DeadLetterFilter.parse(withoutPaging(query)), who);
-                List<QueuedDeadLetter> all = selection.letters();
-                List<QueuedDeadLetter> shown = all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
+                ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(first(query, "order")), first(query, "cursor"), limit);
                 ObjectNode out = JSON.createObjectNode();
-                out.put("total", all.size());
+                out.put("total", page.total());
+                out.put("next_cursor", page.nextCursor());
                 out.set("scope", selection.scope().toJson());
                 ArrayNode items = out.putArray("items");
-                shown.forEach(q -> items.add(bench.row(q)));
+                page.items().forEach(q -> items.add(bench.row(q)));
                 return out;
             }
             case "/api/dead-letters/{id}": {
@@ -277,10 +277,18 @@ public final class DlqApiServer implements AutoCloseable {
         };
     }
 
+    /** The list's paging parameters, beside the filter's. */
+    public static final List<String> PAGING = List.of("limit", "cursor", "order");
+
     private static Map<String, List<String>> withoutPaging(Map<String, List<String>> query) {
         Map<String, List<String>> q = new LinkedHashMap<>(query);
-        q.remove("limit");
+        PAGING.forEach(q::remove);
         return q;
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     private static int intParam(Map<String, List<String>> query, String name, int fallback) {

@@ -120,7 +120,7 @@ class DlqCommandTest {
             assertThat(unknown.exit()).isEqualTo(DlqCommand.REFUSED);
             assertThat(unknown.err()).contains("matches none");
 
-            Run list = runAs(kit, both, "--tokens", tokens, "--token", "pat-token", "list", "--status", "any", "--json", "--limit", "0");
+            Run list = runAs(kit, both, "--tokens", tokens, "--token", "pat-token", "list", "--status", "any", "--json", "--limit", "100000");
             assertThat(list.exit()).as(list.err()).isZero();
             assertThat(list.lines()).extracting(l -> l.get("id").asText()).contains(own.id()).doesNotContain(theirs.id());
             assertThat(list.err()).contains("narrowed to your domains");
