@@ -29,6 +29,8 @@ class AuditTrailTest {
             List<DeadLetter> letters = f.publishDeadLetters(110, "aud");
             Steward sam = new Steward("sam", Role.STEWARD, Set.of(f.contract.domain()));
             await().atMost(Duration.ofSeconds(20)).until(() -> bench.list(f.mine(), sam).size() == 110);
+            ActionReport repair = bench.repair(f.mine(), new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"currency\":\"AUD\"}"), sam);
+            assertThat(repair.count(Outcome.REPAIRED)).isEqualTo(110);
             List<String> parkedIds = List.of(letters.get(0).id(), letters.get(1).id());
             String parkAudit = bench.park(DeadLetterFilter.parse(Map.of("id", parkedIds)), "test payments", sam).auditId();
             String resolveAudit = bench.resolve(DeadLetterFilter.byId(letters.get(2).id()), "booked by hand", sam).auditId();
@@ -43,6 +45,12 @@ class AuditTrailTest {
             assertThat(park.domains()).containsExactly(f.contract.domain());
             assertThat(byId(audit, resolveAudit).details().get("ids").get(0).asText()).isEqualTo(letters.get(2).id());
 
+            // However many were repaired, the entry stays one small record: 100 hash pairs in clear, the rest hashed.
+            AuditEntry repaired = byId(audit, repair.auditId());
+            assertThat(repaired.details().get("repaired")).hasSize(100);
+            assertThat(repaired.details().get("ids_count").asInt()).isEqualTo(110);
+            assertThat(repaired.details().has("ids")).isFalse();
+            assertThat(repaired.details().get("repaired_sha256").asText()).hasSize(64);
             AuditEntry outcome = byId(audit, replay.auditId());
             List<String> replayed = letters.subList(3, 110).stream().map(DeadLetter::id).toList();
             assertThat(outcome.details().has("ids")).as("107 ids: only hash and count").isFalse();

@@ -65,6 +65,8 @@ public final class RepairAction {
             List<RecordResult> results = new ArrayList<>();
             List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
             ArrayNode hashes = JsonNodeFactory.instance.arrayNode();
+            List<String> repairedIds = new ArrayList<>();
+            StringBuilder allHashes = new StringBuilder();
             Instant now = clock.instant();
             for (QueuedDeadLetter q : selected.letters()) {
                 Optional<Contract> contract = contracts.contractOf(q.letter());
@@ -104,13 +106,20 @@ public final class RepairAction {
                 DeadLetterState.Repair repair = new DeadLetterState.Repair(after, AuditTrail.sha256(before), AuditTrail.sha256(after),
                         patchText, who.name(), now);
                 writes.add(WorkbenchRecords.state(q.state().repaired(repair)));
-                hashes.addObject().put("id", q.id()).put("before_sha256", repair.beforeSha256()).put("after_sha256", repair.afterSha256());
+                if (hashes.size() < AuditTrail.IDS_IN_CLEAR) {
+                    hashes.addObject().put("id", q.id()).put("before_sha256", repair.beforeSha256()).put("after_sha256", repair.afterSha256());
+                }
+                repairedIds.add(q.id());
+                allHashes.append(q.id()).append(' ').append(repair.beforeSha256()).append(' ').append(repair.afterSha256()).append('\n');
                 results.add(new RecordResult(q.id(), Outcome.REPAIRED, null));
             }
             ObjectNode details = JsonNodeFactory.instance.objectNode();
             details.put("patch_sha256", AuditTrail.sha256(patchText.getBytes(StandardCharsets.UTF_8)));
             details.set("counts", ActionReport.countsJson(ActionReport.countsOf(results)));
+            // Up to 100 in clear; the entry must stay one small record however many were repaired.
             details.set("repaired", hashes);
+            details.put("repaired_sha256", AuditTrail.sha256(allHashes.toString()));
+            AuditTrail.ids(repairedIds, details);
             details.set("scope", selected.scope().toJson());
             AuditEntry entry = audit.entry(who, "repair", filter, selected.domains(), selected.size(), "ok", details);
             writes.add(WorkbenchRecords.audit(entry));

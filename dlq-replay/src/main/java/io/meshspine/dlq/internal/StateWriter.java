@@ -48,7 +48,7 @@ public final class StateWriter implements AutoCloseable {
         private final Map<Integer, String> refused;
 
         WritesRefusedException(Map<Integer, String> refused) {
-            super("the broker refused " + refused.size() + " record(s) of the batch");
+            super("the broker refused " + refused.size() + " record(s) of the batch, e.g. " + refused.values().iterator().next());
             this.refused = Map.copyOf(refused);
         }
 
