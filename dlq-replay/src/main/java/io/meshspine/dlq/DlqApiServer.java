@@ -48,6 +48,7 @@ public final class DlqApiServer implements AutoCloseable {
 
     /** Every API route; {@code {id}} is a URL-encoded dead-letter id. */
     public static final List<Route> ROUTES = List.of(
+            new Route("GET", "/api/whoami", Role.VIEWER),
             new Route("GET", "/api/summary", Role.VIEWER),
             new Route("GET", "/api/dead-letters", Role.VIEWER),
             new Route("GET", "/api/dead-letters/{id}", Role.VIEWER),
@@ -225,6 +226,15 @@ public final class DlqApiServer implements AutoCloseable {
     private JsonNode serve(Route route, HttpExchange exchange, Steward who) throws IOException {
         Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
         switch (route.path()) {
+            case "/api/whoami": {
+                // What the page needs to show only the controls the caller may use.
+                ObjectNode me = JSON.createObjectNode().put("name", who.name()).put("role", who.role().configValue());
+                ArrayNode domains = me.putArray("domains");
+                (who.allDomains() ? java.util.Set.of(Steward.ALL_DOMAINS) : new java.util.TreeSet<>(who.domains())).forEach(domains::add);
+                ArrayNode may = me.putArray("may");
+                ROUTES.stream().filter(r -> r.role() != null && who.may(r.role())).forEach(r -> may.add(r.method() + " " + r.path()));
+                return me;
+            }
             case "/api/summary":
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
             case "/api/dead-letters": {

@@ -24,6 +24,8 @@ class WebPageInChromiumTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Kept after the run: what each step looked like. */
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots", "dlq-web-page");
 
     @Test
     void a_steward_clicks_from_the_summary_to_a_filtered_list_inspects_one_dry_runs_and_replays(SpineTestKit kit, @TempDir Path profile,
@@ -32,7 +34,8 @@ class WebPageInChromiumTest {
         assertThat(CHROMEDRIVER).as("chromium is installed, its driver must be too (package chromium-driver)").isExecutable();
         try (PaymentsFixture f = new PaymentsFixture(kit, "web")) {
             var letters = f.publishDeadLetters(3, "ZZZ");
-            List<ApiToken> tokens = List.of(ApiToken.parse("sam=" + ApiToken.hash("web-steward-token") + ";steward;" + f.contract.domain()));
+            List<ApiToken> tokens = List.of(ApiToken.parse("sam=" + ApiToken.hash("web-steward-token") + ";steward;" + f.contract.domain()),
+                    ApiToken.parse("vera=" + ApiToken.hash("web-viewer-token") + ";viewer;" + f.contract.domain()));
             int port = FreePorts.next();
             Process driver = new ProcessBuilder(CHROMEDRIVER.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
                     .redirectErrorStream(true).redirectOutput(logs.resolve("chromedriver.log").toFile()).start();
@@ -51,6 +54,8 @@ class WebPageInChromiumTest {
                     await("the summary shows this contract's dead letters").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                             .until(() -> summaryRow(browser, contract) != null);
                     assertThat(browser.text(summaryRow(browser, contract))).contains("RULE", "currency-iso-4217", "3");
+                    assertThat(browser.displayed(browser.find("#replay"))).as("a steward sees the replay controls").isTrue();
+                    browser.screenshot(SCREENSHOTS.resolve("1-steward-summary.png"));
                     browser.click(summaryRow(browser, contract));
 
                     await("the list is filtered to them").atMost(Duration.ofSeconds(20)).ignoreExceptions()
@@ -62,6 +67,7 @@ class WebPageInChromiumTest {
                     assertThat(browser.textOf("#inspect")).contains("\"currency\": \"ZZZ\"").containsAnyOf(
                             letters.stream().map(d -> d.id()).toArray(String[]::new));
 
+                    browser.screenshot(SCREENSHOTS.resolve("2-steward-inspect.png"));
                     browser.click(browser.find("#dry-run"));
                     await("the dry run's counts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                             .until(() -> browser.textOf("#replay-result").contains("would_fail_again: 3"));
@@ -76,6 +82,21 @@ class WebPageInChromiumTest {
                             .until(() -> browser.textOf("#replay-result").contains("replayed: 3"));
                     assertThat(server.workbench().list(f.mine("status=replayed"), Steward.operator("t"))).hasSize(3)
                             .allSatisfy(q -> assertThat(q.state().replays().get(0).by()).isEqualTo("sam"));
+                    browser.screenshot(SCREENSHOTS.resolve("3-steward-replayed.png"));
+
+                    // A viewer of the same domain signs in: the queue, but no replay control.
+                    f.publishDeadLetters(1, "ZZZ");
+                    browser.execute("sessionStorage.clear()");
+                    browser.open(server.url() + "/");
+                    browser.type(browser.find("#token"), "web-viewer-token");
+                    browser.click(browser.find("#save-token"));
+                    await("the viewer is signed in").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.textOf("#status").contains("signed in as vera (viewer"));
+                    await("the viewer sees the queue").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> summaryRow(browser, contract) != null);
+                    assertThat(browser.displayed(browser.find("#replay"))).as("a viewer sees no replay control").isFalse();
+                    assertThat(browser.displayed(browser.find("#dry-run"))).isFalse();
+                    browser.screenshot(SCREENSHOTS.resolve("4-viewer-no-replay.png"));
                 }
             } finally {
                 driver.destroy();
