@@ -1,7 +1,6 @@
 package io.meshspine.dlq;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
@@ -24,7 +23,6 @@ import io.meshspine.dlq.internal.WorkbenchRecords;
 import org.apache.kafka.clients.admin.Admin;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -70,12 +68,18 @@ public final class DlqWorkbench implements AutoCloseable {
 
     /** Creates the workbench's topics when missing (never changes existing ones' data), then reads the queue. */
     public static DlqWorkbench open(DlqConfig config, ContractCatalog catalog) {
+        return open(config, catalog, LoadProgress.NONE);
+    }
+
+    /** As {@link #open(DlqConfig, ContractCatalog)}, telling {@code progress} how the loads of the queue go. */
+    public static DlqWorkbench open(DlqConfig config, ContractCatalog catalog, LoadProgress progress) {
         try (Admin admin = new KafkaClients(config).admin("spine-dlq-admin")) {
             Set<String> own = Set.of(Topics.DLQ, Topics.DLQ_PARKED, Topics.AUDIT, Topics.DLQ_STATE);
             new TopicProvisioner(admin, config.replicationFactor()).provision(TopicCatalogue.of(List.of()).topics().stream()
                     .filter(t -> own.contains(t.name())).toList());
         }
         DlqWorkbench workbench = new DlqWorkbench(config, catalog, Clock.systemUTC());
+        workbench.reader.progressTo(progress);
         workbench.reader.refresh();
         return workbench;
     }
@@ -117,13 +121,7 @@ public final class DlqWorkbench implements AutoCloseable {
 
     /** As {@link #inspect(String, Steward)}; {@code wantPii} false masks PII even for callers who may see it. */
     public Optional<ObjectNode> inspect(String id, Steward who, boolean wantPii) {
-        return views.inspect(id, who, wantPii, q -> {
-            // Seeing PII is an act someone is accountable for: it is audited like a change.
-            ObjectNode details = JsonNodeFactory.instance.objectNode();
-            AuditTrail.ids(List.of(q.id()), details);
-            audit.write(audit.entry(who, "inspect-pii", DeadLetterFilter.byId(id), policy.domainOf(q.letter()).map(Set::of).orElse(Set.of()),
-                    1, "ok", details));
-        });
+        return views.inspect(id, who, wantPii, q -> audit.piiShown(who, q.id(), policy.domainOf(q.letter()).orElse(null)));
     }
 
     /** The audit trail as far as the caller may read it (stewards: their domains' entries), newest last. */
@@ -139,19 +137,7 @@ public final class DlqWorkbench implements AutoCloseable {
     /** Checks the current value of every matching dead letter against its contract as it stands now; changes nothing. */
     public ActionReport recheck(DeadLetterFilter filter, Steward who) {
         policy.require(who, Role.STEWARD, "recheck");
-        Selection selected = views.select(filter, who);
-        List<RecordResult> results = new ArrayList<>();
-        for (QueuedDeadLetter q : selected.letters()) {
-            Recheck.Check c = recheck.check(q);
-            results.add(new RecordResult(q.id(), c.outcome(), c.detail()));
-        }
-        ActionReport counted = ActionReport.of("recheck", false, null, selected.size(), results, null, selected.scope());
-        ObjectNode details = JsonNodeFactory.instance.objectNode();
-        details.set("counts", counted.countsJson());
-        details.set("scope", selected.scope().toJson());
-        AuditEntry entry = audit.entry(who, "recheck", filter, selected.domains(), selected.size(), "ok", details);
-        audit.write(entry);
-        return new ActionReport("recheck", false, null, counted.selected(), counted.counts(), results, entry.id(), selected.scope());
+        return recheck.recheck(views.select(filter, who), filter, who, audit);
     }
 
     /** Takes the matching active dead letters out of the queue; their envelopes are copied to the parked topic. */

@@ -88,7 +88,7 @@ class ReplayRobustnessTest {
 
             List<Integer> done = new CopyOnWriteArrayList<>();
             CompletableFuture<ActionReport> replay = CompletableFuture.supplyAsync(() -> replaying.replay(
-                    ReplayRequest.dryRun(f.mine()).forReal().withRate(10), sam, (d, t) -> done.add(d)));
+                    ReplayRequest.dryRun(f.mine()).forReal().withRate(4), sam, (d, t) -> done.add(d)));
             await("the replay has begun").atMost(Duration.ofSeconds(30)).until(() -> !done.isEmpty());
             ActionReport park = steward.park(byIds(parked), "duplicates of booked payments", sam);
             ActionReport repair = steward.repair(byIds(repaired), JSON.readTree("{\"currency\":\"AUD\"}"), sam);
@@ -197,6 +197,25 @@ class ReplayRobustnessTest {
                     .anyMatch(id -> id.equals("spine-dlq-audit"))
                     .anyMatch(id -> id.equals("spine-dlq-audit-reader"))
                     .anyMatch(id -> id.startsWith("spine-dlq-state-writer-"));
+        }
+    }
+
+    @Test
+    void a_load_of_the_queue_reports_how_far_it_has_got(SpineTestKit kit) {
+        try (PaymentsFixture f = new PaymentsFixture(kit, "load")) {
+            f.publishDeadLetters(5, "aud");
+            List<long[]> dlq = new CopyOnWriteArrayList<>();
+            try (DlqWorkbench bench = DlqWorkbench.open(f.config(), f.catalog, (topic, read, behind, done) -> {
+                if (topic.equals(io.meshspine.core.topic.Topics.DLQ) && done) {
+                    dlq.add(new long[]{read, behind});
+                }
+            })) {
+                assertThat(bench.list(f.mine(), Steward.operator("t"))).hasSize(5);
+            }
+            assertThat(dlq).singleElement().satisfies(p -> {
+                assertThat(p[0]).as("read").isGreaterThanOrEqualTo(5);
+                assertThat(p[1]).as("behind at the start, markers included").isGreaterThanOrEqualTo(p[0]);
+            });
         }
     }
 

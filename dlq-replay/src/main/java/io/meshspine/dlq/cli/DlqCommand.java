@@ -7,6 +7,7 @@ import io.meshspine.dlq.ApiToken;
 import io.meshspine.dlq.DlqConfig;
 import io.meshspine.dlq.DlqSettings;
 import io.meshspine.dlq.DlqWorkbench;
+import io.meshspine.dlq.LoadProgress;
 import io.meshspine.dlq.Scope;
 import io.meshspine.dlq.Steward;
 import picocli.CommandLine;
@@ -171,7 +172,7 @@ public final class DlqCommand implements Runnable {
         var err = sub.commandLine().getErr();
         try {
             Steward who = identity.get();
-            try (DlqWorkbench bench = DlqWorkbench.open(config, catalog())) {
+            try (DlqWorkbench bench = DlqWorkbench.open(config, catalog(), loadProgress(err))) {
                 return work.run(bench, who);
             }
         } catch (IllegalArgumentException | AccessDeniedException e) {
@@ -189,6 +190,18 @@ public final class DlqCommand implements Runnable {
         } finally {
             err.flush();
         }
+    }
+
+    /** A line on stderr about once a second while a long load runs, and when it ends if it took that long. */
+    private static LoadProgress loadProgress(java.io.PrintWriter err) {
+        long started = System.nanoTime();
+        return (topic, read, behind, done) -> {
+            if (System.nanoTime() - started < 1_000_000_000L) {
+                return;
+            }
+            err.printf("loading %s: %,d of %,d read%s%n", topic, read, behind, done ? ", done" : "");
+            err.flush();
+        };
     }
 
     /** Says on stderr when the answer left out dead letters of other domains. */

@@ -129,6 +129,12 @@ public final class AuditTrail implements AutoCloseable {
         }
     }
 
+    /** Seeing PII is an act someone is accountable for: it is audited like a change. */
+    public void piiShown(Steward who, String id, String domain) {
+        ObjectNode details = ids(List.of(id), NODES.objectNode());
+        write(entry(who, "inspect-pii", DeadLetterFilter.byId(id), domain == null ? Set.of() : Set.of(domain), 1, "ok", details));
+    }
+
     /** A refused or failed request: written when the broker can take it; when it cannot (a 503), the log has it. */
     public void refusal(Steward who, String method, String path, int status, String message) {
         ObjectNode details = NODES.objectNode().put("method", method).put("path", path).put("status", status);

@@ -5,6 +5,7 @@ import io.meshspine.core.deadletter.DeadLetterCodec;
 import io.meshspine.core.render.WireDecoder;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.dlq.DeadLetterState;
+import io.meshspine.dlq.LoadProgress;
 import io.meshspine.dlq.QueuedDeadLetter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,6 +40,7 @@ public final class QueueReader implements AutoCloseable {
     private final Map<String, Located> letters = new LinkedHashMap<>();
     private final Map<String, DeadLetterState> states = new HashMap<>();
     private long unreadable;
+    private volatile LoadProgress progress = LoadProgress.NONE;
 
     private record Located(DeadLetter letter, int partition, long offset) {
     }
@@ -89,16 +91,39 @@ public final class QueueReader implements AutoCloseable {
         });
     }
 
+    /** Where a first load (or any long catch-up) reports how far it has got. */
+    public void progressTo(LoadProgress listener) {
+        this.progress = listener;
+    }
+
     private void catchUp(KafkaConsumer<byte[], byte[]> consumer, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         // read_committed: the end offsets are the last stable offsets, so nothing still open is waited for.
         Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            if (System.nanoTime() > deadline) {
-                throw new org.apache.kafka.common.errors.TimeoutException("reading " + consumer.assignment() + " took longer than " + timeout);
-            }
-            consumer.poll(POLL).forEach(each);
+        long behind = ends.entrySet().stream().mapToLong(e -> Math.max(0, e.getValue() - consumer.position(e.getKey()))).sum();
+        if (behind == 0) {
+            return;
         }
+        String topic = consumer.assignment().iterator().next().topic();
+        long read = 0;
+        // A large queue takes longer than the broker timeout to read: only a stall (nothing read for that long) fails.
+        long stalledAt = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + 1_000_000_000L;
+        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > stalledAt) {
+                throw new org.apache.kafka.common.errors.TimeoutException("reading " + consumer.assignment() + ": nothing arrived for " + timeout);
+            }
+            var records = consumer.poll(POLL);
+            if (!records.isEmpty()) {
+                stalledAt = System.nanoTime() + timeout.toNanos();
+                read += records.count();
+                records.forEach(each);
+            }
+            if (System.nanoTime() > nextReport) {
+                progress.loaded(topic, read, behind, false);
+                nextReport = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+        progress.loaded(topic, read, behind, true);
     }
 
     /** Every dead letter read so far, in the order they were read (per partition, oldest first). */
