@@ -41,6 +41,7 @@ public final class QueueReader implements AutoCloseable {
     private final Map<String, DeadLetterState> states = new HashMap<>();
     private long unreadable;
     private volatile LoadProgress progress = LoadProgress.NONE;
+    private Map<TopicPartition, Long> lastBegins = Map.of();
 
     private record Located(DeadLetter letter, int partition, long offset) {
     }
@@ -89,6 +90,28 @@ public final class QueueReader implements AutoCloseable {
                         ((WireDecoder.Undecodable) decoded).reason());
             }
         });
+        forgetPastRetention();
+    }
+
+    /** Dead letters the DLQ no longer holds (past its retention, or records deleted) leave the queue, state and all. */
+    private void forgetPastRetention() {
+        Map<TopicPartition, Long> begins = dlq.beginningOffsets(dlq.assignment(), timeout);
+        if (begins.equals(lastBegins)) {
+            return;
+        }
+        lastBegins = Map.copyOf(begins);
+        int before = letters.size();
+        letters.values().removeIf(l -> {
+            Long begin = begins.get(new TopicPartition(Topics.DLQ, l.partition()));
+            boolean gone = begin != null && l.offset() < begin;
+            if (gone) {
+                states.remove(l.letter().id());
+            }
+            return gone;
+        });
+        if (letters.size() < before) {
+            log.info("dlq dead letters past retention left the queue count={}", before - letters.size());
+        }
     }
 
     /** Where a first load (or any long catch-up) reports how far it has got. */
