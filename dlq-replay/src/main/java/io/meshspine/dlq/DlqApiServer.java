@@ -265,7 +265,8 @@ public final class DlqApiServer implements AutoCloseable {
         DeadLetterFilter filter = filterOf(body.get("filter"));
         boolean all = body.path("all").asBoolean(false);
         boolean changes = switch (route.path()) {
-            case "/api/repair", "/api/park", "/api/resolve" -> true;
+            case "/api/repair" -> !body.path("dry_run").asBoolean(false);
+            case "/api/park", "/api/resolve" -> true;
             case "/api/replay" -> !body.path("dry_run").asBoolean(true);
             default -> false;
         };
@@ -273,7 +274,8 @@ public final class DlqApiServer implements AutoCloseable {
             filter.requireBounded(route.path().substring("/api/".length()), all, "\"all\": true");
         }
         return switch (route.path()) {
-            case "/api/repair" -> bench.repair(filter, body.get("patch"), who).toJson();
+            case "/api/repair" -> body.path("dry_run").asBoolean(false) ? bench.previewRepair(filter, body.get("patch"), who).toJson()
+                    : bench.repair(filter, body.get("patch"), who).toJson();
             case "/api/recheck" -> bench.recheck(filter, who).toJson();
             case "/api/park" -> bench.park(filter, body.path("reason").asText(null), who).toJson();
             case "/api/resolve" -> bench.resolve(filter, body.path("reason").asText(null), who).toJson();

@@ -134,6 +134,11 @@ public final class DlqWorkbench implements AutoCloseable {
         return repairs.repair(filter, patch, who);
     }
 
+    /** What a repair would do (counts, the first values before and after), written nowhere but the audit. */
+    public RepairPreview previewRepair(DeadLetterFilter filter, JsonNode patch, Steward who) {
+        return repairs.preview(filter, patch, who);
+    }
+
     /** Checks the current value of every matching dead letter against its contract as it stands now; changes nothing. */
     public ActionReport recheck(DeadLetterFilter filter, Steward who) {
         policy.require(who, Role.STEWARD, "recheck");

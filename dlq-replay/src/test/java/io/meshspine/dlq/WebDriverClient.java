@@ -75,6 +75,10 @@ final class WebDriverClient implements AutoCloseable {
         return text(find(css));
     }
 
+    void windowSize(int width, int height) throws IOException, InterruptedException {
+        call("POST", "/session/" + session + "/window/rect", JSON.createObjectNode().put("width", width).put("height", height));
+    }
+
     void execute(String script) throws IOException, InterruptedException {
         call("POST", "/session/" + session + "/execute/sync", JSON.createObjectNode().put("script", script).set("args", JSON.createArrayNode()));
     }

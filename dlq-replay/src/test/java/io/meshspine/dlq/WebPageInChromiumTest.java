@@ -46,6 +46,7 @@ class WebPageInChromiumTest {
                     }
                 });
                 try (WebDriverClient browser = new WebDriverClient(URI.create("http://127.0.0.1:" + port), CHROMIUM, profile)) {
+                    browser.windowSize(1280, 1100);
                     browser.open(server.url() + "/");
                     browser.type(browser.find("#token"), "web-steward-token");
                     browser.click(browser.find("#save-token"));
@@ -68,9 +69,27 @@ class WebPageInChromiumTest {
                             letters.stream().map(d -> d.id()).toArray(String[]::new));
 
                     browser.screenshot(SCREENSHOTS.resolve("2-steward-inspect.png"));
+
+                    // Repair in the page: a preview of before and after first, then the repair of the exact count.
+                    browser.type(browser.find("#repair-patch"), "{\"currency\":\"EUR\"}");
+                    browser.click(browser.find("#repair-preview"));
+                    await("the repair preview").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.textOf("#repair-result").contains("repaired: 3"));
+                    assertThat(browser.textOf("#repair-result")).startsWith("PREVIEW").contains("currency: \"ZZZ\" -> \"EUR\"");
+                    assertThat(server.workbench().list(f.mine(), Steward.operator("t"))).allSatisfy(q -> assertThat(q.state().repair()).isNull());
+                    browser.screenshot(SCREENSHOTS.resolve("3-steward-repair-preview.png"));
+                    browser.click(browser.find("#repair-apply"));
+                    await("the page asks to confirm the repair's count").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.alertText().contains("Repair 3 dead letter(s)"));
+                    browser.acceptAlert();
+                    await("the repair is done").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> browser.textOf("#repair-result").startsWith("REPAIRED"));
+                    assertThat(server.workbench().list(f.mine(), Steward.operator("t"))).hasSize(3)
+                            .allSatisfy(q -> assertThat(q.state().repair()).isNotNull());
+
                     browser.click(browser.find("#dry-run"));
                     await("the dry run's counts").atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                            .until(() -> browser.textOf("#replay-result").contains("would_fail_again: 3"));
+                            .until(() -> browser.textOf("#replay-result").contains("would_pass: 3"));
                     assertThat(browser.textOf("#replay-result")).startsWith("DRY RUN");
                     assertThat(f.mine()).satisfies(filter -> assertThat(server.workbench().list(filter, Steward.operator("t"))).hasSize(3));
 
@@ -82,7 +101,9 @@ class WebPageInChromiumTest {
                             .until(() -> browser.textOf("#replay-result").contains("replayed: 3"));
                     assertThat(server.workbench().list(f.mine("status=replayed"), Steward.operator("t"))).hasSize(3)
                             .allSatisfy(q -> assertThat(q.state().replays().get(0).by()).isEqualTo("sam"));
-                    browser.screenshot(SCREENSHOTS.resolve("3-steward-replayed.png"));
+                    await("the queue shrinks: nothing of this contract is left").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                            .until(() -> summaryRow(browser, contract) == null);
+                    browser.screenshot(SCREENSHOTS.resolve("4-steward-replayed.png"));
 
                     // A viewer of the same domain signs in: the queue, but no replay control.
                     f.publishDeadLetters(1, "ZZZ");
@@ -96,7 +117,8 @@ class WebPageInChromiumTest {
                             .until(() -> summaryRow(browser, contract) != null);
                     assertThat(browser.displayed(browser.find("#replay"))).as("a viewer sees no replay control").isFalse();
                     assertThat(browser.displayed(browser.find("#dry-run"))).isFalse();
-                    browser.screenshot(SCREENSHOTS.resolve("4-viewer-no-replay.png"));
+                    assertThat(browser.displayed(browser.find("#repair-preview"))).as("nor any repair control").isFalse();
+                    browser.screenshot(SCREENSHOTS.resolve("5-viewer-no-controls.png"));
                 }
             } finally {
                 driver.destroy();
