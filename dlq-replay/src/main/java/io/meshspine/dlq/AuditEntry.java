@@ -21,6 +21,9 @@ public record AuditEntry(String id, Instant at, String who, String role, String 
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How many of the newest entries a read shows when the caller does not say (the CLI's and the API's). */
+    public static final int DEFAULT_LIMIT = 100;
+
     public AuditEntry {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(at, "at");

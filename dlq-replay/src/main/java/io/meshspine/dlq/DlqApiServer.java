@@ -238,7 +238,7 @@ public final class DlqApiServer implements AutoCloseable {
             case "/api/summary":
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
             case "/api/dead-letters": {
-                int limit = intParam(query, "limit", 200);
+                int limit = intParam(query, "limit", ListPage.DEFAULT_LIMIT);
                 Selection selection = bench.select(DeadLetterFilter.parse(withoutPaging(query)), who);
                 ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(first(query, "order")), first(query, "cursor"), limit);
                 ObjectNode out = JSON.createObjectNode();
@@ -255,7 +255,7 @@ public final class DlqApiServer implements AutoCloseable {
             }
             case "/api/audit": {
                 ArrayNode out = JSON.createArrayNode();
-                bench.audit(intParam(query, "limit", 100), who).forEach(e -> out.add(e.toJson()));
+                bench.audit(intParam(query, "limit", AuditEntry.DEFAULT_LIMIT), who).forEach(e -> out.add(e.toJson()));
                 return out;
             }
             default:

@@ -59,7 +59,7 @@ public final class DlqWorkbench implements AutoCloseable {
         this.recheck = new Recheck(contracts, clock);
         this.views = new QueueViews(reader, contracts, policy, recheck);
         this.audit = new AuditTrail(clients, contracts, policy, config.brokerTimeout(), clock);
-        this.writer = new StateWriter(clients, reader, "spine-dlq-state-writer-" + UUID.randomUUID());
+        this.writer = new StateWriter(clients, reader, "spine-dlq-state-writer-" + UUID.randomUUID(), config.brokerTimeout());
         WorkbenchRecords records = new WorkbenchRecords(contracts);
         this.repairs = new RepairAction(views, contracts, policy, writer, audit, clock);
         this.leaving = new LeaveQueueAction(views, policy, writer, audit, records, clock);

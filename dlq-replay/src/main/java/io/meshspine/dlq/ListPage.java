@@ -14,6 +14,9 @@ import java.util.Locale;
  */
 public record ListPage(List<QueuedDeadLetter> items, int total, String nextCursor) {
 
+    /** A page's size when the caller does not say (the CLI's and the API's). */
+    public static final int DEFAULT_LIMIT = 100;
+
     /** Which end of the queue a list starts from. */
     public enum Order {
         NEWEST, OLDEST;

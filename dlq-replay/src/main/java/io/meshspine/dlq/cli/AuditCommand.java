@@ -18,7 +18,7 @@ final class AuditCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "50", description = "The newest n entries (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "" + AuditEntry.DEFAULT_LIMIT, description = "The newest n entries (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "One JSON object per line instead of a table.")

@@ -24,7 +24,7 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
-    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "100", description = "Page size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "" + ListPage.DEFAULT_LIMIT, description = "Page size (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--cursor", paramLabel = "<cursor>", description = "The next page: the cursor the previous page printed.")

@@ -61,12 +61,16 @@ public final class StateWriter implements AutoCloseable {
     private final KafkaClients clients;
     private final QueueReader reader;
     private final String clientId;
+    private final Duration timeout;
     private KafkaProducer<byte[], byte[]> producer;
+    /** Reads the last stable offsets of what was written (read_committed end offsets). */
+    private org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> stable;
 
-    public StateWriter(KafkaClients clients, QueueReader reader, String clientId) {
+    public StateWriter(KafkaClients clients, QueueReader reader, String clientId, Duration timeout) {
         this.clients = clients;
         this.reader = reader;
         this.clientId = clientId;
+        this.timeout = timeout;
     }
 
     /**
@@ -93,6 +97,7 @@ public final class StateWriter implements AutoCloseable {
                     sent.add(producer.send(r));
                 }
                 producer.commitTransaction();
+                awaitStable(sent);
                 reader.refresh();
                 return batch.result();
             } catch (KafkaException e) {
@@ -111,6 +116,43 @@ public final class StateWriter implements AutoCloseable {
                     throw new WritesRefusedException(refused);
                 }
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Waits until what was just committed is readable read_committed: the commit returns once the coordinator has
+     * decided, and the markers that make the records visible follow. Without this, the next selection (ours or a
+     * reader's) could miss a state this writer has just committed, and a replay write over a repair made a moment ago.
+     */
+    private void awaitStable(List<Future<RecordMetadata>> sent) {
+        Map<org.apache.kafka.common.TopicPartition, Long> last = new java.util.HashMap<>();
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                RecordMetadata m = f.get(0, TimeUnit.MILLISECONDS);
+                last.merge(new org.apache.kafka.common.TopicPartition(m.topic(), m.partition()), m.offset(), Math::max);
+            } catch (Exception e) {
+                throw new IllegalStateException("a committed record has no metadata", e);
+            }
+        }
+        if (stable == null) {
+            stable = clients.reader(clientId + "-stable");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<org.apache.kafka.common.TopicPartition, Long> lso = stable.endOffsets(last.keySet(), timeout);
+            if (last.entrySet().stream().allMatch(e -> lso.getOrDefault(e.getKey(), 0L) > e.getValue())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new org.apache.kafka.common.errors.TimeoutException("committed records not readable after " + timeout);
+            }
+            try {
+                // the markers follow within milliseconds
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a commit to become readable", e);
             }
         }
     }
@@ -189,6 +231,10 @@ public final class StateWriter implements AutoCloseable {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producer = null;
+        }
+        if (stable != null) {
+            stable.close(Duration.ofSeconds(2));
+            stable = null;
         }
     }
 }
