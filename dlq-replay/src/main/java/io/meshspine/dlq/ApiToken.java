@@ -47,6 +47,18 @@ public record ApiToken(String name, String sha256, Role role, Set<String> domain
         return MessageDigest.isEqual(HexFormat.of().parseHex(sha256.substring(PREFIX.length())), presentedDigest);
     }
 
+    /** The configured token the plain one hashes to; every token is compared, each in constant time. */
+    public static java.util.Optional<ApiToken> find(java.util.List<ApiToken> tokens, String plainToken) {
+        byte[] digest = digest(plainToken);
+        ApiToken found = null;
+        for (ApiToken t : tokens) {
+            if (t.matches(digest)) {
+                found = t;
+            }
+        }
+        return java.util.Optional.ofNullable(found);
+    }
+
     public Steward steward() {
         return new Steward(name, role, domains);
     }

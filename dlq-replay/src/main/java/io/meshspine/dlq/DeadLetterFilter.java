@@ -47,6 +47,11 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, null, Set.of(id), Map.of());
     }
 
+    /** The same criteria over dead letters of any status. */
+    public DeadLetterFilter withStatusAny() {
+        return new DeadLetterFilter(failureType, ruleId, contract, sourceTopic, from, to, key, correlationId, replayCount, null, ids, where);
+    }
+
     /** A filter wrong in its own terms (unknown name, bad value): the message names the parameter. */
     public static final class InvalidFilterException extends IllegalArgumentException {
         public InvalidFilterException(String message) {
@@ -185,6 +190,26 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
             }
         }
         return true;
+    }
+
+    /** Whether anything narrows the selection beyond its status: changing actions refuse to run on all of it by accident. */
+    public boolean narrows() {
+        return failureType != null || ruleId != null || contract != null || sourceTopic != null || from != null || to != null
+                || key != null || correlationId != null || replayCount != null || !ids.isEmpty() || !where.isEmpty();
+    }
+
+    /** A changing action over a filter that selects the whole queue, without the caller saying so ({@code --all}, {@code "all": true}). */
+    public static final class UnboundedActionException extends IllegalArgumentException {
+        public UnboundedActionException(String message) {
+            super(message);
+        }
+    }
+
+    /** Refuses a changing action whose filter narrows nothing unless {@code all} says the whole queue is meant. */
+    public void requireBounded(String action, boolean all, String allFlag) {
+        if (!narrows() && !all) {
+            throw new UnboundedActionException(action + " without a filter would change the whole queue; narrow it or pass " + allFlag);
+        }
     }
 
     /** The top-level fields {@code where} looks at, so callers can refuse PII fields to whoever may not see them. */

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.RegistryUnavailableException;
+import io.meshspine.dlq.internal.UnauthenticatedRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The workbench as JSON over HTTP (the JDK's server), with an OpenAPI document at {@code /openapi.json} and the
- * stewards' web page at {@code /}. Every {@code /api} request needs {@code Authorization: Bearer <token>}: no valid
- * token is 401, a role that does not allow the route is 403, and both are audited. Binds 127.0.0.1 by default.
+ * stewards' web page at {@code /}. Every {@code /api} request needs {@code Authorization: Bearer <token>}. No valid
+ * token is 401, counted per client address and audited as one summary a minute, and beyond a burst per address 429
+ * (before any Kafka write); a role that does not allow the route is 403, a bad request 400, a failure 5xx, each
+ * audited. Binds 127.0.0.1 by default.
  */
 public final class DlqApiServer implements AutoCloseable {
 
@@ -45,6 +48,7 @@ public final class DlqApiServer implements AutoCloseable {
 
     /** Every API route; {@code {id}} is a URL-encoded dead-letter id. */
     public static final List<Route> ROUTES = List.of(
+            new Route("GET", "/api/whoami", Role.VIEWER),
             new Route("GET", "/api/summary", Role.VIEWER),
             new Route("GET", "/api/dead-letters", Role.VIEWER),
             new Route("GET", "/api/dead-letters/{id}", Role.VIEWER),
@@ -64,6 +68,13 @@ public final class DlqApiServer implements AutoCloseable {
     private final ExecutorService executor;
     private final byte[] openApi;
     private final byte[] page;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final UnauthenticatedRequests unauthenticated = new UnauthenticatedRequests(20, 5, java.time.Clock.systemUTC());
+    private final java.util.concurrent.ScheduledExecutorService summaries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "spine-dlq-http-refusals");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DlqApiServer(DlqWorkbench bench, boolean ownsWorkbench, HttpServer server, ExecutorService executor) {
         this.bench = bench;
@@ -105,6 +116,7 @@ public final class DlqApiServer implements AutoCloseable {
         http.createContext("/", api::handle);
         http.setExecutor(executor);
         http.start();
+        api.summaries.scheduleAtFixedRate(api::flushRefusals, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
         if (config.tokens().isEmpty()) {
             log.warn("dlq api has no tokens configured: every /api request will be refused with 401");
         }
@@ -122,10 +134,23 @@ public final class DlqApiServer implements AutoCloseable {
         return bench;
     }
 
+    private void flushRefusals() {
+        try {
+            unauthenticated.flush(bench::auditUnauthenticated);
+        } catch (RuntimeException e) {
+            log.warn("dlq summary of unauthenticated requests not written problem={}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.stop(0);
         executor.shutdownNow();
+        summaries.shutdownNow();
+        flushRefusals();
         if (ownsWorkbench) {
             bench.close();
         }
@@ -154,16 +179,22 @@ public final class DlqApiServer implements AutoCloseable {
             }
             Optional<ApiToken> token = authenticate(exchange);
             if (token.isEmpty()) {
-                bench.auditRefusal(null, null, method, path, 401);
+                // Counted, not audited one by one: a flood of bad tokens must not cost a Kafka write each.
+                String address = exchange.getRemoteAddress().getAddress().getHostAddress();
+                if (unauthenticated.refuse(address) == UnauthenticatedRequests.Verdict.THROTTLE_429) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                    error(exchange, 429, "too many requests without a valid token from " + address);
+                    return;
+                }
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"spine-dlq\"");
                 error(exchange, 401, "a valid bearer token is needed");
                 return;
             }
             Steward who = token.get().steward();
             if (!who.may(route.get().role())) {
-                bench.auditRefusal(who.name(), who.role(), method, path, 403);
-                error(exchange, 403, who.name() + " (" + who.role().configValue() + ") may not do this: it needs "
-                        + route.get().role().configValue());
+                String message = who.name() + " (" + who.role().configValue() + ") may not do this: it needs " + route.get().role().configValue();
+                bench.auditRefusal(who, method, path, 403, message);
+                error(exchange, 403, message);
                 return;
             }
             try {
@@ -173,13 +204,19 @@ public final class DlqApiServer implements AutoCloseable {
                 } else {
                     send(exchange, 200, "application/json", JSON.writeValueAsBytes(body));
                 }
-            } catch (DlqWorkbench.AccessDeniedException e) {
-                bench.auditRefusal(who.name(), who.role(), method, path, 403);
+            } catch (AccessDeniedException e) {
+                bench.auditRefusal(who, method, path, 403, e.getMessage());
                 error(exchange, 403, e.getMessage());
             } catch (IllegalArgumentException e) {
+                bench.auditRefusal(who, method, path, 400, e.getMessage());
                 error(exchange, 400, e.getMessage());
             } catch (RegistryUnavailableException | org.apache.kafka.common.errors.TimeoutException e) {
+                bench.auditRefusal(who, method, path, 503, e.getClass().getSimpleName());
                 error(exchange, 503, "the broker or the registry cannot be reached; try again (" + e.getClass().getSimpleName() + ")");
+            } catch (RuntimeException e) {
+                log.error("dlq api request failed method={} path={}", method, path, e);
+                bench.auditRefusal(who, method, path, 500, e.getClass().getSimpleName());
+                error(exchange, 500, "the workbench failed (" + e.getClass().getSimpleName() + "); the log has the details");
             }
         } catch (RuntimeException e) {
             log.error("dlq api request failed", e);
@@ -189,16 +226,27 @@ public final class DlqApiServer implements AutoCloseable {
     private JsonNode serve(Route route, HttpExchange exchange, Steward who) throws IOException {
         Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
         switch (route.path()) {
+            case "/api/whoami": {
+                // What the page needs to show only the controls the caller may use.
+                ObjectNode me = JSON.createObjectNode().put("name", who.name()).put("role", who.role().configValue());
+                ArrayNode domains = me.putArray("domains");
+                (who.allDomains() ? java.util.Set.of(Steward.ALL_DOMAINS) : new java.util.TreeSet<>(who.domains())).forEach(domains::add);
+                ArrayNode may = me.putArray("may");
+                ROUTES.stream().filter(r -> r.role() != null && who.may(r.role())).forEach(r -> may.add(r.method() + " " + r.path()));
+                return me;
+            }
             case "/api/summary":
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
             case "/api/dead-letters": {
-                int limit = intParam(query, "limit", 200);
-                List<QueuedDeadLetter> all = bench.list(DeadLetterFilter.parse(withoutPaging(query)), who);
-                List<QueuedDeadLetter> shown = all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
+                int limit = intParam(query, "limit", ListPage.DEFAULT_LIMIT);
+                Selection selection = bench.select(DeadLetterFilter.parse(withoutPaging(query)), who);
+                ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(first(query, "order")), first(query, "cursor"), limit);
                 ObjectNode out = JSON.createObjectNode();
-                out.put("total", all.size());
+                out.put("total", page.total());
+                out.put("next_cursor", page.nextCursor());
+                out.set("scope", selection.scope().toJson());
                 ArrayNode items = out.putArray("items");
-                shown.forEach(q -> items.add(bench.row(q)));
+                page.items().forEach(q -> items.add(bench.row(q)));
                 return out;
             }
             case "/api/dead-letters/{id}": {
@@ -207,7 +255,7 @@ public final class DlqApiServer implements AutoCloseable {
             }
             case "/api/audit": {
                 ArrayNode out = JSON.createArrayNode();
-                bench.audit(intParam(query, "limit", 100), who).forEach(e -> out.add(e.toJson()));
+                bench.audit(intParam(query, "limit", AuditEntry.DEFAULT_LIMIT), who).forEach(e -> out.add(e.toJson()));
                 return out;
             }
             default:
@@ -215,8 +263,19 @@ public final class DlqApiServer implements AutoCloseable {
         }
         JsonNode body = body(exchange);
         DeadLetterFilter filter = filterOf(body.get("filter"));
+        boolean all = body.path("all").asBoolean(false);
+        boolean changes = switch (route.path()) {
+            case "/api/repair" -> !body.path("dry_run").asBoolean(false);
+            case "/api/park", "/api/resolve" -> true;
+            case "/api/replay" -> !body.path("dry_run").asBoolean(true);
+            default -> false;
+        };
+        if (changes) {
+            filter.requireBounded(route.path().substring("/api/".length()), all, "\"all\": true");
+        }
         return switch (route.path()) {
-            case "/api/repair" -> bench.repair(filter, body.get("patch"), who).toJson();
+            case "/api/repair" -> body.path("dry_run").asBoolean(false) ? bench.previewRepair(filter, body.get("patch"), who).toJson()
+                    : bench.repair(filter, body.get("patch"), who).toJson();
             case "/api/recheck" -> bench.recheck(filter, who).toJson();
             case "/api/park" -> bench.park(filter, body.path("reason").asText(null), who).toJson();
             case "/api/resolve" -> bench.resolve(filter, body.path("reason").asText(null), who).toJson();
@@ -230,10 +289,18 @@ public final class DlqApiServer implements AutoCloseable {
         };
     }
 
+    /** The list's paging parameters, beside the filter's. */
+    public static final List<String> PAGING = List.of("limit", "cursor", "order");
+
     private static Map<String, List<String>> withoutPaging(Map<String, List<String>> query) {
         Map<String, List<String>> q = new LinkedHashMap<>(query);
-        q.remove("limit");
+        PAGING.forEach(q::remove);
         return q;
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     private static int intParam(Map<String, List<String>> query, String name, int fallback) {
@@ -305,14 +372,7 @@ public final class DlqApiServer implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
         }
-        byte[] digest = ApiToken.digest(header.substring(7).trim());
-        ApiToken found = null;
-        for (ApiToken t : tokens) {
-            if (t.matches(digest)) {
-                found = t;
-            }
-        }
-        return Optional.ofNullable(found);
+        return ApiToken.find(tokens, header.substring(7).trim());
     }
 
     private static Map<String, List<String>> query(String raw) {

@@ -2,10 +2,11 @@ package io.meshspine.dlq;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The workbench's settings, typed and checked once.
+ * The workbench's settings, typed and checked once. Defaults are {@link DlqSettings}'s declarations (one place).
  *
  * @param bootstrapServers  the Kafka cluster
  * @param registryUrl       Apicurio's v3 API
@@ -15,53 +16,67 @@ import java.util.Objects;
  * @param replicationFactor of the workbench's topics, when it creates them
  * @param httpHost          where the HTTP API binds (127.0.0.1 unless the deployment decides otherwise)
  * @param httpPort          0: any free port
- * @param tokens            the HTTP API's bearer tokens (hashed)
+ * @param tokens            the bearer tokens (hashed): the HTTP API's callers and the CLI's {@code --token}
  * @param brokerTimeout     how long a broker call may take before the action fails (transient: run it again)
+ * @param kafkaClient       every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to
+ *                          each consumer, producer and admin client the workbench makes
  */
 public record DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
-                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout) {
-
-    public static final int DEFAULT_MAX_REPLAY_COUNT = 3;
-    public static final int DEFAULT_HTTP_PORT = 9410;
+                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient) {
 
     public DlqConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(httpHost, "httpHost");
         tokens = List.copyOf(tokens);
+        kafkaClient = kafkaClient == null ? Map.of() : Map.copyOf(kafkaClient);
         if (maxReplayCount < 1) {
-            throw new IllegalArgumentException("dlq max replay count must be at least 1, was " + maxReplayCount);
+            throw new IllegalArgumentException(DlqSettings.MAX_REPLAY_COUNT.key() + " must be at least 1, was " + maxReplayCount);
         }
         if (replayBatch < 1) {
-            throw new IllegalArgumentException("dlq replay batch must be at least 1, was " + replayBatch);
+            throw new IllegalArgumentException(DlqSettings.REPLAY_BATCH.key() + " must be at least 1, was " + replayBatch);
         }
         if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("dlq http port must be 0..65535, was " + httpPort);
+            throw new IllegalArgumentException(DlqSettings.HTTP_PORT.key() + " must be 0..65535, was " + httpPort);
         }
         if (tokens.stream().map(ApiToken::name).distinct().count() != tokens.size()) {
-            throw new IllegalArgumentException("dlq tokens: two tokens share a name; the audit could not tell them apart");
+            throw new IllegalArgumentException(DlqSettings.TOKENS.key() + ": two tokens share a name; the audit could not tell them apart");
         }
     }
 
-    /** Defaults that run the embedded setup: loop guard at 3, batches of 100, the API on 127.0.0.1:9410, no tokens. */
+    /** The declared defaults (which run the embedded setup): loop guard at 3, batches of 100, the API on 127.0.0.1:9410, no tokens. */
     public static DlqConfig defaults(String bootstrapServers, String registryUrl) {
-        return new DlqConfig(bootstrapServers, registryUrl, DEFAULT_MAX_REPLAY_COUNT, 100, (short) 1, "127.0.0.1",
-                DEFAULT_HTTP_PORT, List.of(), Duration.ofSeconds(30));
+        return new DlqConfig(bootstrapServers, registryUrl, DlqSettings.MAX_REPLAY_COUNT.defaultValue().orElseThrow(),
+                DlqSettings.REPLAY_BATCH.defaultValue().orElseThrow(), (short) 1, DlqSettings.HTTP_HOST.defaultValue().orElseThrow(),
+                DlqSettings.HTTP_PORT.defaultValue().orElseThrow(), List.of(), DlqSettings.BROKER_TIMEOUT.defaultValue().orElseThrow(), Map.of());
     }
 
     public DlqConfig withMaxReplayCount(int max) {
-        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout);
+        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
     }
 
     public DlqConfig withReplayBatch(int batch) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
+    }
+
+    public DlqConfig withHttp(String host, int port) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient);
     }
 
     public DlqConfig withHttpPort(int port) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, port, tokens, brokerTimeout);
+        return withHttp(httpHost, port);
     }
 
     public DlqConfig withTokens(List<ApiToken> t) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient);
+    }
+
+    public DlqConfig withBrokerTimeout(Duration timeout) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient);
+    }
+
+    public DlqConfig withKafkaClient(Map<String, Object> properties) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                properties);
     }
 }

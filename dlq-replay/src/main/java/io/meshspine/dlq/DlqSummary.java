@@ -10,7 +10,7 @@ import java.util.List;
  * The queue at a glance: dead letters counted by contract × failure type × rule (a dead letter breaking two rules
  * counts under each; other failure types under rule "-"), and the oldest and newest.
  */
-public record DlqSummary(long total, List<Row> rows, Instant oldest, Instant newest) {
+public record DlqSummary(long total, List<Row> rows, Instant oldest, Instant newest, Scope scope) {
 
     public record Row(String contract, String failureType, String rule, long count) {
     }
@@ -27,6 +27,7 @@ public record DlqSummary(long total, List<Row> rows, Instant oldest, Instant new
         var a = n.putArray("rows");
         rows.forEach(r -> a.addObject().put("contract", r.contract()).put("failure_type", r.failureType()).put("rule", r.rule())
                 .put("count", r.count()));
+        n.set("scope", scope.toJson());
         return n;
     }
 }

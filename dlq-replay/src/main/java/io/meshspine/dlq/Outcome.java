@@ -26,6 +26,10 @@ public enum Outcome {
     PARKED,
     /** Resolve: left the queue with a reason. */
     RESOLVED,
+    /** Replay: the raw topic refused the record (too large, invalid); marked refused with the reason, the job went on. */
+    REFUSED,
+    /** Replay: a steward parked, resolved or replayed it while the job ran; their change stands. */
+    CHANGED_MEANWHILE,
     /** Replay: already replayed (by this job, or by another without --force); not published again. */
     ALREADY_REPLAYED
 }

@@ -118,23 +118,50 @@ final class PaymentsFixture implements AutoCloseable {
      * workbench rather than the gate. Their originals sit at made-up offsets of this fixture's raw topic.
      */
     List<DeadLetter> publishDeadLetters(int count, String currency) {
-        long envelopeId = DeadLetterCodec.contentId(registry);
         List<DeadLetter> letters = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            long offset = nextOffset++;
-            GenericRecord value = payment(offset, currency);
-            OriginalRecord original = new OriginalRecord(contract.rawTopic(), 0, offset, System.currentTimeMillis(),
-                    value.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
-                    WireFormat.encode(writerId, contract.avroSchema(), value),
-                    List.of(new OriginalRecord.Header(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8("corr-" + offset))));
-            DeadLetter d = DeadLetter.ruleViolations(new DeadLetter.Origin("gate", original, contract.qualifiedName(), contract.version(),
-                    "corr-" + offset, 0, Instant.now(), Map.of()),
-                    List.of(new RuleViolation("currency-iso-4217", Severity.ERROR, "currency", "not an ISO-4217 code")));
-            producer.send(new ProducerRecord<>(Topics.DLQ, original.key(), WireFormat.encode(envelopeId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d))));
-            letters.add(d);
+            GenericRecord value = payment(nextOffset, currency);
+            letters.add(publishRuleViolation(value));
         }
-        producer.flush();
         return letters;
+    }
+
+    /** One dead letter of a payment that breaks the currency rule, as the gate writes it. */
+    DeadLetter publishRuleViolation(GenericRecord value) {
+        return publishRuleViolation(value, contract.rawTopic());
+    }
+
+    /** As the gate would write it, but as if the record had come from {@code sourceTopic}. */
+    DeadLetter publishRuleViolation(GenericRecord value, String sourceTopic) {
+        long offset = nextOffset++;
+        OriginalRecord original = original(sourceTopic, offset, value.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
+                WireFormat.encode(writerId, contract.avroSchema(), value));
+        DeadLetter d = DeadLetter.ruleViolations(new DeadLetter.Origin("gate", original, contract.qualifiedName(), contract.version(),
+                "corr-" + offset, 0, Instant.now(), Map.of()),
+                List.of(new RuleViolation("currency-iso-4217", Severity.ERROR, "currency", "not an ISO-4217 code")));
+        return publish(d);
+    }
+
+    /** A dead letter with no contract (bytes nothing could decode), from the given source topic. */
+    DeadLetter publishUndecodable(String sourceTopic) {
+        long offset = nextOffset++;
+        OriginalRecord original = original(sourceTopic, offset, ("k-" + offset).getBytes(StandardCharsets.UTF_8),
+                ("not avro " + offset).getBytes(StandardCharsets.UTF_8));
+        return publish(DeadLetter.undecodable(new DeadLetter.Origin("gate", original, null, null, "corr-" + offset, 0, Instant.now(),
+                Map.of()), "no magic byte"));
+    }
+
+    private static OriginalRecord original(String topic, long offset, byte[] key, byte[] value) {
+        return new OriginalRecord(topic, 0, offset, System.currentTimeMillis(), key, value,
+                List.of(new OriginalRecord.Header(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8("corr-" + offset))));
+    }
+
+    private DeadLetter publish(DeadLetter d) {
+        long envelopeId = DeadLetterCodec.contentId(registry);
+        producer.send(new ProducerRecord<>(Topics.DLQ, d.original().key(), WireFormat.encode(envelopeId, DeadLetterCodec.SCHEMA,
+                DeadLetterCodec.toAvro(d))));
+        producer.flush();
+        return d;
     }
 
     GenericRecord decode(byte[] wire, Schema schema) {

@@ -10,13 +10,16 @@ import java.util.List;
 public final class PaymentsFixtureAccess implements AutoCloseable {
 
     private final PaymentsFixture fixture;
+    private final ContractCatalog catalog;
 
-    private PaymentsFixtureAccess(PaymentsFixture fixture) {
+    private PaymentsFixtureAccess(PaymentsFixture fixture, ContractCatalog catalog) {
         this.fixture = fixture;
+        this.catalog = catalog;
     }
 
     public static PaymentsFixtureAccess create(SpineTestKit kit, String prefix) {
-        return new PaymentsFixtureAccess(new PaymentsFixture(kit, prefix));
+        PaymentsFixture f = new PaymentsFixture(kit, prefix);
+        return new PaymentsFixtureAccess(f, f.catalog);
     }
 
     public DlqConfig config() {
@@ -24,7 +27,12 @@ public final class PaymentsFixtureAccess implements AutoCloseable {
     }
 
     public ContractCatalog catalog() {
-        return fixture.catalog;
+        return catalog;
+    }
+
+    /** This fixture with a catalog that knows the other's contract too (closing it closes nothing of the other). */
+    public PaymentsFixtureAccess with(PaymentsFixtureAccess other) {
+        return new PaymentsFixtureAccess(fixture, ContractCatalog.of(List.of(fixture.contract, other.fixture.contract)));
     }
 
     public String contractName() {

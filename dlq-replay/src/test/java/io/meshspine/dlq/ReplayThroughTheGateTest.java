@@ -42,7 +42,7 @@ class ReplayThroughTheGateTest {
              DlqWorkbench bench = DlqWorkbench.open(f.config(), f.catalog);
              io.meshspine.testkit.TopicReader parkedTopic = new io.meshspine.testkit.TopicReader(kit, Topics.DLQ_PARKED)) {
             Steward sam = new Steward("sam", Role.STEWARD, Set.of(f.contract.domain()));
-            Steward vera = new Steward("vera", Role.VIEWER, Set.of());
+            Steward vera = new Steward("vera", Role.VIEWER, Set.of(f.contract.domain()));
             List<GenericRecord> lowerCase = IntStream.range(0, 4).mapToObj(i -> f.payment(i, "aud")).toList();
             List<GenericRecord> unknown = IntStream.range(4, 6).mapToObj(i -> f.payment(i, "ZZZ")).toList();
             List<String> repairable = f.send(lowerCase);

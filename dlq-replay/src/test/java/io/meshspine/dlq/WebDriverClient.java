@@ -75,6 +75,28 @@ final class WebDriverClient implements AutoCloseable {
         return text(find(css));
     }
 
+    void windowSize(int width, int height) throws IOException, InterruptedException {
+        call("POST", "/session/" + session + "/window/rect", JSON.createObjectNode().put("width", width).put("height", height));
+    }
+
+    void execute(String script) throws IOException, InterruptedException {
+        call("POST", "/session/" + session + "/execute/sync", JSON.createObjectNode().put("script", script).set("args", JSON.createArrayNode()));
+    }
+
+    boolean displayed(String element) throws IOException, InterruptedException {
+        return call("GET", "/session/" + session + "/element/" + element + "/displayed", null).asBoolean();
+    }
+
+    /** A PNG of the page as it is now, kept as a test artefact. */
+    void screenshot(java.nio.file.Path file) throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.write(file, java.util.Base64.getDecoder().decode(call("GET", "/session/" + session + "/screenshot", null).asText()));
+    }
+
+    String alertText() throws IOException, InterruptedException {
+        return call("GET", "/session/" + session + "/alert/text", null).asText();
+    }
+
     void acceptAlert() throws IOException, InterruptedException {
         call("POST", "/session/" + session + "/alert/accept", JSON.createObjectNode());
     }

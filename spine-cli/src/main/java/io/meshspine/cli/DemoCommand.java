@@ -168,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  traffic   %d payments events/s to raw.payments.transactions, %.0f%% bad (%s)%n", rate, badShare * 100,
                         String.join(", ", DemoTraffic.badKinds()));
                 out.printf("  ops       %s/metrics  %s/health%n", ops.url(), ops.url());
-                out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq   ./spine dlq summary%n");
+                out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq   ./spine dlq --local-admin summary%n");
                 out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
                 out.flush();
                 DemoCounts counts = new DemoCounts(metrics.registry(), traffic);

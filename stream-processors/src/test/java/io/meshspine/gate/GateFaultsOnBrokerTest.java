@@ -53,7 +53,8 @@ class GateFaultsOnBrokerTest {
                 // Kafka's default transaction timeout is 10 s: a record stuck that long used to abort the transaction and wipe the task.
                 await("registry hanging for 20 s: nothing passes, nothing is dead-lettered")
                         .during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(30))
-                        .until(() -> f.productRecords().size() == 100 && f.deadLetters().isEmpty() && gate.state() == KafkaStreams.State.RUNNING);
+                        .until(() -> f.productRecords().size() == 100 && f.deadLetters().isEmpty() && gate.stoppedBecause().isEmpty()
+                                && gate.state() != KafkaStreams.State.ERROR && gate.state() != KafkaStreams.State.PENDING_ERROR);
 
                 proxy.resume();
                 long resumed = System.nanoTime();

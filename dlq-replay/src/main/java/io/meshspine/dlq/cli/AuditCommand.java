@@ -18,7 +18,7 @@ final class AuditCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "50", description = "The newest n entries (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "" + AuditEntry.DEFAULT_LIMIT, description = "The newest n entries (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
@@ -26,14 +26,14 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            List<AuditEntry> entries = bench.audit(limit, dlq.operator());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            List<AuditEntry> entries = bench.audit(limit, who);
             var out = spec.commandLine().getOut();
             if (json) {
                 entries.forEach(e -> out.println(e.toJson()));
             } else {
-                Table table = new Table("AT", "WHO", "ACTION", "COUNT", "OUTCOME", "FILTER", "DETAILS");
-                entries.forEach(e -> table.row(e.at(), e.who(), e.action(), e.count(), e.outcome(), e.filter(), e.details() == null ? null
+                Table table = new Table("AT", "WHO", "VIA", "ACTION", "COUNT", "OUTCOME", "FILTER", "DETAILS");
+                entries.forEach(e -> table.row(e.at(), e.who(), e.via(), e.action(), e.count(), e.outcome(), e.filter(), e.details() == null ? null
                         : e.details().has("counts") ? e.details().get("counts") : e.details()));
                 table.print(out);
             }

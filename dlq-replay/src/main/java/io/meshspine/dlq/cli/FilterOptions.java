@@ -1,17 +1,41 @@
 package io.meshspine.dlq.cli;
 
+import io.meshspine.core.deadletter.FailureType;
 import io.meshspine.dlq.DeadLetterFilter;
+import io.meshspine.dlq.DeadLetterStatus;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The filter options every {@code spine dlq} command shares; parsed by {@link DeadLetterFilter#parse}, as the HTTP API's. */
 final class FilterOptions {
 
-    @Option(names = "--failure-type", paramLabel = "<type>", description = "DESERIALIZATION, SCHEMA, RULE, PROCESSING or SINK.")
+    /** The options as help lists them, from the filter's own parameter names. */
+    static final String NAMES = DeadLetterFilter.PARAMETERS.stream().map(p -> "--" + p).collect(Collectors.joining(", "));
+
+    /** Failure types as help shows them: built from the enum, so the text cannot drift. */
+    static final class FailureTypes extends ArrayList<String> {
+        FailureTypes() {
+            super(Arrays.stream(FailureType.values()).map(Enum::name).toList());
+        }
+    }
+
+    /** Statuses as help shows them (lower case, as the filter reads them), plus {@code any}. */
+    static final class Statuses extends ArrayList<String> {
+        Statuses() {
+            super(Stream.concat(Arrays.stream(DeadLetterStatus.values()).map(s -> s.name().toLowerCase(Locale.ROOT)), Stream.of("any")).toList());
+        }
+    }
+
+    @Option(names = "--failure-type", paramLabel = "<type>", completionCandidates = FailureTypes.class,
+            description = "One of ${COMPLETION-CANDIDATES}.")
     String failureType;
 
     @Option(names = "--rule", paramLabel = "<rule-id>", description = "Dead letters that broke this rule.")
@@ -38,7 +62,8 @@ final class FilterOptions {
     @Option(names = "--replay-count", paramLabel = "<n>", description = "Dead letters replayed exactly n times before.")
     String replayCount;
 
-    @Option(names = "--status", paramLabel = "<status>", description = "active (default), replayed, parked, resolved or any.")
+    @Option(names = "--status", paramLabel = "<status>", completionCandidates = Statuses.class,
+            description = "One of ${COMPLETION-CANDIDATES} (default active).")
     String status;
 
     @Option(names = "--id", paramLabel = "<dead-letter-id>", description = "One dead letter (<topic>/<partition>/<offset>); repeatable.")
@@ -66,12 +91,6 @@ final class FilterOptions {
             p.put("where", where);
         }
         return DeadLetterFilter.parse(p);
-    }
-
-    /** Whether anything narrows the selection: actions that change the queue refuse to run on all of it by accident. */
-    boolean narrows() {
-        return failureType != null || rule != null || contract != null || sourceTopic != null || from != null || to != null
-                || key != null || correlationId != null || replayCount != null || !ids.isEmpty() || !where.isEmpty();
     }
 
     private static void put(Map<String, List<String>> p, String name, String value) {

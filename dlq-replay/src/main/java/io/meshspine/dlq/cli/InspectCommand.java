@@ -1,14 +1,11 @@
 package io.meshspine.dlq.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshspine.dlq.Role;
-import io.meshspine.dlq.Steward;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code spine dlq inspect <id>}: one dead letter in full, original decoded, PII masked unless --show-pii. */
@@ -27,7 +24,7 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<id>", description = "The dead letter's id, <topic>/<partition>/<offset> (see list).")
     String id;
 
-    @Option(names = "--show-pii", description = "Show PII fields unmasked (you are accountable for it).")
+    @Option(names = "--show-pii", description = "Show PII fields unmasked when your token's domains allow it (audited).")
     boolean showPii;
 
     @Option(names = "--json", description = "One line of JSON instead of indented JSON.")
@@ -35,9 +32,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            Steward who = showPii ? dlq.operator() : new Steward(dlq.operator().name(), Role.STEWARD, Set.of());
-            var found = bench.inspect(id, who);
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            var found = bench.inspect(id, who, showPii);
             if (found.isEmpty()) {
                 spec.commandLine().getErr().println("error: no dead letter " + id + " on the DLQ");
                 return DlqCommand.REFUSED;

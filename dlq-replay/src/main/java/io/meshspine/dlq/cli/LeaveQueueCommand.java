@@ -35,12 +35,12 @@ abstract class LeaveQueueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!filter.narrows() && !all) {
-            spec.commandLine().getErr().println("error: " + spec.name() + " without a filter would take the whole queue; narrow it or pass --all");
-            return DlqCommand.REFUSED;
-        }
-        return dlq.withWorkbench(spec, bench -> {
-            Reports.print(leave(bench, filter.filter(), reason, dlq.operator()), json, spec.commandLine().getOut());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            DeadLetterFilter selection = filter.filter();
+            selection.requireBounded(spec.name(), all, "--all");
+            ActionReport report = leave(bench, selection, reason, who);
+            DlqCommand.noteScope(spec, report.scope());
+            Reports.print(report, json, spec.commandLine().getOut());
             return 0;
         });
     }

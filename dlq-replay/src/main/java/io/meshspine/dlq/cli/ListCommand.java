@@ -1,15 +1,15 @@
 package io.meshspine.dlq.cli;
 
+import io.meshspine.dlq.ListPage;
 import io.meshspine.dlq.QueuedDeadLetter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code spine dlq list}: the dead letters matching a filter, one line each, no payload. */
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters (the active queue unless --status says otherwise).")
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, newest first, a page at a time (the active queue unless --status says otherwise).")
 final class ListCommand implements Callable<Integer> {
 
     @CommandLine.ParentCommand
@@ -24,29 +24,47 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line instead of a table.")
     boolean json;
 
-    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "100", description = "At most n, the newest (default ${DEFAULT-VALUE}; 0: all).")
+    @Option(names = "--limit", paramLabel = "<n>", defaultValue = "" + ListPage.DEFAULT_LIMIT, description = "Page size (default ${DEFAULT-VALUE}).")
     int limit;
+
+    @Option(names = "--cursor", paramLabel = "<cursor>", description = "The next page: the cursor the previous page printed.")
+    String cursor;
+
+    @Option(names = "--order", paramLabel = "<order>", completionCandidates = Orders.class, description = "${COMPLETION-CANDIDATES} "
+            + "first (default newest).")
+    String order;
+
+    /** The orders as help lists them, from the enum. */
+    static final class Orders extends java.util.ArrayList<String> {
+        Orders() {
+            super(java.util.Arrays.stream(ListPage.Order.values()).map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        }
+    }
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            List<QueuedDeadLetter> all = bench.list(filter.filter(), dlq.operator());
-            List<QueuedDeadLetter> shown = limit > 0 && all.size() > limit ? all.subList(all.size() - limit, all.size()) : all;
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            var selection = bench.select(filter.filter(), who);
+            DlqCommand.noteScope(spec, selection.scope());
+            ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(order), cursor, limit);
             var out = spec.commandLine().getOut();
             if (json) {
-                shown.forEach(q -> out.println(bench.row(q)));
-                out.flush();
-                return 0;
+                page.items().forEach(q -> out.println(bench.row(q)));
+            } else {
+                Table table = new Table("ID", "DEAD-LETTERED", "CONTRACT", "TYPE", "RULES", "REPLAYS", "STATUS", "REPAIRED");
+                for (QueuedDeadLetter q : page.items()) {
+                    var d = q.letter();
+                    table.row(d.id(), d.deadLetteredAt(), d.contract(), d.failureType(), String.join(",", d.ruleIds()), d.replayCount(),
+                            q.status().name().toLowerCase(java.util.Locale.ROOT), q.state().repair() != null ? "yes" : "");
+                }
+                table.print(out);
+                out.println(page.total() + " dead letter(s)" + (page.items().size() < page.total() ? ", " + page.items().size() + " shown" : ""));
             }
-            Table table = new Table("ID", "DEAD-LETTERED", "CONTRACT", "TYPE", "RULES", "REPLAYS", "STATUS", "REPAIRED");
-            for (QueuedDeadLetter q : shown) {
-                var d = q.letter();
-                table.row(d.id(), d.deadLetteredAt(), d.contract(), d.failureType(), String.join(",", d.ruleIds()), d.replayCount(),
-                        q.status().name().toLowerCase(java.util.Locale.ROOT), q.state().repair() != null ? "yes" : "");
-            }
-            table.print(out);
-            out.println(all.size() + " dead letter(s)" + (shown.size() < all.size() ? ", the newest " + shown.size() + " shown" : ""));
             out.flush();
+            if (page.nextCursor() != null) {
+                spec.commandLine().getErr().println("next page: --cursor " + page.nextCursor());
+                spec.commandLine().getErr().flush();
+            }
             return 0;
         });
     }

@@ -26,8 +26,10 @@ final class RecheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            Reports.print(bench.recheck(filter.filter(), dlq.operator()), json, spec.commandLine().getOut());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            var report = bench.recheck(filter.filter(), who);
+            DlqCommand.noteScope(spec, report.scope());
+            Reports.print(report, json, spec.commandLine().getOut());
             return 0;
         });
     }

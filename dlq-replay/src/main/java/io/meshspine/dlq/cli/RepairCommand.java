@@ -2,6 +2,8 @@ package io.meshspine.dlq.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshspine.dlq.ActionReport;
+import io.meshspine.dlq.DeadLetterFilter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,10 +39,6 @@ final class RepairCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!filter.narrows() && !all) {
-            spec.commandLine().getErr().println("error: repair without a filter would touch the whole queue; narrow it or pass --all");
-            return DlqCommand.REFUSED;
-        }
         JsonNode parsed;
         try {
             parsed = JSON.readTree(patch);
@@ -48,8 +46,12 @@ final class RepairCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: --patch is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
             return DlqCommand.REFUSED;
         }
-        return dlq.withWorkbench(spec, bench -> {
-            Reports.print(bench.repair(filter.filter(), parsed, dlq.operator()), json, spec.commandLine().getOut());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            DeadLetterFilter selection = filter.filter();
+            selection.requireBounded("repair", all, "--all");
+            ActionReport report = bench.repair(selection, parsed, who);
+            DlqCommand.noteScope(spec, report.scope());
+            Reports.print(report, json, spec.commandLine().getOut());
             return 0;
         });
     }

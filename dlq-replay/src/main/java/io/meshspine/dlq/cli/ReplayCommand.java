@@ -29,7 +29,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--execute", description = "Publish for real (default: dry run).")
     boolean execute;
 
-    @Option(names = "--to-topic", paramLabel = "<topic>", description = "Publish to this raw topic instead of each record's own.")
+    @Option(names = "--to-topic", paramLabel = "<topic>", description = "Publish to this topic; it must be the raw topic of the dead letters' own contract (anything else is refused).")
     String target;
 
     @Option(names = "--max", paramLabel = "<n>", defaultValue = "0", description = "At most n dead letters (0: no limit).")
@@ -53,21 +53,21 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (execute && !filter.narrows() && !all) {
-            spec.commandLine().getErr().println("error: replay without a filter would publish the whole queue; narrow it or pass --all");
-            return DlqCommand.REFUSED;
-        }
-        return dlq.withWorkbench(spec, bench -> {
+        return dlq.withWorkbench(spec, (bench, who) -> {
             ReplayRequest request = new ReplayRequest(filter.filter(), !execute, target, max, rate, force, job);
+            if (execute) {
+                request.filter().requireBounded("replay", all, "--all");
+            }
             var err = spec.commandLine().getErr();
             long[] lastPrint = {0};
-            ActionReport report = bench.replay(request, dlq.operator(), (done, total) -> {
+            ActionReport report = bench.replay(request, who, (done, total) -> {
                 if (System.nanoTime() - lastPrint[0] > 1_000_000_000L || done == total) {
                     err.println("replay: " + done + "/" + total + " committed");
                     err.flush();
                     lastPrint[0] = System.nanoTime();
                 }
             });
+            DlqCommand.noteScope(spec, report.scope());
             Reports.print(report, json, spec.commandLine().getOut());
             if (report.dryRun() && !json) {
                 spec.commandLine().getOut().println("dry run: nothing was published; add --execute to replay");

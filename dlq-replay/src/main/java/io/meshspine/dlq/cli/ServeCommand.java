@@ -7,15 +7,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code spine dlq serve}: the HTTP API, its OpenAPI document and the stewards' web page, until Ctrl-C. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = DlqDefaults.class,
+        resourceBundle = "io.meshspine.dlq.cli.DlqHelp",
         description = {"Serve the workbench as JSON over HTTP (OpenAPI at /openapi.json) and a web page at /, until Ctrl-C.",
-                "Tokens: <name>=sha256:<hex>;<viewer|steward|admin>[;<domain>,...] from --token or $SPINE_DLQ_TOKENS "
+                "Tokens: <name>=sha256:<hex>;<${bundle:roles}>[;<domain>,...] from --tokens or $SPINE_DLQ_TOKENS "
                         + "(whitespace separated). Hash a token with: spine dlq serve --hash-token <token>."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -25,15 +25,11 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address to bind (default $SPINE_DLQ_HTTP_HOST or ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "${env:SPINE_DLQ_HTTP_PORT:-" + DlqConfig.DEFAULT_HTTP_PORT + "}",
-            description = "Port (default $SPINE_DLQ_HTTP_PORT or ${DEFAULT-VALUE}; 0: any free port).")
+    @Option(names = "--port", description = "Port (default $SPINE_DLQ_HTTP_PORT or ${DEFAULT-VALUE}; 0: any free port).")
     int port;
-
-    @Option(names = "--token", paramLabel = "<spec>", description = "A bearer token (hashed); repeatable.")
-    List<String> tokens = new ArrayList<>();
 
     @Option(names = "--hash-token", paramLabel = "<token>", description = "Print the sha256:<hex> of a token for the configuration, and exit.")
     String hashToken;
@@ -46,28 +42,19 @@ final class ServeCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        List<ApiToken> parsed = new ArrayList<>();
-        List<String> specs = new ArrayList<>(tokens);
-        String env = System.getenv("SPINE_DLQ_TOKENS");
-        if (env != null && !env.isBlank()) {
-            specs.addAll(List.of(env.trim().split("\\s+")));
-        }
+        DlqConfig serving;
         try {
-            for (String s : specs) {
-                parsed.add(ApiToken.parse(s));
-            }
+            serving = dlq.config().withHttp(host, port);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return DlqCommand.REFUSED;
         }
-        DlqConfig config = dlq.config();
-        DlqConfig serving = new DlqConfig(config.bootstrapServers(), config.registryUrl(), config.maxReplayCount(), config.replayBatch(),
-                config.replicationFactor(), host, port, parsed, config.brokerTimeout());
+        List<ApiToken> tokens = serving.tokens();
         CountDownLatch stopped = new CountDownLatch(1);
-        return dlq.withWorkbench(spec, bench -> {
+        return dlq.serving(spec, (bench, who) -> {
             try (DlqApiServer server = DlqApiServer.start(bench)) {
                 out.println("dlq workbench at " + server.url() + "/ (API " + server.url() + "/api, OpenAPI " + server.url()
-                        + "/openapi.json), " + parsed.size() + " token(s). Ctrl-C stops it.");
+                        + "/openapi.json), " + tokens.size() + " token(s). Ctrl-C stops it.");
                 out.flush();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "spine-dlq-serve-stop"));
                 stopped.await();

@@ -25,8 +25,9 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return dlq.withWorkbench(spec, bench -> {
-            DlqSummary s = bench.summary(filter.filter(), dlq.operator());
+        return dlq.withWorkbench(spec, (bench, who) -> {
+            DlqSummary s = bench.summary(filter.filter(), who);
+            DlqCommand.noteScope(spec, s.scope());
             var out = spec.commandLine().getOut();
             if (json) {
                 out.println(s.toJson());

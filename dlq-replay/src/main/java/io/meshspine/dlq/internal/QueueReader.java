@@ -5,14 +5,12 @@ import io.meshspine.core.deadletter.DeadLetterCodec;
 import io.meshspine.core.render.WireDecoder;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.dlq.DeadLetterState;
+import io.meshspine.dlq.LoadProgress;
 import io.meshspine.dlq.QueuedDeadLetter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,25 +40,21 @@ public final class QueueReader implements AutoCloseable {
     private final Map<String, Located> letters = new LinkedHashMap<>();
     private final Map<String, DeadLetterState> states = new HashMap<>();
     private long unreadable;
+    private volatile LoadProgress progress = LoadProgress.NONE;
+    private Map<TopicPartition, Long> lastBegins = Map.of();
 
     private record Located(DeadLetter letter, int partition, long offset) {
     }
 
-    public QueueReader(String bootstrapServers, WireDecoder decoder, Duration timeout) {
+    public QueueReader(KafkaClients clients, WireDecoder decoder, Duration timeout) {
         this.decoder = decoder;
         this.timeout = timeout;
-        this.dlq = consumer(bootstrapServers, "spine-dlq-reader", Topics.DLQ);
-        this.state = consumer(bootstrapServers, "spine-dlq-state-reader", Topics.DLQ_STATE);
+        this.dlq = consumer(clients, "spine-dlq-reader", Topics.DLQ);
+        this.state = consumer(clients, "spine-dlq-state-reader", Topics.DLQ_STATE);
     }
 
-    private KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, String clientId, String topic) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(Locale.ROOT),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000,
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private KafkaConsumer<byte[], byte[]> consumer(KafkaClients clients, String clientId, String topic) {
+        KafkaConsumer<byte[], byte[]> c = clients.reader(clientId);
         List<TopicPartition> partitions = c.partitionsFor(topic, timeout).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
         if (partitions.isEmpty()) {
             c.close();
@@ -97,18 +90,63 @@ public final class QueueReader implements AutoCloseable {
                         ((WireDecoder.Undecodable) decoded).reason());
             }
         });
+        forgetPastRetention();
+    }
+
+    /** Dead letters the DLQ no longer holds (past its retention, or records deleted) leave the queue, state and all. */
+    private void forgetPastRetention() {
+        Map<TopicPartition, Long> begins = dlq.beginningOffsets(dlq.assignment(), timeout);
+        if (begins.equals(lastBegins)) {
+            return;
+        }
+        lastBegins = Map.copyOf(begins);
+        int before = letters.size();
+        letters.values().removeIf(l -> {
+            Long begin = begins.get(new TopicPartition(Topics.DLQ, l.partition()));
+            boolean gone = begin != null && l.offset() < begin;
+            if (gone) {
+                states.remove(l.letter().id());
+            }
+            return gone;
+        });
+        if (letters.size() < before) {
+            log.info("dlq dead letters past retention left the queue count={}", before - letters.size());
+        }
+    }
+
+    /** Where a first load (or any long catch-up) reports how far it has got. */
+    public void progressTo(LoadProgress listener) {
+        this.progress = listener;
     }
 
     private void catchUp(KafkaConsumer<byte[], byte[]> consumer, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         // read_committed: the end offsets are the last stable offsets, so nothing still open is waited for.
         Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            if (System.nanoTime() > deadline) {
-                throw new org.apache.kafka.common.errors.TimeoutException("reading " + consumer.assignment() + " took longer than " + timeout);
-            }
-            consumer.poll(POLL).forEach(each);
+        long behind = ends.entrySet().stream().mapToLong(e -> Math.max(0, e.getValue() - consumer.position(e.getKey()))).sum();
+        if (behind == 0) {
+            return;
         }
+        String topic = consumer.assignment().iterator().next().topic();
+        long read = 0;
+        // A large queue takes longer than the broker timeout to read: only a stall (nothing read for that long) fails.
+        long stalledAt = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + 1_000_000_000L;
+        while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            if (System.nanoTime() > stalledAt) {
+                throw new org.apache.kafka.common.errors.TimeoutException("reading " + consumer.assignment() + ": nothing arrived for " + timeout);
+            }
+            var records = consumer.poll(POLL);
+            if (!records.isEmpty()) {
+                stalledAt = System.nanoTime() + timeout.toNanos();
+                read += records.count();
+                records.forEach(each);
+            }
+            if (System.nanoTime() > nextReport) {
+                progress.loaded(topic, read, behind, false);
+                nextReport = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+        progress.loaded(topic, read, behind, true);
     }
 
     /** Every dead letter read so far, in the order they were read (per partition, oldest first). */

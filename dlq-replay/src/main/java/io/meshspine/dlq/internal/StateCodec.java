@@ -38,6 +38,11 @@ public final class StateCodec {
             replays.addObject().put("job", r.job()).put("topic", r.topic()).put("replay_count", r.replayCount())
                     .put("repaired", r.repaired()).put("by", r.by()).put("at", r.at().toString());
         }
+        if (s.refusal() != null) {
+            DeadLetterState.Refusal r = s.refusal();
+            n.putObject("refusal").put("topic", r.topic()).put("reason", r.reason()).put("value_sha256", r.valueSha256())
+                    .put("job", r.job()).put("at", r.at().toString());
+        }
         n.put("reason", s.reason());
         n.put("updated_by", s.updatedBy());
         n.put("updated_at", s.updatedAt() == null ? null : s.updatedAt().toString());
@@ -63,8 +68,14 @@ public final class StateCodec {
                         p.path("repaired").asBoolean(), text(p, "by"), Instant.parse(p.get("at").asText())));
             }
             String updatedAt = text(n, "updated_at");
+            DeadLetterState.Refusal refusal = null;
+            JsonNode f = n.get("refusal");
+            if (f != null && !f.isNull()) {
+                refusal = new DeadLetterState.Refusal(text(f, "topic"), text(f, "reason"), text(f, "value_sha256"), text(f, "job"),
+                        Instant.parse(f.get("at").asText()));
+            }
             return new DeadLetterState(n.get("id").asText(), DeadLetterStatus.valueOf(n.get("status").asText()), repair, replays,
-                    text(n, "reason"), text(n, "updated_by"), updatedAt == null ? null : Instant.parse(updatedAt));
+                    text(n, "reason"), text(n, "updated_by"), updatedAt == null ? null : Instant.parse(updatedAt), refusal);
         } catch (IOException e) {
             throw new UncheckedIOException("a state record that is not JSON", e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.render.PiiMask;
+import io.meshspine.dlq.ApiToken;
 import io.meshspine.dlq.PaymentsFixtureAccess;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
@@ -103,6 +104,63 @@ class DlqCommandTest {
     }
 
     @Test
+    void the_cli_acts_as_its_token_within_its_domains_and_a_local_admin_says_so_in_the_audit(SpineTestKit kit) throws Exception {
+        try (PaymentsFixtureAccess mine = PaymentsFixtureAccess.create(kit, "cli-id-a");
+             PaymentsFixtureAccess other = PaymentsFixtureAccess.create(kit, "cli-id-b")) {
+            DeadLetter own = mine.publishDeadLetters(1, "aud").get(0);
+            DeadLetter theirs = other.publishDeadLetters(1, "aud").get(0);
+            PaymentsFixtureAccess both = mine.with(other);
+            String tokens = "pat=" + ApiToken.hash("pat-token") + ";steward;" + mine.domain() + " viv=" + ApiToken.hash("viv-token") + ";viewer;"
+                    + mine.domain();
+
+            Run nobody = runAs(kit, both, "list", "--id", own.id());
+            assertThat(nobody.exit()).isEqualTo(DlqCommand.REFUSED);
+            assertThat(nobody.err()).contains("--token", "--local-admin");
+            Run unknown = runAs(kit, both, "--tokens", tokens, "--token", "guessed", "list");
+            assertThat(unknown.exit()).isEqualTo(DlqCommand.REFUSED);
+            assertThat(unknown.err()).contains("matches none");
+
+            Run list = runAs(kit, both, "--tokens", tokens, "--token", "pat-token", "list", "--status", "any", "--json", "--limit", "100000");
+            assertThat(list.exit()).as(list.err()).isZero();
+            assertThat(list.lines()).extracting(l -> l.get("id").asText()).contains(own.id()).doesNotContain(theirs.id());
+            assertThat(list.err()).contains("narrowed to your domains");
+            Run park = runAs(kit, both, "--tokens", tokens, "--token", "pat-token", "park", "--id", theirs.id(), "--reason", "not mine", "--json");
+            assertThat(park.lines().get(0).get("selected").asInt()).isZero();
+            Run viewerRepair = runAs(kit, both, "--tokens", tokens, "--token", "viv-token", "repair", "--id", own.id(), "--patch", "{\"currency\":\"AUD\"}");
+            assertThat(viewerRepair.exit()).isEqualTo(DlqCommand.REFUSED);
+            assertThat(viewerRepair.err()).contains("viv (viewer) may not repair");
+
+            Run admin = runAs(kit, both, "--local-admin", "--as", "root-at-terminal", "resolve", "--id", theirs.id(), "--reason", "booked", "--json");
+            assertThat(admin.exit()).as(admin.err()).isZero();
+            assertThat(admin.lines().get(0).at("/counts/resolved").asInt()).isEqualTo(1);
+            Run audit = runAs(kit, both, "--local-admin", "audit", "--limit", "100000", "--json");
+            assertThat(audit.lines()).filteredOn(a -> a.get("action").asText().equals("resolve") && a.get("who").asText().equals("root-at-terminal"))
+                    .singleElement().satisfies(a -> {
+                        assertThat(a.get("via").asText()).isEqualTo("local-admin");
+                        assertThat(a.at("/details/ids/0").asText()).isEqualTo(theirs.id());
+                    });
+            assertThat(audit.lines()).filteredOn(a -> a.get("action").asText().equals("park") && a.get("who").asText().equals("pat"))
+                    .singleElement().satisfies(a -> assertThat(a.get("via").asText()).isEqualTo("token"));
+        }
+    }
+
+    @Test
+    void help_lists_failure_types_statuses_and_roles_from_the_code() {
+        CommandLine cli = new CommandLine(new DlqCommand());
+        String list = cli.getSubcommands().get("list").getUsageMessage();
+        for (var t : io.meshspine.core.deadletter.FailureType.values()) {
+            assertThat(list).contains(t.name());
+        }
+        for (var s : io.meshspine.dlq.DeadLetterStatus.values()) {
+            assertThat(list).contains(s.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        assertThat(cli.getUsageMessage()).contains(io.meshspine.dlq.DlqSettings.ROLES).contains("--correlation-id");
+        assertThat(cli.getSubcommands().get("serve").getUsageMessage()).contains(io.meshspine.dlq.DlqSettings.ROLES)
+                .contains("default $SPINE_DLQ_HTTP_PORT or " + io.meshspine.dlq.DlqSettings.HTTP_PORT.defaultValue().orElseThrow());
+        assertThat(cli.getUsageMessage()).contains("(default " + io.meshspine.dlq.DlqSettings.MAX_REPLAY_COUNT.defaultValue().orElseThrow() + ")");
+    }
+
+    @Test
     void every_subcommand_has_help() {
         CommandLine cli = new CommandLine(new DlqCommand());
         assertThat(cli.getSubcommands().keySet()).containsExactlyInAnyOrder("list", "summary", "inspect", "repair", "recheck",
@@ -111,8 +169,14 @@ class DlqCommandTest {
     }
 
     private static Run run(SpineTestKit kit, PaymentsFixtureAccess f, String... args) {
-        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(),
-                "--as", "cli-steward"));
+        List<String> all = new ArrayList<>(List.of("--tokens", "cli-steward=" + ApiToken.hash("cli-steward-token") + ";steward;" + f.domain(),
+                "--token", "cli-steward-token"));
+        all.addAll(List.of(args));
+        return runAs(kit, f, all.toArray(String[]::new));
+    }
+
+    private static Run runAs(SpineTestKit kit, PaymentsFixtureAccess f, String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl()));
         all.addAll(List.of(args));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -41,7 +41,7 @@ class ReplayCrashTest {
             List<DeadLetter> letters = f.publishDeadLetters(total, "aud");
             Steward auditor = Steward.operator("auditor");
             await().atMost(Duration.ofSeconds(20)).until(() -> bench.list(f.mine(), auditor).size() == total);
-            String[] replay = {"--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--as", "crash-test",
+            String[] replay = {"--bootstrap-servers", kit.bootstrapServers(), "--registry", kit.registryUrl(), "--local-admin", "--as", "crash-test",
                     "--replay-batch", "4", "replay", "--execute", "--contract", f.contractName(), "--rate", "20", "--job", "crash-job"};
 
             List<String> command = ChildJvm.command(logs.resolve("jvm-tmp"), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
@@ -86,6 +86,13 @@ class ReplayCrashTest {
             Map<String, Long> byWho = bench.list(f.mine("status=any"), auditor).stream()
                     .collect(Collectors.groupingBy(q -> q.state().status().name(), Collectors.counting()));
             assertThat(byWho).containsExactly(Map.entry(DeadLetterStatus.REPLAYED.name(), (long) total));
+
+            // The killed run left its intent in the audit, though it never got to write an outcome.
+            List<io.meshspine.dlq.AuditEntry> crashJob = bench.audit(100_000, auditor).stream()
+                    .filter(e -> e.details() != null && "crash-job".equals(e.details().path("job").asText())).toList();
+            assertThat(crashJob).extracting(io.meshspine.dlq.AuditEntry::action).containsExactly("replay-intent", "replay-intent", "replay");
+            assertThat(crashJob.get(0).count()).isEqualTo(total);
+            assertThat(crashJob).allSatisfy(e -> assertThat(e.via()).isEqualTo("local-admin"));
         }
     }
 

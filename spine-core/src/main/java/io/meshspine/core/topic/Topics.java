@@ -47,6 +47,15 @@ public final class Topics {
         return CDC_SCHEMA_HISTORY + "." + engine;
     }
 
+    /** The domain a {@code raw.<domain>.<dataset>} topic name tells, if it is one. */
+    public static java.util.Optional<String> rawDomain(String topic) {
+        if (topic == null || !topic.startsWith("raw.")) {
+            return java.util.Optional.empty();
+        }
+        String[] parts = topic.split("\\.", -1);
+        return parts.length >= 3 && !parts[1].isEmpty() && !parts[2].isEmpty() ? java.util.Optional.of(parts[1]) : java.util.Optional.empty();
+    }
+
     /** Internal topics start with {@code spine.}; nothing a lane or a producer may write to directly. */
     public static boolean isInternal(String topic) {
         return topic.startsWith("spine.");

@@ -1,0 +1,71 @@
+package io.meshspine.dlq.internal;
+
+import io.meshspine.core.SpineHeaders;
+import io.meshspine.core.avro.WireFormat;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.dlq.AuditEntry;
+import io.meshspine.dlq.DeadLetterState;
+import io.meshspine.dlq.QueuedDeadLetter;
+import io.meshspine.dlq.Steward;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** The records the workbench writes: a replayed raw record, a parked envelope, a state change, an audit entry. */
+public final class WorkbenchRecords {
+
+    private static final Set<String> REPLAY_HEADERS = Set.of(SpineHeaders.REPLAY_OF, SpineHeaders.REPLAY_COUNT);
+
+    private final DeadLetterContracts contracts;
+
+    public WorkbenchRecords(DeadLetterContracts contracts) {
+        this.contracts = contracts;
+    }
+
+    /** The original key and headers, the current value, {@code spine.replay-of} and the next replay count. */
+    public ProducerRecord<byte[], byte[]> replay(QueuedDeadLetter q, String topic, int count) {
+        OriginalRecord o = q.letter().original();
+        RecordHeaders headers = new RecordHeaders();
+        boolean correlated = false;
+        for (OriginalRecord.Header h : o.headers()) {
+            if (!REPLAY_HEADERS.contains(h.key())) {
+                headers.add(h.key(), h.value());
+                correlated |= h.key().equals(SpineHeaders.CORRELATION_ID);
+            }
+        }
+        if (!correlated) {
+            // The gate made up the correlation id of a record that had none: keep it, so the replay is traceable.
+            headers.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(q.letter().correlationId()));
+        }
+        headers.add(SpineHeaders.REPLAY_OF, SpineHeaders.utf8(q.id()));
+        headers.add(SpineHeaders.REPLAY_COUNT, SpineHeaders.utf8(Integer.toString(count)));
+        return new ProducerRecord<>(topic, null, null, o.key(), q.currentValue(), headers);
+    }
+
+    public ProducerRecord<byte[], byte[]> parkedEnvelope(QueuedDeadLetter q, String reason, Steward who) {
+        DeadLetter d = q.letter();
+        Map<String, String> context = new HashMap<>(d.context());
+        context.put("parked_reason", reason);
+        context.put("parked_by", who.name());
+        DeadLetter parked = new DeadLetter(d.id(), d.failureType(), d.stage(), d.message(), d.violations(), d.original(), d.contract(),
+                d.contractVersion(), d.correlationId(), d.replayCount(), d.deadLetteredAt(), context);
+        return new ProducerRecord<>(Topics.DLQ_PARKED, null, null, d.original().key(),
+                WireFormat.encode(contracts.parkedEnvelopeContentId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(parked)),
+                new RecordHeaders());
+    }
+
+    public static ProducerRecord<byte[], byte[]> state(DeadLetterState state) {
+        return new ProducerRecord<>(Topics.DLQ_STATE, StateCodec.key(state.id()), StateCodec.encode(state));
+    }
+
+    public static ProducerRecord<byte[], byte[]> audit(AuditEntry entry) {
+        return new ProducerRecord<>(Topics.AUDIT, entry.id().getBytes(StandardCharsets.UTF_8), entry.toBytes());
+    }
+}
