@@ -171,6 +171,7 @@ class ContractGateOnBrokerTest {
                 }
                 f.producer.flush();
                 await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == 100);
+                await().atMost(Duration.ofSeconds(60)).until(() -> meters.get("spine.gate.dedup.restore").timer().count() == f.rawPartitions());
                 long restores = meters.get("spine.gate.dedup.restore").timer().count();
 
                 proxy.cut();

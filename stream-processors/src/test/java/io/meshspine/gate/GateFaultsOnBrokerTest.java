@@ -46,6 +46,8 @@ class GateFaultsOnBrokerTest {
             try (ContractGateService gate = ContractGateService.start(config, f.catalog(), meters, ProductTransform.NONE)) {
                 sendGood(f, 0, 100);
                 await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == 100);
+                // Every task initialised (each reads its dedup store back once) before the fault, so any later read is a re-creation.
+                await().atMost(Duration.ofSeconds(60)).until(() -> restores(meters) == f.rawPartitions());
                 long restores = restores(meters);
 
                 proxy.hang();

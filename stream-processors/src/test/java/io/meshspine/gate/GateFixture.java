@@ -135,6 +135,15 @@ final class GateFixture implements AutoCloseable {
         return dir;
     }
 
+    /** How many partitions the raw topic has: the gate runs one task, with its own dedup store, per partition. */
+    int rawPartitions() {
+        try {
+            return kit.admin().describeTopics(List.of(contract.rawTopic())).allTopicNames().get().get(contract.rawTopic()).partitions().size();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot describe " + contract.rawTopic(), e);
+        }
+    }
+
     /** The schema with one more optional field (default null): a newer writer schema the contract can still read. */
     static Schema withOptionalField(Schema schema, String name, Schema.Type type) {
         java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
