@@ -162,27 +162,36 @@ public final class Maintenance {
         return snapshot.getVersion();
     }
 
-    /** Deletes unreferenced files older than the retention; refuses a retention that could race a running writer. */
+    /**
+     * Deletes unreferenced files older than the retention; refuses a retention that could race a running writer: under
+     * {@link #MIN_SAFE_RETENTION}, or under the floor the table's sink recorded ({@link DeltaTable#MIN_VACUUM_RETENTION}).
+     */
     public static Vacuum vacuum(String tablePath, Duration retention, Map<String, String> hadoop) {
         if (retention.compareTo(MIN_SAFE_RETENTION) < 0) {
             throw new IllegalArgumentException("vacuum retention " + retention + " is below " + MIN_SAFE_RETENTION
                     + ": a running sink's uncommitted files could be deleted; use vacuumWithNoWriterRunning");
         }
-        return vacuumFiles(tablePath, retention, hadoop);
+        return vacuumFiles(tablePath, retention, hadoop, true);
     }
 
     /** Vacuum with any retention, zero included: only when no writer is running on the table. */
     public static Vacuum vacuumWithNoWriterRunning(String tablePath, Duration retention, Map<String, String> hadoop) {
-        return vacuumFiles(tablePath, retention, hadoop);
+        return vacuumFiles(tablePath, retention, hadoop, false);
     }
 
-    private static Vacuum vacuumFiles(String tablePath, Duration retention, Map<String, String> hadoop) {
+    private static Vacuum vacuumFiles(String tablePath, Duration retention, Map<String, String> hadoop, boolean writerMayRun) {
         Configuration conf = Hadoop.configuration(hadoop);
         String table = Hadoop.qualify(tablePath);
         DeltaLog deltaLog = DeltaLog.forTable(conf, table);
         SnapshotImpl snapshot = (SnapshotImpl) deltaLog.update();
         if (snapshot.getVersion() < 0) {
             return new Vacuum(0, 0);
+        }
+        String floor = snapshot.getMetadata().getConfiguration().get(DeltaTable.MIN_VACUUM_RETENTION);
+        if (writerMayRun && floor != null && retention.compareTo(Duration.parse(floor)) < 0) {
+            throw new IllegalArgumentException("vacuum retention " + retention + " of " + table + " is below " + floor
+                    + ", the longest its sink's batches can stay uncommitted (twice): files about to be committed could be"
+                    + " deleted; use --no-writer-running only when no sink writes the table");
         }
         long cutoff = System.currentTimeMillis() - retention.toMillis();
         Set<String> keep = new HashSet<>();

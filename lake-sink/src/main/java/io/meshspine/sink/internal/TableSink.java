@@ -52,7 +52,7 @@ import java.util.concurrent.Executors;
 public final class TableSink {
 
     private static final Logger log = LoggerFactory.getLogger(TableSink.class);
-    private static final int MAX_ATTEMPTS = 10;
+    private static final int MAX_ATTEMPTS = io.meshspine.sink.BatchTrigger.COMMIT_ATTEMPTS;
 
     /** What committing a batch did. */
     public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded {
@@ -103,6 +103,9 @@ public final class TableSink {
 
     /** The Kafka cluster the offsets belong to: set by the loop before the first record, read by the committer. */
     private volatile String kafkaClusterId;
+    private volatile TopicOffsets topicOffsets;
+    /** Source partitions parked at an offset gap (consumer thread only). */
+    private final Map<TopicPartition, OffsetGap> gaps = new HashMap<>();
 
     // Consumer thread only.
     private Batch batch = new Batch();
@@ -130,8 +133,49 @@ public final class TableSink {
     }
 
     /** Binds the sink to the cluster it reads; its txn app ids carry the cluster's id. */
-    void bindCluster(String clusterId) {
+    void bindCluster(String clusterId, TopicOffsets offsets) {
         this.kafkaClusterId = java.util.Objects.requireNonNull(clusterId, "clusterId");
+        this.topicOffsets = offsets;
+    }
+
+    /**
+     * Whether the table can continue the partition from the offset its log holds: the topic is the one the table was fed
+     * from (same topic id), and the next offset is still in the topic. Null when it can.
+     */
+    OffsetGap continuity(TopicPartition tp, long tableOffset) {
+        TopicOffsets.Range range = topicOffsets.range(tp);
+        String currentId = topicOffsets.topicId(tp.topic());
+        Optional<String> recorded = table.recordedTopicId(kafkaClusterId);
+        if (recorded.isPresent() && !recorded.get().equals(currentId) && tableOffset >= 0) {
+            return new OffsetGap(OffsetGap.Condition.TOPIC_RECREATED, spec.name(), tp, tableOffset, range.earliest(), range.latest());
+        }
+        table.bindSource(kafkaClusterId, recorded.orElse(currentId));
+        return OffsetGap.between(spec.name(), tp, tableOffset, range);
+    }
+
+    /** The partition is parked at a gap: loud, counted, and shown by the gauge until an operator resets it. */
+    void parked(OffsetGap gap) {
+        if (gaps.put(gap.partition(), gap) == null) {
+            meters.gapDetected(gap.condition().label());
+            log.error("offset gap condition={} table={} topic={} partition={} tableOffset={} topicEarliest={} topicLatest={}: {}",
+                    gap.condition().label(), spec.name(), gap.partition().topic(), gap.partition().partition(), gap.tableOffset(),
+                    gap.earliest(), gap.latest(), gap.describe());
+        }
+        meters.offsetGaps.set(gaps.size());
+    }
+
+    void unparked(TopicPartition tp) {
+        OffsetGap gap = gaps.remove(tp);
+        if (gap != null) {
+            log.info("offset gap resolved table={} topic={} partition={} condition={}", spec.name(), tp.topic(), tp.partition(),
+                    gap.condition().label());
+        }
+        meters.offsetGaps.set(gaps.size());
+    }
+
+    /** The partitions parked at an offset gap, and why. */
+    Map<TopicPartition, OffsetGap> gaps() {
+        return Map.copyOf(gaps);
     }
 
     String kafkaClusterId() {
@@ -334,6 +378,11 @@ public final class TableSink {
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        } catch (CommitOutcomeUnknownException e) {
+            // Some of the files may be in a version that landed, or the log could not be read: they stay for vacuum.
+            committed = true;
+            meters.failed("outcome-unknown");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } finally {
             if (!committed && !written.isEmpty()) {
                 files.deleteQuietly(spec.path(), written);
@@ -344,9 +393,25 @@ public final class TableSink {
     private Outcome commit(Batch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Duration open = Duration.ofNanos(System.nanoTime() - b.firstNanos);
+            if (open.compareTo(spec.trigger().maxOpen()) > 0) {
+                // Vacuum's retention floor assumes no batch stays open longer: its oldest files may be gone.
+                meters.failed("open-too-long");
+                throw new TransientSinkException("batch of " + spec.name() + " open for " + open + ", longer than "
+                        + spec.trigger().maxOpen() + ": abandoned, its records are read again", null);
+            }
             OptimisticTransaction txn = table.begin();
             for (Map.Entry<TopicPartition, Long> e : b.firstOffsets.entrySet()) {
                 long committedOffset = txn.txnVersion(spec.appId(kafkaClusterId, e.getKey().partition()));
+                if (committedOffset >= 0 && e.getValue() > committedOffset + 1) {
+                    // Offsets skipped between the log's offset and the batch: transaction markers and aborted records
+                    // are fine (still in the topic, not for us); records the topic no longer holds are a gap.
+                    OffsetGap gap = OffsetGap.between(spec.name(), e.getKey(), committedOffset, topicOffsets.range(e.getKey()));
+                    if (gap != null) {
+                        meters.failed("offset-gap");
+                        throw new OffsetGapException(gap);
+                    }
+                }
                 if (committedOffset >= e.getValue()) {
                     meters.failed("superseded");
                     log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
@@ -382,7 +447,16 @@ public final class TableSink {
                 deadLettered = true;
             }
             try {
-                CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                CommitResult result;
+                try {
+                    result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                } catch (DeltaConcurrentModificationException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // An I/O error or timeout: the version may have landed. Only the log can say whether these files
+                    // are now part of the table; until it has, none of them may be deleted.
+                    result = resolveUnknownOutcome(txn.readVersion(), adds, e);
+                }
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, b.newest, took);
@@ -408,6 +482,64 @@ public final class TableSink {
             }
         }
         throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);
+    }
+
+    /**
+     * After a commit that failed without saying whether it landed: re-reads the log after the version the commit was
+     * based on and looks for the batch's own files (their names are unique to this attempt). Found: the commit landed,
+     * at that version. Not found in a log read to its end: it did not land, and the caller may delete the files.
+     *
+     * @throws TransientSinkException the commit did not land (files deletable)
+     * @throws CommitOutcomeUnknownException the log could not be read either (files kept)
+     */
+    private CommitResult resolveUnknownOutcome(long readVersion, List<ParquetFiles.WrittenFile> adds, Exception failure) {
+        log.warn("commit outcome unknown, re-reading the log table={} readVersion={} error={}", spec.name(), readVersion, failure.toString());
+        Set<String> ours = new java.util.HashSet<>();
+        adds.forEach(f -> ours.add(f.path()));
+        if (ours.isEmpty()) {
+            // Nothing of ours to delete or keep: the caller re-reads the partitions from the log either way.
+            meters.failed("outcome-unknown");
+            throw new TransientSinkException("commit of " + spec.name() + " failed with an unknown outcome: " + failure, failure);
+        }
+        try {
+            table.deltaLog().update();
+            java.util.Iterator<io.delta.standalone.VersionLog> changes = table.deltaLog().getChanges(readVersion + 1, true);
+            while (changes.hasNext()) {
+                io.delta.standalone.VersionLog v = changes.next();
+                for (Action a : v.getActions()) {
+                    if (a instanceof AddFile add && ours.contains(add.getPath())) {
+                        log.info("commit landed despite the error table={} version={}", spec.name(), v.getVersion());
+                        meters.failed("landed-despite-error");
+                        return new CommitResult(v.getVersion());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new CommitOutcomeUnknownException("commit of " + spec.name() + " failed (" + failure + ") and the log could not be"
+                    + " re-read (" + e + "): its files are kept for vacuum", e);
+        }
+        log.info("commit did not land, its files go table={} files={}", spec.name(), ours.size());
+        if (failure instanceof RuntimeException r && !ioFailure(r)) {
+            throw r; // not a passing fault (a bug or a refused commit): fail loudly, now that the files may go
+        }
+        meters.failed("outcome-unknown");
+        throw new TransientSinkException("commit of " + spec.name() + " did not land: " + failure, failure);
+    }
+
+    private static boolean ioFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException || t instanceof UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A commit failed and the log could not tell whether it landed: its files must stay. */
+    private static final class CommitOutcomeUnknownException extends RuntimeException {
+        CommitOutcomeUnknownException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
