@@ -82,7 +82,7 @@ public final class Maintenance {
         }
         Schema schema = new Schema.Parser().parse(avro);
         String keys = metadata.getConfiguration().getOrDefault(DeltaTable.KEYS, "");
-        List<String> statsColumns = keys.isBlank() ? List.of() : Arrays.asList(keys.split(","));
+        List<String> keyColumns = keys.isBlank() ? List.of() : Arrays.asList(keys.split(","));
 
         Map<Map<String, String>, List<AddFile>> small = new LinkedHashMap<>();
         for (AddFile f : deltaLog.getSnapshotForVersionAsOf(txn.readVersion()).getAllFiles()) {
@@ -101,7 +101,7 @@ public final class Maintenance {
                 for (List<AddFile> bin : bins(group, targetFileBytes)) {
                     String logPath = bin.get(0).getPath();
                     String dir = logPath.contains("/") ? logPath.substring(0, logPath.lastIndexOf('/') + 1).replace("%25", "%") : "";
-                    ParquetFiles.WrittenFile out = files.writeFile(table, dir, bin.get(0).getPartitionValues(), schema, statsColumns,
+                    ParquetFiles.WrittenFile out = files.writeFile(table, dir, bin.get(0).getPartitionValues(), schema, keyColumns,
                             sink -> bin.forEach(f -> files.read(table, f.getPath(), schema, sink)));
                     written.add(out.path());
                     long now = System.currentTimeMillis();

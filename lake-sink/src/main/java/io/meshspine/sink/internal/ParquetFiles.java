@@ -59,7 +59,7 @@ public final class ParquetFiles {
     }
 
     /** Writes the rows, one file per partition value, and returns the files (none for no rows). */
-    public List<WrittenFile> write(String tableUri, Schema schema, Optional<String> partitionColumn, List<String> statsColumns,
+    public List<WrittenFile> write(String tableUri, Schema schema, Optional<String> partitionColumn, List<String> keyColumns,
                                    Iterable<GenericRecord> rows) {
         Map<String, List<GenericRecord>> byPartition = new LinkedHashMap<>();
         int partitionPos = partitionColumn.map(c -> schema.getField(c).pos()).orElse(-1);
@@ -77,15 +77,15 @@ public final class ParquetFiles {
                 partitionValues.put(partitionColumn.get(), v);
                 dir = partitionColumn.get() + "=" + (v == null ? NULL_PARTITION : escape(v)) + "/";
             }
-            files.add(writeFile(tableUri, dir, partitionValues, schema, statsColumns, e.getValue()::forEach));
+            files.add(writeFile(tableUri, dir, partitionValues, schema, keyColumns, e.getValue()::forEach));
         }
         return files;
     }
 
     /** One file of rows, in the given partition directory ({@code ""} or {@code col=value/}). */
     public WrittenFile writeFile(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema,
-                                 List<String> statsColumns, Consumer<Consumer<GenericRecord>> rows) {
-        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, statsColumns);
+                                 List<String> keyColumns, Consumer<Consumer<GenericRecord>> rows) {
+        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, keyColumns);
         try {
             rows.accept(file::write);
         } catch (RuntimeException e) {
@@ -162,7 +162,7 @@ public final class ParquetFiles {
         }
     }
 
-    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> statsColumns) {
+    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> keyColumns) {
         String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
         Path local = Hadoop.localPath(tableUri);
         try {
@@ -177,11 +177,11 @@ public final class ParquetFiles {
             AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
                     .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES);
-            // The stats columns are the business key: no two rows of a file share a value, so a dictionary would only
-            // fill up, overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
-            statsColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
+            // The business key (keyColumns): no two rows of a file share a value, so a dictionary would only fill up,
+            // overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
+            keyColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
             ParquetWriter<GenericRecord> writer = builder.build();
-            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, statsColumns), writer, local);
+            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, partitionValues.keySet()), writer, local);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data file of " + tableUri, e);
         }

@@ -1,16 +1,13 @@
 package io.meshspine.sink.internal;
 
 import io.delta.standalone.CommitResult;
-import io.delta.standalone.DeltaScan;
 import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
 import io.delta.standalone.actions.SetTransaction;
-import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
-import io.delta.standalone.expressions.Literal;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.sink.CrashPoint;
@@ -33,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +91,7 @@ public final class TableSink {
     private final BronzeRows bronze;
     private final SilverRows silver;
     private final List<WriterLane> lanes;
+    private final UpsertPlanner planner;
     /**
      * Commits sealed batches, one at a time and in order, while the consumer thread fills the next batch and the
      * lanes write it: the Delta commit (and the wait for the lanes to close their files) no longer stalls reading.
@@ -122,6 +119,7 @@ public final class TableSink {
         this.bronze = bronze;
         this.silver = silver;
         this.lanes = List.copyOf(lanes);
+        this.planner = new UpsertPlanner(spec, files);
         if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
             throw new IllegalArgumentException("an append table needs at least one writer lane");
         }
@@ -423,7 +421,7 @@ public final class TableSink {
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
             if (upsert()) {
-                adds = planUpsert(txn, b.changes, actions);
+                adds = planner.plan(txn, b.changes, actions);
                 adds.forEach(f -> written.add(f.path()));
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
             } else {
@@ -542,79 +540,4 @@ public final class TableSink {
         }
     }
 
-    /**
-     * Copy-on-write: the files whose key range holds any key of the batch are read, their rows for other keys kept, and
-     * rewritten with the batch's latest state per key (deletes drop the key); the old files are removed in the same
-     * commit. Files whose min/max key stats exclude every batch key are not touched.
-     */
-    private List<ParquetFiles.WrittenFile> planUpsert(OptimisticTransaction txn, LinkedHashMap<BusinessKey, GenericRecord> changes,
-                                                      List<Action> actions) {
-        String firstKey = spec.keyColumns().get(0);
-        TreeSet<Comparable<Object>> firstKeys = new TreeSet<>();
-        for (BusinessKey k : changes.keySet()) {
-            if (k.first() != null) {
-                firstKeys.add(cast(k.first()));
-            }
-        }
-        // A partition column that is part of the key pins each key to one partition: other partitions cannot hold it.
-        String partitionKey = spec.partitionColumn().filter(spec.keyColumns()::contains).orElse(null);
-        Set<String> partitions = new java.util.HashSet<>();
-        if (partitionKey != null) {
-            org.apache.avro.Schema ps = DeltaSchemas.nonNull(partitionKey, spec.rowSchema().getField(partitionKey).schema());
-            int pos = spec.keyColumns().indexOf(partitionKey);
-            changes.keySet().forEach(k -> partitions.add(ParquetFiles.partitionValue(ps, k.values().get(pos) instanceof Long l
-                    && ps.getType() == org.apache.avro.Schema.Type.INT ? (Object) l.intValue() : k.values().get(pos))));
-        }
-        List<AddFile> affected = new ArrayList<>();
-        DeltaScan scan = txn.markFilesAsRead(Literal.True);
-        try (CloseableIterator<AddFile> it = scan.getFiles()) {
-            while (it.hasNext()) {
-                AddFile f = it.next();
-                if (partitionKey != null && !partitions.contains(f.getPartitionValues().get(partitionKey))) {
-                    continue;
-                }
-                if (mayHoldAny(f, firstKey, firstKeys)) {
-                    affected.add(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<GenericRecord> rows = new ArrayList<>();
-        for (AddFile f : affected) {
-            files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
-                if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
-                    rows.add(row);
-                }
-            });
-        }
-        changes.values().stream().filter(java.util.Objects::nonNull).forEach(rows::add);
-        // Sorted by key, new files have narrow key ranges, so later batches rewrite fewer of them.
-        rows.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
-        long now = System.currentTimeMillis();
-        for (AddFile f : affected) {
-            actions.add(f.remove(now, true));
-        }
-        log.debug("upsert plan table={} changes={} filesRewritten={} rowsRewritten={}", spec.name(), changes.size(), affected.size(), rows.size());
-        return files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
-    }
-
-    private static boolean mayHoldAny(AddFile f, String column, TreeSet<Comparable<Object>> keys) {
-        FileStats.Parsed stats = FileStats.Parsed.of(f.getStats(), column);
-        if (stats.min().isEmpty() || stats.max().isEmpty() || keys.isEmpty()) {
-            return true;
-        }
-        Comparable<Object> min = cast(stats.min().get());
-        Comparable<Object> max = cast(stats.max().get());
-        if (!keys.first().getClass().equals(min.getClass())) {
-            return true;
-        }
-        Comparable<Object> candidate = keys.ceiling(min);
-        return candidate != null && candidate.compareTo(max) <= 0;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Comparable<Object> cast(Object o) {
-        return (Comparable<Object>) o;
-    }
 }
