@@ -11,7 +11,6 @@ import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.sink.CrashPoint;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -19,13 +18,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,28 +58,6 @@ public final class TableSink {
         }
     }
 
-    /**
-     * One micro-batch. Append tables stream its rows into open Parquet files as records arrive (nothing is held here
-     * but offsets); upsert tables keep the latest change per key until the commit rewrites files. Filled by the
-     * consumer thread; once sealed, only read, by the committer.
-     */
-    private static final class Batch {
-        final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
-        final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
-        final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
-        final List<DeadLetter> dead = new ArrayList<>();
-        int records;
-        long bytes;
-        long firstNanos;
-        long newest = Long.MIN_VALUE;
-        long sealedNanos;
-
-        long buffered(TopicPartition tp) {
-            Long first = firstOffsets.get(tp);
-            return first == null ? 0 : lastOffsets.get(tp) - first + 1;
-        }
-    }
-
     private final TableSpec spec;
     private final DeltaTable table;
     private final ParquetFiles files;
@@ -105,8 +80,8 @@ public final class TableSink {
     private final Map<TopicPartition, OffsetGap> gaps = new HashMap<>();
 
     // Consumer thread only.
-    private Batch batch = new Batch();
-    private Batch sealed;
+    private MicroBatch batch = new MicroBatch();
+    private MicroBatch sealed;
     private CompletableFuture<Outcome> committing;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
@@ -200,7 +175,7 @@ public final class TableSink {
      */
     int add(List<ConsumerRecord<byte[], byte[]>> run, int from) {
         try {
-            Batch b = batch;
+            MicroBatch b = batch;
             if (b.records == 0) {
                 b.firstNanos = System.nanoTime();
             }
@@ -230,7 +205,7 @@ public final class TableSink {
         }
     }
 
-    private void addChange(Batch b, ConsumerRecord<byte[], byte[]> r) {
+    private void addChange(MicroBatch b, ConsumerRecord<byte[], byte[]> r) {
         SilverRows.Change change = silver.change(r);
         if (change instanceof SilverRows.Change.Refused refused) {
             b.dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
@@ -279,7 +254,7 @@ public final class TableSink {
             }
         }
         lanes.forEach(WriterLane::abandon);
-        batch = new Batch();
+        batch = new MicroBatch();
     }
 
     /** Stops the writer and committer threads (the sink is closing). */
@@ -306,9 +281,9 @@ public final class TableSink {
         if (batch.records == 0) {
             return false;
         }
-        Batch b = batch;
+        MicroBatch b = batch;
         b.sealedNanos = System.nanoTime();
-        batch = new Batch();
+        batch = new MicroBatch();
         // The lanes close their files in queue order: after this batch's records, before the next batch's.
         List<CompletableFuture<WriterLane.Written>> laneFiles = lanes.stream().map(WriterLane::finish).toList();
         sealed = b;
@@ -350,7 +325,7 @@ public final class TableSink {
     }
 
     /** On the committer thread: waits for the lanes' files of the batch and commits them. */
-    private Outcome write(Batch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
+    private Outcome write(MicroBatch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
         List<String> written = new ArrayList<>();
         boolean committed = false;
         try {
@@ -376,7 +351,7 @@ public final class TableSink {
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
-        } catch (CommitOutcomeUnknownException e) {
+        } catch (UnknownCommitOutcome.StillUnknownException e) {
             // Some of the files may be in a version that landed, or the log could not be read: they stay for vacuum.
             committed = true;
             meters.failed("outcome-unknown");
@@ -388,7 +363,7 @@ public final class TableSink {
         }
     }
 
-    private Outcome commit(Batch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
+    private Outcome commit(MicroBatch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Duration open = Duration.ofNanos(System.nanoTime() - b.firstNanos);
@@ -453,7 +428,7 @@ public final class TableSink {
                 } catch (Exception e) {
                     // An I/O error or timeout: the version may have landed. Only the log can say whether these files
                     // are now part of the table; until it has, none of them may be deleted.
-                    result = resolveUnknownOutcome(txn.readVersion(), adds, e);
+                    result = UnknownCommitOutcome.resolve(table, spec.name(), meters, txn.readVersion(), adds, e);
                 }
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -481,63 +456,4 @@ public final class TableSink {
         }
         throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);
     }
-
-    /**
-     * After a commit that failed without saying whether it landed: re-reads the log after the version the commit was
-     * based on and looks for the batch's own files (their names are unique to this attempt). Found: the commit landed,
-     * at that version. Not found in a log read to its end: it did not land, and the caller may delete the files.
-     *
-     * @throws TransientSinkException the commit did not land (files deletable)
-     * @throws CommitOutcomeUnknownException the log could not be read either (files kept)
-     */
-    private CommitResult resolveUnknownOutcome(long readVersion, List<ParquetFiles.WrittenFile> adds, Exception failure) {
-        log.warn("commit outcome unknown, re-reading the log table={} readVersion={} error={}", spec.name(), readVersion, failure.toString());
-        Set<String> ours = new java.util.HashSet<>();
-        adds.forEach(f -> ours.add(f.path()));
-        if (ours.isEmpty()) {
-            // Nothing of ours to delete or keep: the caller re-reads the partitions from the log either way.
-            meters.failed("outcome-unknown");
-            throw new TransientSinkException("commit of " + spec.name() + " failed with an unknown outcome: " + failure, failure);
-        }
-        try {
-            table.deltaLog().update();
-            java.util.Iterator<io.delta.standalone.VersionLog> changes = table.deltaLog().getChanges(readVersion + 1, true);
-            while (changes.hasNext()) {
-                io.delta.standalone.VersionLog v = changes.next();
-                for (Action a : v.getActions()) {
-                    if (a instanceof AddFile add && ours.contains(add.getPath())) {
-                        log.info("commit landed despite the error table={} version={}", spec.name(), v.getVersion());
-                        meters.failed("landed-despite-error");
-                        return new CommitResult(v.getVersion());
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new CommitOutcomeUnknownException("commit of " + spec.name() + " failed (" + failure + ") and the log could not be"
-                    + " re-read (" + e + "): its files are kept for vacuum", e);
-        }
-        log.info("commit did not land, its files go table={} files={}", spec.name(), ours.size());
-        if (failure instanceof RuntimeException r && !ioFailure(r)) {
-            throw r; // not a passing fault (a bug or a refused commit): fail loudly, now that the files may go
-        }
-        meters.failed("outcome-unknown");
-        throw new TransientSinkException("commit of " + spec.name() + " did not land: " + failure, failure);
-    }
-
-    private static boolean ioFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof UncheckedIOException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A commit failed and the log could not tell whether it landed: its files must stay. */
-    private static final class CommitOutcomeUnknownException extends RuntimeException {
-        CommitOutcomeUnknownException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
 }
