@@ -47,6 +47,11 @@ public final class ParquetFiles {
      * ~1.4 GB; at 64 KB under 100 MB, and high-cardinality columns (ids) leave dictionary encoding sooner, as they should.
      */
     static final int PAGE_BYTES = 64 * 1024;
+    /**
+     * Row-group size: a file's writer holds its current row group in memory, so this bounds each open file's buffers
+     * (Parquet's 128 MB default would let a copy-on-write rewrite of large files fill a small heap).
+     */
+    static final int ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
     /** A data file as the Delta log will list it. */
     public record WrittenFile(String path, Map<String, String> partitionValues, long size, long rows, String stats) {
@@ -123,6 +128,11 @@ public final class ParquetFiles {
             stats.add(row);
         }
 
+        /** About how many bytes the file holds so far (written row groups plus what is buffered). */
+        public long dataSize() {
+            return writer.getDataSize();
+        }
+
         /** The log's path of this file (URI-encoded, relative to the table). */
         public String logPath() {
             return relative.replace("%", "%25");
@@ -176,7 +186,7 @@ public final class ParquetFiles {
             }
             AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
                     .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY)
-                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES);
+                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES).withRowGroupSize((long) ROW_GROUP_BYTES);
             // The business key (keyColumns): no two rows of a file share a value, so a dictionary would only fill up,
             // overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
             keyColumns.forEach(c -> builder.withDictionaryEncoding(c, false));

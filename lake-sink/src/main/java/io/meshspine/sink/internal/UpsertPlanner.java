@@ -19,20 +19,29 @@ import java.util.Objects;
 
 /**
  * Copy-on-write for an upsert table's batch: the files that may hold any key of the batch ({@link UpsertPruner}) are
- * read, their rows for other keys kept, and rewritten with the batch's latest state per key (deletes drop the key); the
- * old files are removed in the same commit. Files the statistics rule out are not touched. The files read are marked in
+ * streamed, their rows for other keys kept, and rewritten with the batch's latest state per key (deletes drop the key)
+ * into files of about the target size ({@link RollingFiles}); the old files are removed in the same commit. Files the statistics rule out are not touched. The files read are marked in
  * the transaction, so a concurrent commit that removed one of them conflicts instead of being overwritten.
  */
 final class UpsertPlanner {
 
     private static final Logger log = LoggerFactory.getLogger(UpsertPlanner.class);
 
+    /** Rewritten files are about this size (the compaction target): never one unbounded file per partition. */
+    static final long DEFAULT_TARGET_FILE_BYTES = 128L * 1024 * 1024;
+
     private final TableSpec spec;
     private final ParquetFiles files;
+    private final long targetFileBytes;
 
     UpsertPlanner(TableSpec spec, ParquetFiles files) {
+        this(spec, files, DEFAULT_TARGET_FILE_BYTES);
+    }
+
+    UpsertPlanner(TableSpec spec, ParquetFiles files, long targetFileBytes) {
         this.spec = spec;
         this.files = files;
+        this.targetFileBytes = targetFileBytes;
     }
 
     /**
@@ -56,23 +65,46 @@ final class UpsertPlanner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<GenericRecord> rows = new ArrayList<>();
-        for (AddFile f : affected) {
-            files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
-                if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
-                    rows.add(row);
-                }
-            });
+        // Streamed: each affected file's rows for other keys go straight into new files of the target size, in the
+        // file's own order (files are written sorted by key, so their successors keep narrow key ranges); the batch's
+        // rows follow, sorted by key. Only the batch's changes and the open files' buffers are in memory.
+        RollingFiles out = new RollingFiles(files, spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), targetFileBytes);
+        long kept = 0;
+        List<ParquetFiles.WrittenFile> written;
+        try {
+            long[] keptRows = {0};
+            for (AddFile f : affected) {
+                String partitionValue = spec.partitionColumn().map(c -> f.getPartitionValues().get(c)).orElse(null);
+                files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
+                    if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
+                        out.write(partitionValue, row);
+                        keptRows[0]++;
+                    }
+                });
+            }
+            kept = keptRows[0];
+            List<GenericRecord> changed = new ArrayList<>();
+            changes.values().stream().filter(Objects::nonNull).forEach(changed::add);
+            changed.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
+            for (GenericRecord row : changed) {
+                out.write(partitionValue(row), row);
+            }
+            written = out.close();
+        } catch (RuntimeException e) {
+            out.abandon();
+            throw e;
         }
-        changes.values().stream().filter(Objects::nonNull).forEach(rows::add);
-        // Sorted by key, new files have narrow key ranges, so later batches rewrite fewer of them.
-        rows.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
         long now = System.currentTimeMillis();
         for (AddFile f : affected) {
             actions.add(f.remove(now, true));
         }
-        log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsRewritten={} prunedOn={}", spec.name(),
-                changes.size(), scanned, affected.size(), rows.size(), pruner.prunedOn());
-        return files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
+        log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsKept={} filesWritten={} prunedOn={}", spec.name(),
+                changes.size(), scanned, affected.size(), kept, written.size(), pruner.prunedOn());
+        return written;
+    }
+
+    private String partitionValue(GenericRecord row) {
+        return spec.partitionColumn().map(c -> ParquetFiles.partitionValue(DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema()),
+                row.get(c))).orElse(null);
     }
 }
