@@ -147,6 +147,8 @@ final class FileStats {
         final StatValue kind;
         final boolean longs;
         final boolean strings;
+        final boolean decimals;
+        final int scale;
         final boolean millis;
         long nulls;
         /** False once a value has no min/max (a NaN): the column keeps its null count only. */
@@ -167,6 +169,8 @@ final class FileStats {
             this.usable = kind != StatValue.NULL_COUNT_ONLY;
             this.longs = kind == StatValue.INTEGRAL || kind == StatValue.DATE || kind == StatValue.TIMESTAMP;
             this.strings = kind == StatValue.STRING;
+            this.decimals = kind == StatValue.DECIMAL;
+            this.scale = decimals ? ((org.apache.avro.LogicalTypes.Decimal) schema.getLogicalType()).getScale() : 0;
             this.millis = kind == StatValue.TIMESTAMP && schema.getLogicalType() instanceof org.apache.avro.LogicalTypes.TimestampMillis;
         }
 
@@ -189,6 +193,10 @@ final class FileStats {
                 seen = true;
             } else if (strings) {
                 addString(v);
+            } else if (decimals && v instanceof java.nio.ByteBuffer b) {
+                addUnscaled(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            } else if (decimals && v instanceof org.apache.avro.generic.GenericFixed f) {
+                addUnscaled(f.bytes(), 0, f.bytes().length);
             } else {
                 Comparable c = kind.fromAvro(v, schema);
                 if (c == null) {
@@ -225,16 +233,59 @@ final class FileStats {
             seen = true;
         }
 
+        /** A decimal's unscaled two's-complement bytes, compared as they are (no BigDecimal per row). */
+        private void addUnscaled(byte[] bytes, int offset, int length) {
+            if (!seen || compareTwosComplement(bytes, offset, length, minBytes, 0, minBytes.length) < 0) {
+                minBytes = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+            }
+            if (!seen || compareTwosComplement(bytes, offset, length, maxBytes, 0, maxBytes.length) > 0) {
+                maxBytes = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+            }
+            seen = true;
+        }
+
         boolean hasMinMax() {
             return usable && seen;
         }
 
         Object minValue() {
-            return longs ? (Object) minLong : strings ? new StatValue.Utf8Order(new String(minBytes, java.nio.charset.StandardCharsets.UTF_8)) : min;
+            return value(minLong, minBytes, min);
         }
 
         Object maxValue() {
-            return longs ? (Object) maxLong : strings ? new StatValue.Utf8Order(new String(maxBytes, java.nio.charset.StandardCharsets.UTF_8)) : max;
+            return value(maxLong, maxBytes, max);
         }
+
+        private Object value(long l, byte[] bytes, Comparable other) {
+            if (longs) {
+                return l;
+            }
+            if (strings) {
+                return new StatValue.Utf8Order(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (decimals && bytes != null) {
+                return new java.math.BigDecimal(bytes.length == 0 ? java.math.BigInteger.ZERO : new java.math.BigInteger(bytes), scale);
+            }
+            return other;
+        }
+    }
+
+    /** Two big-endian two's-complement integers of any lengths, compared by value (the shorter one sign-extended). */
+    static int compareTwosComplement(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
+        boolean aNegative = aLen > 0 && a[aOff] < 0;
+        boolean bNegative = bLen > 0 && b[bOff] < 0;
+        if (aNegative != bNegative) {
+            return aNegative ? -1 : 1;
+        }
+        int length = Math.max(aLen, bLen);
+        int pad = aNegative ? 0xFF : 0x00;
+        for (int i = 0; i < length; i++) {
+            int x = i < length - aLen ? pad : a[aOff + i - (length - aLen)] & 0xFF;
+            int y = i < length - bLen ? pad : b[bOff + i - (length - bLen)] & 0xFF;
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+        }
+        return 0;
     }
 }

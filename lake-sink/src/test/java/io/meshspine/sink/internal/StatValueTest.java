@@ -25,4 +25,22 @@ class StatValueTest {
         assertThat(new StatValue.Utf8Order("\uFFFD").compareTo(new StatValue.Utf8Order("\uD83D\uDE00"))).isNegative();
         assertThat("\uFFFD".compareTo("\uD83D\uDE00")).isPositive();
     }
+
+    @Test
+    void decimals_compare_by_value_whatever_the_length_of_their_twos_complement_bytes() {
+        long[] values = {-70_000, -129, -128, -1, 0, 1, 127, 128, 255, 70_000};
+        for (long x : values) {
+            for (long y : values) {
+                byte[] a = java.math.BigInteger.valueOf(x).toByteArray();
+                byte[] b = java.math.BigInteger.valueOf(y).toByteArray();
+                byte[] padded = new byte[8];
+                java.util.Arrays.fill(padded, 0, 8 - b.length, (byte) (y < 0 ? 0xFF : 0));
+                System.arraycopy(b, 0, padded, 8 - b.length, b.length);
+                assertThat(Integer.signum(FileStats.compareTwosComplement(a, 0, a.length, b, 0, b.length))).as("%d vs %d", x, y)
+                        .isEqualTo(Long.signum(Long.compare(x, y)));
+                assertThat(Integer.signum(FileStats.compareTwosComplement(a, 0, a.length, padded, 0, 8))).as("%d vs padded %d", x, y)
+                        .isEqualTo(Long.signum(Long.compare(x, y)));
+            }
+        }
+    }
 }
