@@ -228,7 +228,16 @@ public final class SinkLoop implements Runnable {
      */
     private void seekFromLog(TableSink sink, TopicPartition tp) {
         long committed = sink.table().committedOffset(sink.kafkaClusterId(), tp.partition());
-        OffsetGap gap = sink.continuity(tp, committed);
+        OffsetGap gap;
+        try {
+            gap = sink.continuity(tp, committed);
+        } catch (KafkaException e) {
+            // The cluster did not answer (a passing fault, never a reason to stop): position from the log anyway. A
+            // position the topic no longer holds still fails the next fetch (auto.offset.reset=none) and comes back here.
+            log.warn("offset gap check skipped, the cluster did not answer table={} partition={} error={}", sink.spec().name(), tp,
+                    e.toString());
+            gap = null;
+        }
         if (gap != null) {
             park(sink, tp, gap);
             return;
