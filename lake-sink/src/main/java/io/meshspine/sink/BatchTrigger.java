@@ -13,6 +13,11 @@ public record BatchTrigger(int maxRecords, long maxBytes, Duration maxLatency) {
     /** 500k records, 128 MB, 30 s: files large enough for readers, freshness well inside the contracts' SLOs. */
     public static final BatchTrigger DEFAULT = new BatchTrigger(500_000, 128L * 1024 * 1024, Duration.ofSeconds(30));
 
+    /** Commit attempts of one batch against concurrent writers before it is abandoned and re-read. */
+    public static final int COMMIT_ATTEMPTS = 10;
+    /** The shortest {@link #maxOpen()}: a slow commit on a busy machine must not abandon a batch. */
+    public static final Duration MIN_OPEN = Duration.ofMinutes(10);
+
     public BatchTrigger {
         Objects.requireNonNull(maxLatency, "maxLatency");
         if (maxRecords < 1) {
@@ -32,6 +37,22 @@ public record BatchTrigger(int maxRecords, long maxBytes, Duration maxLatency) {
 
     public BatchTrigger withMaxLatency(Duration latency) {
         return new BatchTrigger(maxRecords, maxBytes, latency);
+    }
+
+    /**
+     * The longest a batch's data files stay written but uncommitted: its latency, once more while the batch before it
+     * commits, and once per commit attempt (at least {@link #MIN_OPEN}). A batch older than this is abandoned rather
+     * than committed, so vacuum with a retention of twice this can never delete a file a live writer still commits.
+     */
+    public Duration maxOpen() {
+        Duration open = maxLatency.multipliedBy(COMMIT_ATTEMPTS + 2L);
+        return open.compareTo(MIN_OPEN) < 0 ? MIN_OPEN : open;
+    }
+
+    /** The shortest vacuum retention that cannot race a sink with this trigger (and never under an hour). */
+    public Duration minVacuumRetention() {
+        Duration floor = maxOpen().multipliedBy(2);
+        return floor.compareTo(Maintenance.MIN_SAFE_RETENTION) < 0 ? Maintenance.MIN_SAFE_RETENTION : floor;
     }
 
     /** Whether a batch of this size, begun this long ago, is due. */

@@ -16,8 +16,10 @@ import java.util.concurrent.Callable;
  * {@code spine lake tables|compact|checkpoint|vacuum}: the lake's tables and their upkeep, from the command line.
  * Tables are named as the sink names them ({@code silver/payments/transactions_v1}); none named means all.
  */
-@Command(name = "lake", mixinStandardHelpOptions = true, description = "Delta tables of the lake: list them, compact, checkpoint, vacuum.",
-        subcommands = {LakeCommand.Tables.class, LakeCommand.Compact.class, LakeCommand.Checkpoint.class, LakeCommand.VacuumCommand.class})
+@Command(name = "lake", mixinStandardHelpOptions = true,
+        description = "Delta tables of the lake: list them, compact, checkpoint, vacuum, reset their Kafka offsets.",
+        subcommands = {LakeCommand.Tables.class, LakeCommand.Compact.class, LakeCommand.Checkpoint.class, LakeCommand.VacuumCommand.class,
+                LakeCommand.ResetOffsets.class})
 public final class LakeCommand implements Runnable {
 
     @Option(names = "--lake", defaultValue = SinkConfig.DEFAULT_LAKE_ROOT, description = "Lake root: a path or a Hadoop URI (default ${DEFAULT-VALUE}).")
@@ -111,6 +113,39 @@ public final class LakeCommand implements Runnable {
             Maintenance.Vacuum v = noWriterRunning ? Maintenance.vacuumWithNoWriterRunning(tablePath, retention, Map.of())
                     : Maintenance.vacuum(tablePath, retention, Map.of());
             return String.format("deleted %d files (%,d bytes)", v.filesDeleted(), v.bytesDeleted());
+        }
+    }
+
+    @Command(name = "reset-offsets", description = "Where a table goes on reading its topic after an offset gap (records deleted"
+            + " unread, a recreated topic, a table ahead of its topic): recorded in the Delta commit info.")
+    static final class ResetOffsets implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--table", required = true, description = "The table, as the sink names it (silver/payments/transactions_v1).")
+        String table;
+        @Option(names = "--to", required = true, description = "earliest (read what the topic still holds), latest (skip to its end)"
+                + " or an offset (the next one to read).")
+        String to;
+        @Option(names = "--partition", split = ",", description = "Only these partitions (default: all of the topic's).")
+        List<Integer> partitions;
+        @Option(names = "--bootstrap-servers", paramLabel = "<host:port>",
+                defaultValue = "${env:SPINE_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+                description = "Kafka cluster (default: $SPINE_KAFKA_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}).")
+        String bootstrapServers;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            OffsetReset.Result r = OffsetReset.reset(LakeTables.path(parent.lake, table), bootstrapServers, OffsetReset.Target.parse(to),
+                    partitions == null ? List.of() : partitions, Map.of());
+            for (OffsetReset.Moved m : r.partitions()) {
+                out.printf("%s %s-%d: held up to %d, next read %d%n", table, r.topic(), m.partition(), m.previous(), m.next());
+            }
+            out.printf("recorded in version %d%n", r.version());
+            out.flush();
+            return 0;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.sink.internal.Hadoop;
+import io.meshspine.sink.internal.LogStores;
 import io.meshspine.sink.internal.SinkLoop;
 import io.meshspine.sink.internal.SinkMetrics;
 import io.meshspine.sink.internal.SinkTables;
@@ -32,10 +33,13 @@ public final class LakeSink {
      * Opens every table the catalog asks for and starts consuming.
      *
      * @throws IncompatibleTableSchemaException a table exists with a schema the contract cannot evolve into
+     * @throws LogStores.UnsafeLogStoreException the lake is on S3 without a multi-writer-safe log store, and one writer
+     *                                           is not declared
      */
     public static SinkService start(SinkConfig config, ContractCatalog catalog, MeterRegistry meters) {
         log.info("sink starting config={}", config);
         Configuration conf = Hadoop.configuration(config.hadoop());
+        LogStores.requireSafe(config.lakeRoot(), conf, config.singleWriter(), SinkSettings.SINGLE_WRITER.key());
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         SinkMetrics metrics = new SinkMetrics(meters);
         List<TableSpec> specs = SinkTables.specs(config, catalog);

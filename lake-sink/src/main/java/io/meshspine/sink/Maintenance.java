@@ -82,7 +82,7 @@ public final class Maintenance {
         }
         Schema schema = new Schema.Parser().parse(avro);
         String keys = metadata.getConfiguration().getOrDefault(DeltaTable.KEYS, "");
-        List<String> statsColumns = keys.isBlank() ? List.of() : Arrays.asList(keys.split(","));
+        List<String> keyColumns = keys.isBlank() ? List.of() : Arrays.asList(keys.split(","));
 
         Map<Map<String, String>, List<AddFile>> small = new LinkedHashMap<>();
         for (AddFile f : deltaLog.getSnapshotForVersionAsOf(txn.readVersion()).getAllFiles()) {
@@ -101,7 +101,7 @@ public final class Maintenance {
                 for (List<AddFile> bin : bins(group, targetFileBytes)) {
                     String logPath = bin.get(0).getPath();
                     String dir = logPath.contains("/") ? logPath.substring(0, logPath.lastIndexOf('/') + 1).replace("%25", "%") : "";
-                    ParquetFiles.WrittenFile out = files.writeFile(table, dir, bin.get(0).getPartitionValues(), schema, statsColumns,
+                    ParquetFiles.WrittenFile out = files.writeFile(table, dir, bin.get(0).getPartitionValues(), schema, keyColumns,
                             sink -> bin.forEach(f -> files.read(table, f.getPath(), schema, sink)));
                     written.add(out.path());
                     long now = System.currentTimeMillis();
@@ -162,27 +162,36 @@ public final class Maintenance {
         return snapshot.getVersion();
     }
 
-    /** Deletes unreferenced files older than the retention; refuses a retention that could race a running writer. */
+    /**
+     * Deletes unreferenced files older than the retention; refuses a retention that could race a running writer: under
+     * {@link #MIN_SAFE_RETENTION}, or under the floor the table's sink recorded ({@link DeltaTable#MIN_VACUUM_RETENTION}).
+     */
     public static Vacuum vacuum(String tablePath, Duration retention, Map<String, String> hadoop) {
         if (retention.compareTo(MIN_SAFE_RETENTION) < 0) {
             throw new IllegalArgumentException("vacuum retention " + retention + " is below " + MIN_SAFE_RETENTION
                     + ": a running sink's uncommitted files could be deleted; use vacuumWithNoWriterRunning");
         }
-        return vacuumFiles(tablePath, retention, hadoop);
+        return vacuumFiles(tablePath, retention, hadoop, true);
     }
 
     /** Vacuum with any retention, zero included: only when no writer is running on the table. */
     public static Vacuum vacuumWithNoWriterRunning(String tablePath, Duration retention, Map<String, String> hadoop) {
-        return vacuumFiles(tablePath, retention, hadoop);
+        return vacuumFiles(tablePath, retention, hadoop, false);
     }
 
-    private static Vacuum vacuumFiles(String tablePath, Duration retention, Map<String, String> hadoop) {
+    private static Vacuum vacuumFiles(String tablePath, Duration retention, Map<String, String> hadoop, boolean writerMayRun) {
         Configuration conf = Hadoop.configuration(hadoop);
         String table = Hadoop.qualify(tablePath);
         DeltaLog deltaLog = DeltaLog.forTable(conf, table);
         SnapshotImpl snapshot = (SnapshotImpl) deltaLog.update();
         if (snapshot.getVersion() < 0) {
             return new Vacuum(0, 0);
+        }
+        String floor = snapshot.getMetadata().getConfiguration().get(DeltaTable.MIN_VACUUM_RETENTION);
+        if (writerMayRun && floor != null && retention.compareTo(Duration.parse(floor)) < 0) {
+            throw new IllegalArgumentException("vacuum retention " + retention + " of " + table + " is below " + floor
+                    + ", the longest its sink's batches can stay uncommitted (twice): files about to be committed could be"
+                    + " deleted; use --no-writer-running only when no sink writes the table");
         }
         long cutoff = System.currentTimeMillis() - retention.toMillis();
         Set<String> keep = new HashSet<>();

@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param pollTimeout      how long one poll waits for records; also the granularity of the latency trigger
  * @param hadoop           extra Hadoop settings (credentials providers, log stores, endpoints); never logged
  * @param maintenance      compaction, checkpoints and vacuum the sink schedules for its tables
+ * @param singleWriter     the operator guarantees that this sink is the only process writing the lake: lets it run on a
+ *                         store whose log store is safe only within one JVM (S3 without a DynamoDB log store)
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
-                         Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance) {
+                         Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
+                         boolean singleWriter) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -38,36 +41,54 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         if (lakeRoot.isBlank()) {
             throw new IllegalArgumentException("sink lake root must not be blank");
         }
+        checkVacuumRetention(maintenance, trigger, "sink.batch.max-latency");
+        for (Map.Entry<String, BatchTrigger> e : tableTriggers.entrySet()) {
+            checkVacuumRetention(maintenance, e.getValue(), "the batch trigger of table " + e.getKey());
+        }
     }
 
     /** Defaults that run the embedded setup: {@code ./lake}, 500k records / 128 MB / 30 s batches, hourly upkeep. */
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
-                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT);
+                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false);
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter);
+    }
+
+    public SinkConfig withSingleWriter(boolean single) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single);
+    }
+
+    /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
+    private static void checkVacuumRetention(MaintenancePolicy maintenance, BatchTrigger trigger, String what) {
+        if (maintenance.enabled() && maintenance.vacuumRetention().compareTo(trigger.minVacuumRetention()) < 0) {
+            throw new IllegalArgumentException("sink.maintenance.vacuum-retention " + maintenance.vacuumRetention() + " is below "
+                    + trigger.minVacuumRetention() + ", twice the longest a batch can stay uncommitted with " + what + " "
+                    + trigger.maxLatency() + " (" + BatchTrigger.COMMIT_ATTEMPTS + " commit attempts): vacuum could delete files a"
+                    + " running sink is about to commit");
+        }
     }
 
     public BatchTrigger triggerFor(String table) {
@@ -79,6 +100,6 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public String toString() {
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
-                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + "]";
+                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter + "]";
     }
 }

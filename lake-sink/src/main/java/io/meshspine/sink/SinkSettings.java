@@ -27,10 +27,16 @@ public final class SinkSettings {
     public static final Setting<Long> TARGET_FILE_BYTES = Setting.bytes("sink.maintenance.target-file-bytes", MaintenancePolicy.DEFAULT.targetFileBytes(),
             "Compaction bin-packs small files into files of about this size.").positive();
     public static final Setting<Duration> VACUUM_RETENTION = Setting.duration("sink.maintenance.vacuum-retention", MaintenancePolicy.DEFAULT.vacuumRetention(),
-            "Vacuum deletes unreferenced files (and orphans of failed attempts) older than this.").positive();
+            "Vacuum deletes unreferenced files (and orphans of failed attempts) older than this; at least 1h and twice the longest"
+                    + " a batch can stay uncommitted (max-latency × " + (BatchTrigger.COMMIT_ATTEMPTS + 2) + ", at least "
+                    + BatchTrigger.MIN_OPEN.toMinutes() + " min), else the sink refuses to start.").positive();
+
+    public static final Setting<Boolean> SINGLE_WRITER = Setting.bool("sink.single-writer", false,
+            "Declares that this sink is the only process writing the lake. Required on S3 unless `hadoop.delta.logStore.s3a.impl`"
+                    + " names a multi-writer-safe log store (S3DynamoDBLogStore): Delta's default S3 store is safe within one JVM only.");
 
     public static final List<Setting<?>> ALL = List.of(LAKE, GROUP_ID, MAX_RECORDS, MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL,
-            TARGET_FILE_BYTES, VACUUM_RETENTION);
+            TARGET_FILE_BYTES, VACUUM_RETENTION, SINGLE_WRITER);
 
     private SinkSettings() {
     }
@@ -41,6 +47,7 @@ public final class SinkSettings {
                 .withGroupId(config.get(GROUP_ID))
                 .withTrigger(new BatchTrigger(config.get(MAX_RECORDS), config.get(MAX_BYTES), config.get(MAX_LATENCY)))
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
-                .withHadoop(config.passThrough(HADOOP_PREFIX));
+                .withHadoop(config.passThrough(HADOOP_PREFIX))
+                .withSingleWriter(config.get(SINGLE_WRITER));
     }
 }

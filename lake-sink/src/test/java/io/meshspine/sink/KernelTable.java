@@ -75,6 +75,25 @@ final class KernelTable {
         }
     }
 
+    /** The data files Delta Kernel would read for a filter: what its data skipping leaves of the table (partition and stats). */
+    static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
+        Snapshot snapshot = Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
+        Scan scan = snapshot.getScanBuilder().withFilter(filter).build();
+        List<String> paths = new ArrayList<>();
+        try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(ENGINE)) {
+            while (files.hasNext()) {
+                try (CloseableIterator<Row> fileRows = files.next().getRows()) {
+                    while (fileRows.hasNext()) {
+                        paths.add(InternalScanFileUtils.getAddFileStatus(fileRows.next()).getPath());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return paths;
+    }
+
     static Optional<Long> txnVersion(String path, String appId) {
         SnapshotImpl snapshot = (SnapshotImpl) Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         return snapshot.getLatestTransactionVersion(ENGINE, appId);

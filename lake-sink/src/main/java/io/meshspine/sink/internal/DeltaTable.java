@@ -29,11 +29,23 @@ public final class DeltaTable {
     public static final String AVRO_SCHEMA = "meshspine.avro.schema";
     public static final String KIND = "meshspine.table.kind";
     public static final String KEYS = "meshspine.keys";
+    /**
+     * The shortest vacuum retention that cannot delete a file a writer of this table may still commit (ISO-8601); raised,
+     * never lowered, by the sink whose batches may stay open longest. Vacuum from the CLI refuses less.
+     */
+    public static final String MIN_VACUUM_RETENTION = "meshspine.vacuum.min-retention";
+    /** The topic the table is fed from (for reset-offsets, which has only the table's name). */
+    public static final String SOURCE_TOPIC = "meshspine.source.topic";
+    /** {@code meshspine.source.topic-id.<kafka cluster id>}: the id of the topic the table's offsets belong to. */
+    public static final String TOPIC_ID_PREFIX = "meshspine.source.topic-id.";
     public static final String ENGINE_INFO = "meshspine-lake-sink/0.1";
 
     private final TableSpec spec;
     private final DeltaLog deltaLog;
     private final StructType schema;
+    /** The source topic's id on the cluster being read, recorded in the next commit if the table has none for it. */
+    private volatile String topicIdKey;
+    private volatile String topicId;
 
     public DeltaTable(TableSpec spec, Configuration conf) {
         this.spec = spec;
@@ -78,6 +90,12 @@ public final class DeltaTable {
         config.put(AVRO_SCHEMA, spec.rowSchema().toString());
         config.put(KIND, spec.kind().label());
         config.put(KEYS, String.join(",", spec.keyColumns()));
+        config.put(MIN_VACUUM_RETENTION, spec.trigger().minVacuumRetention().toString());
+        config.put(SOURCE_TOPIC, spec.topic());
+        String idKey = topicIdKey;
+        if (idKey != null) {
+            config.put(idKey, topicId);
+        }
         if (txn.readVersion() < 0) {
             return Optional.of(Metadata.builder().id(UUID.randomUUID().toString()).name(spec.name())
                     .description("meshspine " + spec.kind().label() + " table fed by " + spec.topic())
@@ -87,11 +105,21 @@ public final class DeltaTable {
         Metadata existing = txn.metadata();
         checkPartitioning(existing);
         boolean changed = DeltaSchemas.checkEvolution(spec.name(), existing.getSchema(), schema);
-        if (!changed && existing.getConfiguration().containsKey(AVRO_SCHEMA)) {
+        String recordedFloor = existing.getConfiguration().get(MIN_VACUUM_RETENTION);
+        boolean floorRaised = recordedFloor == null || java.time.Duration.parse(recordedFloor).compareTo(spec.trigger().minVacuumRetention()) < 0;
+        Map<String, String> had = existing.getConfiguration();
+        boolean sourceKnown = had.containsKey(SOURCE_TOPIC) && (idKey == null || had.containsKey(idKey));
+        if (!changed && had.containsKey(AVRO_SCHEMA) && !floorRaised && sourceKnown) {
             return Optional.empty();
         }
         Map<String, String> merged = new HashMap<>(existing.getConfiguration());
         merged.putAll(config);
+        if (!floorRaised) {
+            merged.put(MIN_VACUUM_RETENTION, recordedFloor);
+        }
+        if (idKey != null && had.containsKey(idKey)) {
+            merged.put(idKey, had.get(idKey)); // a different id is a recreated topic: only reset-offsets replaces it
+        }
         return Optional.of(existing.copyBuilder().schema(schema).configuration(merged).build());
     }
 
@@ -105,6 +133,21 @@ public final class DeltaTable {
 
     private List<String> newColumns(StructType existing) {
         return java.util.Arrays.stream(schema.getFieldNames()).filter(n -> !DeltaSchemas.has(existing, n)).toList();
+    }
+
+    /** The cluster and topic id the sink reads: recorded with the next commit where the table has none for the cluster. */
+    void bindSource(String kafkaClusterId, String sourceTopicId) {
+        this.topicId = sourceTopicId;
+        this.topicIdKey = TOPIC_ID_PREFIX + kafkaClusterId;
+    }
+
+    /** The id of the topic the table's offsets on this cluster belong to, if recorded. */
+    Optional<String> recordedTopicId(String kafkaClusterId) {
+        var snapshot = deltaLog.update();
+        if (snapshot.getVersion() < 0) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(snapshot.getMetadata().getConfiguration().get(TOPIC_ID_PREFIX + kafkaClusterId));
     }
 
     /** The last Kafka offset of the cluster's partition this table holds, or -1 when it holds none. */

@@ -19,6 +19,8 @@ public final class Hadoop {
         conf.set("parquet.avro.write-old-list-structure", "false");
         conf.set("parquet.avro.add-list-element-records", "false");
         settings.forEach(conf::set);
+        // Delta versions on local and mounted file systems are created put-if-absent across processes.
+        LogStores.configure(conf);
         return conf;
     }
 

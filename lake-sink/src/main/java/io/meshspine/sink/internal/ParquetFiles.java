@@ -47,6 +47,11 @@ public final class ParquetFiles {
      * ~1.4 GB; at 64 KB under 100 MB, and high-cardinality columns (ids) leave dictionary encoding sooner, as they should.
      */
     static final int PAGE_BYTES = 64 * 1024;
+    /**
+     * Row-group size: a file's writer holds its current row group in memory, so this bounds each open file's buffers
+     * (Parquet's 128 MB default would let a copy-on-write rewrite of large files fill a small heap).
+     */
+    static final int ROW_GROUP_BYTES = 32 * 1024 * 1024;
 
     /** A data file as the Delta log will list it. */
     public record WrittenFile(String path, Map<String, String> partitionValues, long size, long rows, String stats) {
@@ -59,7 +64,7 @@ public final class ParquetFiles {
     }
 
     /** Writes the rows, one file per partition value, and returns the files (none for no rows). */
-    public List<WrittenFile> write(String tableUri, Schema schema, Optional<String> partitionColumn, List<String> statsColumns,
+    public List<WrittenFile> write(String tableUri, Schema schema, Optional<String> partitionColumn, List<String> keyColumns,
                                    Iterable<GenericRecord> rows) {
         Map<String, List<GenericRecord>> byPartition = new LinkedHashMap<>();
         int partitionPos = partitionColumn.map(c -> schema.getField(c).pos()).orElse(-1);
@@ -77,15 +82,15 @@ public final class ParquetFiles {
                 partitionValues.put(partitionColumn.get(), v);
                 dir = partitionColumn.get() + "=" + (v == null ? NULL_PARTITION : escape(v)) + "/";
             }
-            files.add(writeFile(tableUri, dir, partitionValues, schema, statsColumns, e.getValue()::forEach));
+            files.add(writeFile(tableUri, dir, partitionValues, schema, keyColumns, e.getValue()::forEach));
         }
         return files;
     }
 
     /** One file of rows, in the given partition directory ({@code ""} or {@code col=value/}). */
     public WrittenFile writeFile(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema,
-                                 List<String> statsColumns, Consumer<Consumer<GenericRecord>> rows) {
-        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, statsColumns);
+                                 List<String> keyColumns, Consumer<Consumer<GenericRecord>> rows) {
+        OpenFile file = open(tableUri, partitionDir, partitionValues, schema, keyColumns);
         try {
             rows.accept(file::write);
         } catch (RuntimeException e) {
@@ -121,6 +126,11 @@ public final class ParquetFiles {
                 throw new UncheckedIOException("cannot write a data file of " + tableUri, e);
             }
             stats.add(row);
+        }
+
+        /** About how many bytes the file holds so far (written row groups plus what is buffered). */
+        public long dataSize() {
+            return writer.getDataSize();
         }
 
         /** The log's path of this file (URI-encoded, relative to the table). */
@@ -162,7 +172,7 @@ public final class ParquetFiles {
         }
     }
 
-    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> statsColumns) {
+    public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> keyColumns) {
         String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
         Path local = Hadoop.localPath(tableUri);
         try {
@@ -176,12 +186,12 @@ public final class ParquetFiles {
             }
             AvroParquetWriter.Builder<GenericRecord> builder = AvroParquetWriter.<GenericRecord>builder(out).withSchema(schema)
                     .withConf(conf).withDataModel(GenericData.get()).withCompressionCodec(CompressionCodecName.SNAPPY)
-                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES);
-            // The stats columns are the business key: no two rows of a file share a value, so a dictionary would only
-            // fill up, overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
-            statsColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
+                    .withPageSize(PAGE_BYTES).withDictionaryPageSize(PAGE_BYTES).withRowGroupSize((long) ROW_GROUP_BYTES);
+            // The business key (keyColumns): no two rows of a file share a value, so a dictionary would only fill up,
+            // overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
+            keyColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
             ParquetWriter<GenericRecord> writer = builder.build();
-            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, statsColumns), writer, local);
+            return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, partitionValues.keySet()), writer, local);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data file of " + tableUri, e);
         }

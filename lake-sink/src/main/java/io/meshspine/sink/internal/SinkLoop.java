@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ public final class SinkLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SinkLoop.class);
     private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
+    /** How often partitions parked at an offset gap look at the log again (an operator's reset-offsets frees them). */
+    static final Duration GAP_RECHECK = Duration.ofSeconds(5);
 
     private final SinkConfig config;
     private final Map<String, TableSink> byTopic = new HashMap<>();
@@ -50,7 +53,11 @@ public final class SinkLoop implements Runnable {
     private volatile boolean running = true;
     private volatile SinkState state = SinkState.STARTING;
     private KafkaConsumer<byte[], byte[]> consumer;
+    private Admin admin;
     private long lastLagUpdate;
+    private long lastGapCheck;
+    /** Partitions parked at an offset gap: paused, not positioned from the log, until the log lets them continue. */
+    private final Map<TopicPartition, TableSink> parked = new HashMap<>();
 
     public SinkLoop(SinkConfig config, List<TableSink> sinks, Consumer<SinkState> stateListener) {
         this.config = config;
@@ -79,7 +86,9 @@ public final class SinkLoop implements Runnable {
                 setState(SinkState.STOPPED);
                 return;
             }
-            byTopic.values().forEach(s -> s.bindCluster(clusterId));
+            admin = Admin.create(adminProperties("-offsets"));
+            TopicOffsets offsets = new TopicOffsets(admin);
+            byTopic.values().forEach(s -> s.bindCluster(clusterId, offsets));
             log.info("sink reading kafkaCluster={}", clusterId);
             consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(byTopic.keySet(), new Positions());
@@ -88,6 +97,12 @@ public final class SinkLoop implements Runnable {
                 try {
                     records = consumer.poll(config.pollTimeout());
                 } catch (WakeupException e) {
+                    continue;
+                } catch (OffsetOutOfRangeException e) {
+                    // The position left the topic (retention overtook the sink, the log was truncated): never reset
+                    // silently. Re-read from the Delta log, where the gap check parks what cannot go on.
+                    log.warn("position out of the topic's range, re-reading from the Delta log partitions={}", e.offsetOutOfRangePartitions());
+                    e.partitions().stream().map(tp -> byTopic.get(tp.topic())).distinct().forEach(this::reposition);
                     continue;
                 }
                 if (state == SinkState.STARTING) {
@@ -120,12 +135,14 @@ public final class SinkLoop implements Runnable {
                     }
                 }
                 updateLag(now);
+                recheckParked(now);
             }
             setState(SinkState.STOPPING);
             // Graceful: what is buffered is committed (or, failing that, abandoned and re-read by the next owner).
             byTopic.values().forEach(s -> flush(s, true));
             consumer.close(Duration.ofSeconds(10));
             byTopic.values().forEach(TableSink::close);
+            admin.close(Duration.ofSeconds(5));
             setState(SinkState.STOPPED);
         } catch (RuntimeException e) {
             log.error("sink failed", e);
@@ -136,6 +153,9 @@ public final class SinkLoop implements Runnable {
                 } catch (RuntimeException ignored) {
                     // already failing; the group notices the missing member
                 }
+            }
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
             }
             setState(SinkState.FAILED);
         } finally {
@@ -164,6 +184,11 @@ public final class SinkLoop implements Runnable {
             outcome = wait ? sink.awaitCommit() : sink.commitOutcome();
         } catch (TransientSinkException e) {
             backOff(sink, e);
+            return false;
+        } catch (OffsetGapException e) {
+            // Not committed: re-read from the log, where the gap check parks the partition.
+            log.warn("batch not committed across an offset gap table={} error={}", sink.spec().name(), e.getMessage());
+            reposition(sink);
             return false;
         }
         if (outcome instanceof TableSink.Outcome.Committed c) {
@@ -197,8 +222,30 @@ public final class SinkLoop implements Runnable {
         }
     }
 
+    /**
+     * Positions the partition after the table's txn version, once the log and the topic agree it can continue there;
+     * otherwise parks it at the gap (paused, named, counted, logged at ERROR) for an operator to decide.
+     */
     private void seekFromLog(TableSink sink, TopicPartition tp) {
         long committed = sink.table().committedOffset(sink.kafkaClusterId(), tp.partition());
+        OffsetGap gap;
+        try {
+            gap = sink.continuity(tp, committed);
+        } catch (KafkaException e) {
+            // The cluster did not answer (a passing fault, never a reason to stop): position from the log anyway. A
+            // position the topic no longer holds still fails the next fetch (auto.offset.reset=none) and comes back here.
+            log.warn("offset gap check skipped, the cluster did not answer table={} partition={} error={}", sink.spec().name(), tp,
+                    e.toString());
+            gap = null;
+        }
+        if (gap != null) {
+            park(sink, tp, gap);
+            return;
+        }
+        if (parked.remove(tp) != null) {
+            consumer.resume(List.of(tp));
+            sink.unparked(tp);
+        }
         if (committed < 0) {
             consumer.seekToBeginning(List.of(tp));
         } else {
@@ -206,6 +253,30 @@ public final class SinkLoop implements Runnable {
         }
         log.info("positioned from the Delta log table={} partition={} nextOffset={}", sink.spec().name(), tp.partition(),
                 committed < 0 ? "beginning" : committed + 1);
+    }
+
+    private void park(TableSink sink, TopicPartition tp, OffsetGap gap) {
+        consumer.pause(List.of(tp));
+        // A paused partition still needs a valid position (the consumer never resets one by itself here); it is not
+        // fetched, and the log positions it again when it is released.
+        consumer.seek(tp, gap.earliest());
+        parked.put(tp, sink);
+        sink.parked(gap);
+    }
+
+    /** Parked partitions look at the log again now and then: a reset-offsets commit releases them. */
+    private void recheckParked(long now) {
+        if (parked.isEmpty() || now - lastGapCheck < GAP_RECHECK.toNanos()) {
+            return;
+        }
+        lastGapCheck = now;
+        for (Map.Entry<TopicPartition, TableSink> e : List.copyOf(parked.entrySet())) {
+            try {
+                seekFromLog(e.getValue(), e.getKey());
+            } catch (KafkaException ex) {
+                log.warn("offset gap recheck failed table={} partition={} error={}", e.getValue().spec().name(), e.getKey(), ex.toString());
+            }
+        }
     }
 
     private void updateLag(long now) {
@@ -225,6 +296,12 @@ public final class SinkLoop implements Runnable {
     private final class Positions implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                TableSink sink = parked.remove(tp);
+                if (sink != null) {
+                    sink.unparked(tp); // its new owner finds the gap again
+                }
+            }
             // Still the owner here: commit what was read from these partitions rather than leave it to be read again.
             byTopic.values().stream().filter(s -> s.holdsAny(partitions)).forEach(s -> flush(s, true));
         }
@@ -237,12 +314,16 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    /** The cluster's id, waiting out an unreachable broker (a transient fault); null when stopped while waiting. */
-    private String awaitClusterId() {
+    private Map<String, Object> adminProperties(String suffix) {
         Map<String, Object> p = new HashMap<>();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-cluster-id");
-        try (Admin admin = Admin.create(p)) {
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + suffix);
+        return p;
+    }
+
+    /** The cluster's id, waiting out an unreachable broker (a transient fault); null when stopped while waiting. */
+    private String awaitClusterId() {
+        try (Admin admin = Admin.create(adminProperties("-cluster-id"))) {
             while (running) {
                 try {
                     return admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
@@ -267,7 +348,8 @@ public final class SinkLoop implements Runnable {
         // Only what producers committed: aborted gate transactions never reach the lake.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Every position comes from the Delta log; a position the topic no longer holds must fail, never move silently.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The sink's meters, rendered by Prometheus as {@code spine_sink_rows_total}, {@code _files_total}, {@code _bytes_total},
  * {@code _commits_total}, {@code _dead_lettered_total}, {@code _commit_failures_total} (by reason),
  * {@code spine_sink_commit_seconds}, {@code spine_sink_lag_records} (records in Kafka not yet in the table) and
- * {@code spine_sink_freshness_seconds} (now minus the newest Kafka timestamp committed), all by {@code table}.
+ * {@code spine_sink_freshness_seconds} (now minus the newest Kafka timestamp committed), {@code spine_sink_offset_gaps}
+ * (source partitions parked at an offset gap) and {@code spine_sink_offset_gaps_detected_total} (by condition), all by
+ * {@code table}.
  */
 public final class SinkMetrics {
 
@@ -38,6 +40,8 @@ public final class SinkMetrics {
         final Timer commitTime;
         final AtomicLong lag = new AtomicLong();
         final AtomicLong newestCommittedMillis = new AtomicLong(-1);
+        /** Source partitions parked at an offset gap, waiting for an operator's reset-offsets. */
+        final AtomicLong offsetGaps = new AtomicLong();
         private final MeterRegistry registry;
         private final String table;
         private final String contract;
@@ -60,6 +64,14 @@ public final class SinkMetrics {
             Gauge.builder("spine.sink.freshness.seconds", newestCommittedMillis,
                             n -> n.get() < 0 ? Double.NaN : Math.max(0, System.currentTimeMillis() - n.get()) / 1000.0)
                     .description("Now minus the newest event time committed").tags("table", table, "contract", contract).register(registry);
+            Gauge.builder("spine.sink.offset.gaps", offsetGaps, AtomicLong::get)
+                    .description("Source partitions the table cannot continue without skipping or re-reading records (reset-offsets decides)")
+                    .tags("table", table, "contract", contract).register(registry);
+        }
+
+        void gapDetected(String condition) {
+            Counter.builder("spine.sink.offset.gaps.detected").description("Offset gaps found between a table and its topic")
+                    .tags("table", table, "contract", contract, "condition", condition).register(registry).increment();
         }
 
         void committed(long rowCount, long fileCount, long byteCount, long newestTimestamp, Duration took) {

@@ -10,6 +10,6 @@ public final class TableFacts {
 
     /** The file's row count from its stats; 0 when the writer recorded none. */
     public static long numRecords(AddFile f) {
-        return Math.max(0, FileStats.Parsed.of(f.getStats(), null).numRecords());
+        return Math.max(0, FileStats.Parsed.of(f.getStats()).numRecords());
     }
 }

@@ -1,20 +1,16 @@
 package io.meshspine.sink.internal;
 
 import io.delta.standalone.CommitResult;
-import io.delta.standalone.DeltaScan;
 import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
 import io.delta.standalone.actions.SetTransaction;
-import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
-import io.delta.standalone.expressions.Literal;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.sink.CrashPoint;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -22,18 +18,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +45,7 @@ import java.util.concurrent.Executors;
 public final class TableSink {
 
     private static final Logger log = LoggerFactory.getLogger(TableSink.class);
-    private static final int MAX_ATTEMPTS = 10;
+    private static final int MAX_ATTEMPTS = io.meshspine.sink.BatchTrigger.COMMIT_ATTEMPTS;
 
     /** What committing a batch did. */
     public sealed interface Outcome permits Outcome.Committed, Outcome.Superseded {
@@ -65,28 +58,6 @@ public final class TableSink {
         }
     }
 
-    /**
-     * One micro-batch. Append tables stream its rows into open Parquet files as records arrive (nothing is held here
-     * but offsets); upsert tables keep the latest change per key until the commit rewrites files. Filled by the
-     * consumer thread; once sealed, only read, by the committer.
-     */
-    private static final class Batch {
-        final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
-        final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
-        final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
-        final List<DeadLetter> dead = new ArrayList<>();
-        int records;
-        long bytes;
-        long firstNanos;
-        long newest = Long.MIN_VALUE;
-        long sealedNanos;
-
-        long buffered(TopicPartition tp) {
-            Long first = firstOffsets.get(tp);
-            return first == null ? 0 : lastOffsets.get(tp) - first + 1;
-        }
-    }
-
     private final TableSpec spec;
     private final DeltaTable table;
     private final ParquetFiles files;
@@ -95,6 +66,7 @@ public final class TableSink {
     private final BronzeRows bronze;
     private final SilverRows silver;
     private final List<WriterLane> lanes;
+    private final UpsertPlanner planner;
     /**
      * Commits sealed batches, one at a time and in order, while the consumer thread fills the next batch and the
      * lanes write it: the Delta commit (and the wait for the lanes to close their files) no longer stalls reading.
@@ -103,10 +75,13 @@ public final class TableSink {
 
     /** The Kafka cluster the offsets belong to: set by the loop before the first record, read by the committer. */
     private volatile String kafkaClusterId;
+    private volatile TopicOffsets topicOffsets;
+    /** Source partitions parked at an offset gap (consumer thread only). */
+    private final Map<TopicPartition, OffsetGap> gaps = new HashMap<>();
 
     // Consumer thread only.
-    private Batch batch = new Batch();
-    private Batch sealed;
+    private MicroBatch batch = new MicroBatch();
+    private MicroBatch sealed;
     private CompletableFuture<Outcome> committing;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
@@ -119,6 +94,7 @@ public final class TableSink {
         this.bronze = bronze;
         this.silver = silver;
         this.lanes = List.copyOf(lanes);
+        this.planner = new UpsertPlanner(spec, files);
         if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
             throw new IllegalArgumentException("an append table needs at least one writer lane");
         }
@@ -130,8 +106,49 @@ public final class TableSink {
     }
 
     /** Binds the sink to the cluster it reads; its txn app ids carry the cluster's id. */
-    void bindCluster(String clusterId) {
+    void bindCluster(String clusterId, TopicOffsets offsets) {
         this.kafkaClusterId = java.util.Objects.requireNonNull(clusterId, "clusterId");
+        this.topicOffsets = offsets;
+    }
+
+    /**
+     * Whether the table can continue the partition from the offset its log holds: the topic is the one the table was fed
+     * from (same topic id), and the next offset is still in the topic. Null when it can.
+     */
+    OffsetGap continuity(TopicPartition tp, long tableOffset) {
+        TopicOffsets.Range range = topicOffsets.range(tp);
+        String currentId = topicOffsets.topicId(tp.topic());
+        Optional<String> recorded = table.recordedTopicId(kafkaClusterId);
+        if (recorded.isPresent() && !recorded.get().equals(currentId) && tableOffset >= 0) {
+            return new OffsetGap(OffsetGap.Condition.TOPIC_RECREATED, spec.name(), tp, tableOffset, range.earliest(), range.latest());
+        }
+        table.bindSource(kafkaClusterId, recorded.orElse(currentId));
+        return OffsetGap.between(spec.name(), tp, tableOffset, range);
+    }
+
+    /** The partition is parked at a gap: loud, counted, and shown by the gauge until an operator resets it. */
+    void parked(OffsetGap gap) {
+        if (gaps.put(gap.partition(), gap) == null) {
+            meters.gapDetected(gap.condition().label());
+            log.error("offset gap condition={} table={} topic={} partition={} tableOffset={} topicEarliest={} topicLatest={}: {}",
+                    gap.condition().label(), spec.name(), gap.partition().topic(), gap.partition().partition(), gap.tableOffset(),
+                    gap.earliest(), gap.latest(), gap.describe());
+        }
+        meters.offsetGaps.set(gaps.size());
+    }
+
+    void unparked(TopicPartition tp) {
+        OffsetGap gap = gaps.remove(tp);
+        if (gap != null) {
+            log.info("offset gap resolved table={} topic={} partition={} condition={}", spec.name(), tp.topic(), tp.partition(),
+                    gap.condition().label());
+        }
+        meters.offsetGaps.set(gaps.size());
+    }
+
+    /** The partitions parked at an offset gap, and why. */
+    Map<TopicPartition, OffsetGap> gaps() {
+        return Map.copyOf(gaps);
     }
 
     String kafkaClusterId() {
@@ -158,7 +175,7 @@ public final class TableSink {
      */
     int add(List<ConsumerRecord<byte[], byte[]>> run, int from) {
         try {
-            Batch b = batch;
+            MicroBatch b = batch;
             if (b.records == 0) {
                 b.firstNanos = System.nanoTime();
             }
@@ -188,7 +205,7 @@ public final class TableSink {
         }
     }
 
-    private void addChange(Batch b, ConsumerRecord<byte[], byte[]> r) {
+    private void addChange(MicroBatch b, ConsumerRecord<byte[], byte[]> r) {
         SilverRows.Change change = silver.change(r);
         if (change instanceof SilverRows.Change.Refused refused) {
             b.dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
@@ -237,7 +254,7 @@ public final class TableSink {
             }
         }
         lanes.forEach(WriterLane::abandon);
-        batch = new Batch();
+        batch = new MicroBatch();
     }
 
     /** Stops the writer and committer threads (the sink is closing). */
@@ -264,9 +281,9 @@ public final class TableSink {
         if (batch.records == 0) {
             return false;
         }
-        Batch b = batch;
+        MicroBatch b = batch;
         b.sealedNanos = System.nanoTime();
-        batch = new Batch();
+        batch = new MicroBatch();
         // The lanes close their files in queue order: after this batch's records, before the next batch's.
         List<CompletableFuture<WriterLane.Written>> laneFiles = lanes.stream().map(WriterLane::finish).toList();
         sealed = b;
@@ -308,7 +325,7 @@ public final class TableSink {
     }
 
     /** On the committer thread: waits for the lanes' files of the batch and commits them. */
-    private Outcome write(Batch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
+    private Outcome write(MicroBatch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
         List<String> written = new ArrayList<>();
         boolean committed = false;
         try {
@@ -334,6 +351,11 @@ public final class TableSink {
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        } catch (UnknownCommitOutcome.StillUnknownException e) {
+            // Some of the files may be in a version that landed, or the log could not be read: they stay for vacuum.
+            committed = true;
+            meters.failed("outcome-unknown");
+            throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } finally {
             if (!committed && !written.isEmpty()) {
                 files.deleteQuietly(spec.path(), written);
@@ -341,12 +363,28 @@ public final class TableSink {
         }
     }
 
-    private Outcome commit(Batch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
+    private Outcome commit(MicroBatch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Duration open = Duration.ofNanos(System.nanoTime() - b.firstNanos);
+            if (open.compareTo(spec.trigger().maxOpen()) > 0) {
+                // Vacuum's retention floor assumes no batch stays open longer: its oldest files may be gone.
+                meters.failed("open-too-long");
+                throw new TransientSinkException("batch of " + spec.name() + " open for " + open + ", longer than "
+                        + spec.trigger().maxOpen() + ": abandoned, its records are read again", null);
+            }
             OptimisticTransaction txn = table.begin();
             for (Map.Entry<TopicPartition, Long> e : b.firstOffsets.entrySet()) {
                 long committedOffset = txn.txnVersion(spec.appId(kafkaClusterId, e.getKey().partition()));
+                if (committedOffset >= 0 && e.getValue() > committedOffset + 1) {
+                    // Offsets skipped between the log's offset and the batch: transaction markers and aborted records
+                    // are fine (still in the topic, not for us); records the topic no longer holds are a gap.
+                    OffsetGap gap = OffsetGap.between(spec.name(), e.getKey(), committedOffset, topicOffsets.range(e.getKey()));
+                    if (gap != null) {
+                        meters.failed("offset-gap");
+                        throw new OffsetGapException(gap);
+                    }
+                }
                 if (committedOffset >= e.getValue()) {
                     meters.failed("superseded");
                     log.info("batch superseded table={} partition={} committedOffset={} batchStart={}", spec.name(),
@@ -358,7 +396,7 @@ public final class TableSink {
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
             if (upsert()) {
-                adds = planUpsert(txn, b.changes, actions);
+                adds = planner.plan(txn, b.changes, actions);
                 adds.forEach(f -> written.add(f.path()));
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
             } else {
@@ -382,7 +420,16 @@ public final class TableSink {
                 deadLettered = true;
             }
             try {
-                CommitResult result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                CommitResult result;
+                try {
+                    result = txn.commit(actions, operation, DeltaTable.ENGINE_INFO);
+                } catch (DeltaConcurrentModificationException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // An I/O error or timeout: the version may have landed. Only the log can say whether these files
+                    // are now part of the table; until it has, none of them may be deleted.
+                    result = UnknownCommitOutcome.resolve(table, spec.name(), meters, txn.readVersion(), adds, e);
+                }
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, b.newest, took);
@@ -408,81 +455,5 @@ public final class TableSink {
             }
         }
         throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);
-    }
-
-    /**
-     * Copy-on-write: the files whose key range holds any key of the batch are read, their rows for other keys kept, and
-     * rewritten with the batch's latest state per key (deletes drop the key); the old files are removed in the same
-     * commit. Files whose min/max key stats exclude every batch key are not touched.
-     */
-    private List<ParquetFiles.WrittenFile> planUpsert(OptimisticTransaction txn, LinkedHashMap<BusinessKey, GenericRecord> changes,
-                                                      List<Action> actions) {
-        String firstKey = spec.keyColumns().get(0);
-        TreeSet<Comparable<Object>> firstKeys = new TreeSet<>();
-        for (BusinessKey k : changes.keySet()) {
-            if (k.first() != null) {
-                firstKeys.add(cast(k.first()));
-            }
-        }
-        // A partition column that is part of the key pins each key to one partition: other partitions cannot hold it.
-        String partitionKey = spec.partitionColumn().filter(spec.keyColumns()::contains).orElse(null);
-        Set<String> partitions = new java.util.HashSet<>();
-        if (partitionKey != null) {
-            org.apache.avro.Schema ps = DeltaSchemas.nonNull(partitionKey, spec.rowSchema().getField(partitionKey).schema());
-            int pos = spec.keyColumns().indexOf(partitionKey);
-            changes.keySet().forEach(k -> partitions.add(ParquetFiles.partitionValue(ps, k.values().get(pos) instanceof Long l
-                    && ps.getType() == org.apache.avro.Schema.Type.INT ? (Object) l.intValue() : k.values().get(pos))));
-        }
-        List<AddFile> affected = new ArrayList<>();
-        DeltaScan scan = txn.markFilesAsRead(Literal.True);
-        try (CloseableIterator<AddFile> it = scan.getFiles()) {
-            while (it.hasNext()) {
-                AddFile f = it.next();
-                if (partitionKey != null && !partitions.contains(f.getPartitionValues().get(partitionKey))) {
-                    continue;
-                }
-                if (mayHoldAny(f, firstKey, firstKeys)) {
-                    affected.add(f);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<GenericRecord> rows = new ArrayList<>();
-        for (AddFile f : affected) {
-            files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
-                if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
-                    rows.add(row);
-                }
-            });
-        }
-        changes.values().stream().filter(java.util.Objects::nonNull).forEach(rows::add);
-        // Sorted by key, new files have narrow key ranges, so later batches rewrite fewer of them.
-        rows.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
-        long now = System.currentTimeMillis();
-        for (AddFile f : affected) {
-            actions.add(f.remove(now, true));
-        }
-        log.debug("upsert plan table={} changes={} filesRewritten={} rowsRewritten={}", spec.name(), changes.size(), affected.size(), rows.size());
-        return files.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), rows);
-    }
-
-    private static boolean mayHoldAny(AddFile f, String column, TreeSet<Comparable<Object>> keys) {
-        FileStats.Parsed stats = FileStats.Parsed.of(f.getStats(), column);
-        if (stats.min().isEmpty() || stats.max().isEmpty() || keys.isEmpty()) {
-            return true;
-        }
-        Comparable<Object> min = cast(stats.min().get());
-        Comparable<Object> max = cast(stats.max().get());
-        if (!keys.first().getClass().equals(min.getClass())) {
-            return true;
-        }
-        Comparable<Object> candidate = keys.ceiling(min);
-        return candidate != null && candidate.compareTo(max) <= 0;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Comparable<Object> cast(Object o) {
-        return (Comparable<Object>) o;
     }
 }

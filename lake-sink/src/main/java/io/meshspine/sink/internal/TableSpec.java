@@ -30,6 +30,10 @@ public record TableSpec(String name, String path, TableKind kind, String topic, 
      * offsets it never had.
      */
     public String appId(String kafkaClusterId, int partition) {
+        return appId(kafkaClusterId, topic, partition);
+    }
+
+    public static String appId(String kafkaClusterId, String topic, int partition) {
         return "meshspine-sink:" + kafkaClusterId + ":" + topic + ":" + partition;
     }
 }

@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  */
 public final class SinkBench {
 
-    record Result(String side, long records, double seconds, double perSecond, long peakRssMb) {
+    record Result(String side, long records, double seconds, double perSecond, long peakRssMb, double cpuSeconds) {
     }
 
     record Digest(long rows, long distinctIds, BigDecimal amounts, long occurredAtSum) {
@@ -105,6 +105,14 @@ public final class SinkBench {
                     kit.bootstrapServers(), kit.registryUrl(), contracts.toString(), lake.toString(), silver, Integer.toString(mode),
                     Long.toString(records)));
             Result ours = run(oursCommand, work.resolve("ours-" + mode + ".log"));
+            // The physical limit in the same run: the same rows from memory, Parquet + delta-standalone alone.
+            List<String> aloneCommand = new ArrayList<>(List.of(java()));
+            aloneCommand.addAll(List.of(heap.split(" ")));
+            aloneCommand.addAll(List.of("-cp", System.getProperty("java.class.path"), WriteAloneSide.class.getName(), contracts.toString(),
+                    work.resolve("alone-" + mode).toString(), Integer.toString(mode), Long.toString(records)));
+            Result alone = run(aloneCommand, work.resolve("alone-" + mode + ".log"));
+            System.out.printf("| %-10s | meshspine %,9.0f rec/s end to end | write alone %,9.0f rec/s | sink / limit %.0f %% (target >= 60 %%) |%n",
+                    label, ours.perSecond(), alone.perSecond(), 100 * ours.perSecond() / alone.perSecond());
             if (sparkClasspath == null) {
                 System.out.printf("| %-10s | meshspine %,9.0f rec/s, %5d MB peak RSS |%n", label, ours.perSecond(), ours.peakRssMb());
                 continue;
@@ -127,9 +135,11 @@ public final class SinkBench {
             }
             results.add(ours);
             results.add(spark);
-            System.out.printf("| %-10s | meshspine %,9.0f rec/s, %5d MB peak RSS | Spark %,9.0f rec/s, %5d MB peak RSS | speed x%.1f, RSS x%.2f |%n",
-                    label, ours.perSecond(), ours.peakRssMb(), spark.perSecond(), spark.peakRssMb(),
-                    ours.perSecond() / spark.perSecond(), (double) ours.peakRssMb() / spark.peakRssMb());
+            System.out.printf("| %-10s | meshspine %,9.0f rec/s, %5d MB peak RSS, %.1f CPU s | Spark %,9.0f rec/s, %5d MB peak RSS, %.1f CPU s"
+                            + " | speed x%.1f, RSS x%.2f | write alone %,9.0f rec/s, sink at %.0f %% of it |%n",
+                    label, ours.perSecond(), ours.peakRssMb(), ours.cpuSeconds(), spark.perSecond(), spark.peakRssMb(), spark.cpuSeconds(),
+                    ours.perSecond() / spark.perSecond(), (double) ours.peakRssMb() / spark.peakRssMb(), alone.perSecond(),
+                    100 * ours.perSecond() / alone.perSecond());
         }
         Path logs = Path.of("lake-sink/target/bench-logs");
         Files.createDirectories(logs);
@@ -169,7 +179,8 @@ public final class SinkBench {
                         kv.put(x[0], x[1]);
                     }
                     result = new Result(kv.get("side"), Long.parseLong(kv.get("records")), Double.parseDouble(kv.get("seconds")),
-                            Double.parseDouble(kv.get("recordsPerSecond")), Long.parseLong(kv.get("peakRssMb")));
+                            Double.parseDouble(kv.get("recordsPerSecond")), Long.parseLong(kv.get("peakRssMb")),
+                            Double.parseDouble(kv.getOrDefault("cpuSeconds", "-1")));
                     break;
                 }
             }

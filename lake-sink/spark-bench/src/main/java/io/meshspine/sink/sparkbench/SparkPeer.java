@@ -55,8 +55,9 @@ public final class SparkPeer {
         if (count != expected) {
             throw new IllegalStateException("spark wrote " + count + " rows, expected " + expected);
         }
-        System.out.printf("RESULT side=spark records=%d seconds=%.3f recordsPerSecond=%.0f peakRssMb=%d%n", count, seconds,
-                count / seconds, peakRssMb());
+        double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(-1.0);
+        System.out.printf("RESULT side=spark records=%d seconds=%.3f recordsPerSecond=%.0f peakRssMb=%d cpuSeconds=%.1f%n", count, seconds,
+                count / seconds, peakRssMb(), cpu);
         spark.stop();
     }
 

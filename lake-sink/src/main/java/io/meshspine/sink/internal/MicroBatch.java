@@ -1,0 +1,32 @@
+package io.meshspine.sink.internal;
+
+import io.meshspine.core.deadletter.DeadLetter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One micro-batch. Append tables stream its rows into open Parquet files as records arrive (nothing is held here
+ * but offsets); upsert tables keep the latest change per key until the commit rewrites files. Filled by the
+ * consumer thread; once sealed, only read, by the committer.
+ */
+final class MicroBatch {
+    final Map<TopicPartition, Long> firstOffsets = new LinkedHashMap<>();
+    final Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+    final LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+    final List<DeadLetter> dead = new ArrayList<>();
+    int records;
+    long bytes;
+    long firstNanos;
+    long newest = Long.MIN_VALUE;
+    long sealedNanos;
+
+    long buffered(TopicPartition tp) {
+        Long first = firstOffsets.get(tp);
+        return first == null ? 0 : lastOffsets.get(tp) - first + 1;
+    }
+}
