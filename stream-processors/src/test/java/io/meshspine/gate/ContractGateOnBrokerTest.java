@@ -171,7 +171,8 @@ class ContractGateOnBrokerTest {
                 }
                 f.producer.flush();
                 await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == 100);
-                await().atMost(Duration.ofSeconds(60)).until(() -> meters.get("spine.gate.dedup.restore").timer().count() == f.rawPartitions());
+                await().atMost(Duration.ofSeconds(60)).until(() -> meters.find("spine.gate.dedup.restore").timer() != null
+                        && meters.find("spine.gate.dedup.restore").timer().count() == f.rawPartitions());
                 long restores = meters.get("spine.gate.dedup.restore").timer().count();
 
                 proxy.cut();
