@@ -84,7 +84,8 @@ class GateFaultsOnBrokerTest {
                 HealthCheck health = gate.healthCheck();
                 sendGood(f, 0, 50);
                 await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == 50);
-                assertThat(health.check().status()).isEqualTo(HealthCheck.Status.UP);
+                // Records flow as soon as their task runs; the client is RUNNING (UP) once every task is.
+                await().atMost(Duration.ofSeconds(60)).until(() -> health.check().status() == HealthCheck.Status.UP);
 
                 proxy.answerAll(401);
                 sendWithNewerSchema(f, 50, 60, "denied_points");
