@@ -271,23 +271,33 @@ final class BenchCommand {
             var deserializer = new io.apicurio.registry.serde.avro.AvroKafkaDeserializer<org.apache.avro.generic.GenericRecord>();
             deserializer.configure(serde, false);
             var avro = Serdes.serdeFrom(serializer, deserializer);
+            PeerRules rules = new PeerRules(payments);
             StreamsBuilder builder = new StreamsBuilder();
             var branches = builder.stream(payments.rawTopic(), Consumed.with(Serdes.ByteArray(), avro))
                     .split(org.apache.kafka.streams.kstream.Named.as("peer-"))
-                    .branch((k, v) -> PeerRules.valid(v), org.apache.kafka.streams.kstream.Branched.as("valid"))
+                    .branch((k, v) -> rules.valid(v), org.apache.kafka.streams.kstream.Branched.as("valid"))
                     .defaultBranch(org.apache.kafka.streams.kstream.Branched.as("invalid"));
             branches.get("peer-valid").to(out, Produced.with(Serdes.ByteArray(), avro));
             branches.get("peer-invalid").to(dlq, Produced.with(Serdes.ByteArray(), avro));
             return runApp(infra, admin, payments.rawTopic(), builder.build(), "bench-peer-", state);
         }
 
-        /** The payments contract's error rules, hand-written. */
+        /** The payments contract's error rules, hand-written (the currency list is the contract's own). */
         static final class PeerRules {
-            private static final java.util.Set<String> CURRENCIES = java.util.Set.of("AUD", "USD", "EUR", "GBP", "NZD", "SGD", "JPY", "CHF",
-                    "CAD", "HKD", "CNY", "INR", "SEK", "NOK", "DKK");
             private static final java.math.BigDecimal MAX = new java.math.BigDecimal("1000000");
+            private final java.util.Set<String> currencies;
 
-            static boolean valid(org.apache.avro.generic.GenericRecord v) {
+            PeerRules(Contract payments) {
+                currencies = payments.rules().rules().stream()
+                        .filter(r -> r instanceof io.meshspine.core.contract.QualityRule.AllowedValues a && a.field().equals("currency"))
+                        .flatMap(r -> ((io.meshspine.core.contract.QualityRule.AllowedValues) r).values().stream())
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                if (currencies.isEmpty()) {
+                    throw new IllegalStateException("the payments contract has no allowed-values rule on currency");
+                }
+            }
+
+            boolean valid(org.apache.avro.generic.GenericRecord v) {
                 if (v.get("transaction_id") == null || v.get("account_number") == null || v.get("customer_id") == null) {
                     return false;
                 }
@@ -295,7 +305,7 @@ final class BenchCommand {
                 if (amount == null || amount.signum() <= 0 || amount.compareTo(MAX) >= 0) {
                     return false;
                 }
-                if (!CURRENCIES.contains(v.get("currency").toString())) {
+                if (!currencies.contains(v.get("currency").toString())) {
                     return false;
                 }
                 String direction = v.get("direction").toString();
