@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -57,7 +58,8 @@ public final class CdcSnapshotCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        Contract contract = find(catalog(), contractName).orElse(null);
+        ContractCatalog catalog = catalog();
+        Contract contract = find(catalog, contractName).orElse(null);
         if (contract == null) {
             err.println("spine cdc snapshot: no contract '" + contractName + "'");
             return USAGE;
@@ -77,7 +79,10 @@ public final class CdcSnapshotCommand implements Callable<Integer> {
         if (database != null) {
             cdc = cdc.withDatabase(contract.id(), database);
         }
-        SnapshotRequest request = SnapshotRequest.of(cdc, contract, Optional.ofNullable(where));
+        // The ingest service captures every CDC contract of the catalogue; a MariaDB capture keeps its signal table in
+        // one database of all those it reads, so the request is addressed as that capture sees it.
+        List<Contract> captured = catalog.contracts().stream().filter(c -> c.lane() == Lane.CDC).toList();
+        SnapshotRequest request = SnapshotRequest.of(cdc, captured, contract, Optional.ofNullable(where));
         SourceConnection server = cdc.connection(((SourceBinding.Cdc) contract.source()).connector());
         try {
             String id = request.send(server);

@@ -5,9 +5,14 @@ import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.SourceBinding;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The CDC lane's settings, typed and checked once.
@@ -28,11 +33,13 @@ import java.util.Objects;
  * @param offsetsReplication  replication factor of the offsets and schema-history topics when the lane creates them
  * @param heartbeatInterval   how often each engine records a heartbeat (and, for PostgreSQL, runs the heartbeat
  *                            query on the lane's own table), so a quiet database's slot still confirms WAL
+ * @param mariadbLaneDatabase the MariaDB database where the lane keeps its own tables (signals, enrolled tables) and
+ *                            which names the server's one engine; empty: the first captured database in name order
  */
 public record CdcConfig(String bootstrapServers, String registryUrl, SourceConnection postgres, SourceConnection mariadb,
                         SnapshotMode snapshotMode, Map<String, String> databaseOverrides, String name,
                         Duration offsetFlushInterval, Duration pollInterval, int maxBatchSize, short offsetsReplication,
-                        Duration heartbeatInterval) {
+                        Duration heartbeatInterval, String mariadbLaneDatabase) {
 
     public static final String DEFAULT_NAME = "spine-cdc";
 
@@ -58,6 +65,7 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("cdc heartbeat interval must be positive, was " + heartbeatInterval);
         }
+        Objects.requireNonNull(mariadbLaneDatabase, "mariadbLaneDatabase");
         if (offsetsReplication < 1) {
             throw new IllegalArgumentException("cdc offsets replication must be at least 1, was " + offsetsReplication);
         }
@@ -70,22 +78,22 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
     public static CdcConfig defaults(String bootstrapServers, String registryUrl) {
         return new CdcConfig(bootstrapServers, registryUrl, SourceConnection.localPostgres(), SourceConnection.localMariaDb(),
                 SnapshotMode.INITIAL, Map.of(), DEFAULT_NAME, Duration.ofSeconds(1), Duration.ofMillis(50), 2048, (short) 1,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), "");
     }
 
     public CdcConfig withPostgres(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, connection, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withMariaDb(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, connection, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withSnapshotMode(SnapshotMode mode) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, mode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     /** Captures {@code contractId}'s table from {@code database} instead of the database its contract names. */
@@ -93,32 +101,38 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         Map<String, String> overrides = new HashMap<>(databaseOverrides);
         overrides.put(contractId, database);
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, overrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withName(String newName) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, newName,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withOffsetFlushInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withPollInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withMaxBatchSize(int size) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval);
+                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
     }
 
     public CdcConfig withHeartbeatInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval, mariadbLaneDatabase);
+    }
+
+    /** Keeps the MariaDB capture's own tables in {@code database}, which then names its engine whatever else it captures. */
+    public CdcConfig withMariaDbLaneDatabase(String database) {
+        return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, database);
     }
 
     /** The server of the contract's connector family. */
@@ -126,9 +140,43 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         return connector == CdcConnector.POSTGRES ? postgres : mariadb;
     }
 
-    /** The database capture (one engine) that captures the contract's table. */
-    public CaptureSource source(Contract contract) {
-        return new CaptureSource(((SourceBinding.Cdc) contract.source()).connector(), database(contract));
+    /**
+     * The captures (one engine each) of these CDC contracts: one per PostgreSQL database (a slot and publication are a
+     * database's), one for the MariaDB server (its binlog is the server's: one client reads every captured database).
+     */
+    public Map<CaptureSource, List<Contract>> sources(List<Contract> contracts) {
+        SortedSet<String> mariadbDatabases = new TreeSet<>();
+        contracts.stream().filter(c -> connector(c) == CdcConnector.MARIADB).forEach(c -> mariadbDatabases.add(database(c)));
+        if (!mariadbLaneDatabase.isEmpty()) {
+            mariadbDatabases.add(mariadbLaneDatabase);
+        }
+        CaptureSource mariadbSource = mariadbDatabases.isEmpty() ? null
+                : new CaptureSource(CdcConnector.MARIADB, mariadbLaneDatabase.isEmpty() ? mariadbDatabases.first() : mariadbLaneDatabase,
+                        List.copyOf(mariadbDatabases));
+        Map<CaptureSource, List<Contract>> bySource = new LinkedHashMap<>();
+        for (Contract c : contracts) {
+            CaptureSource source = connector(c) == CdcConnector.MARIADB ? mariadbSource : new CaptureSource(CdcConnector.POSTGRES, database(c));
+            bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(c);
+        }
+        return bySource;
+    }
+
+    /** The capture of {@code contract} among the captures of {@code contracts} (which hold it). */
+    public CaptureSource source(List<Contract> contracts, Contract contract) {
+        return sources(contracts).entrySet().stream().filter(e -> e.getValue().contains(contract)).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException(contract.qualifiedName() + " is not among the captured contracts"));
+    }
+
+    /** The PostgreSQL database capture of a {@code postgres} contract's table (MariaDB captures depend on every contract). */
+    public CaptureSource postgresSource(Contract contract) {
+        if (connector(contract) != CdcConnector.POSTGRES) {
+            throw new IllegalArgumentException(contract.qualifiedName() + " is not captured from PostgreSQL");
+        }
+        return new CaptureSource(CdcConnector.POSTGRES, database(contract));
+    }
+
+    private static CdcConnector connector(Contract contract) {
+        return ((SourceBinding.Cdc) contract.source()).connector();
     }
 
     /** The database the contract's table is captured from: the override, or the contract's own. */

@@ -25,7 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The CDC lane: one Debezium embedded engine per source database ({@link CaptureSource}), capturing every table the
+ * The CDC lane: one Debezium embedded engine per PostgreSQL database and one for the MariaDB server ({@link CaptureSource}), capturing every table the
  * contracts with lane {@code cdc} bind to that database and routing each change to its contract's raw topic (see
  * {@code DatabaseCapture} for prerequisites, delivery, deletes and schema changes). One idempotent producer is
  * shared by all of them.
@@ -69,10 +69,7 @@ public final class CdcLane implements AutoCloseable {
         Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
         RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         CdcMetrics meters = new CdcMetrics(metrics);
-        Map<CaptureSource, List<Contract>> bySource = new LinkedHashMap<>();
-        for (Contract c : contracts) {
-            bySource.computeIfAbsent(config.source(c), s -> new ArrayList<>()).add(c);
-        }
+        Map<CaptureSource, List<Contract>> bySource = config.sources(contracts);
         List<DatabaseCapture> captures = new ArrayList<>();
         bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters)));
         CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures));

@@ -46,6 +46,8 @@ public final class CdcSettings {
             "Trust store (JKS or PKCS12) holding the CA of MariaDB's certificate, for `verify-ca` and `verify-full`.");
     public static final Setting<String> MARIADB_TLS_TRUST_PASSWORD = Setting.string("cdc.mariadb.tls-trust-password", "",
             "Password of `cdc.mariadb.tls-trust-file`.").secret();
+    public static final Setting<String> MARIADB_LANE_DATABASE = Setting.string("cdc.mariadb.lane-database", "",
+            "The MariaDB database where the lane keeps its own tables (signals, enrolled tables); it names the server's one capture engine and its stored position. Empty: the first captured database in name order; pin it when the lane reads several databases, since capturing a database whose name sorts first would otherwise start a new engine with a new snapshot.");
     public static final Setting<SnapshotMode> SNAPSHOT_MODE = Setting.choice("cdc.snapshot-mode", SnapshotMode.class, SnapshotMode.INITIAL,
             "What a capture does before streaming.");
     public static final Setting<Duration> OFFSET_FLUSH_INTERVAL = Setting.duration("cdc.offset-flush-interval", Duration.ofSeconds(1),
@@ -59,7 +61,7 @@ public final class CdcSettings {
 
     public static final List<Setting<?>> ALL = List.of(ENABLED, NAME, POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD,
             POSTGRES_PASSWORD_FILE, POSTGRES_TLS, POSTGRES_TLS_TRUST_FILE, MARIADB_HOST, MARIADB_PORT, MARIADB_USER, MARIADB_PASSWORD,
-            MARIADB_PASSWORD_FILE, MARIADB_TLS, MARIADB_TLS_TRUST_FILE, MARIADB_TLS_TRUST_PASSWORD, SNAPSHOT_MODE, OFFSET_FLUSH_INTERVAL,
+            MARIADB_PASSWORD_FILE, MARIADB_TLS, MARIADB_TLS_TRUST_FILE, MARIADB_TLS_TRUST_PASSWORD, MARIADB_LANE_DATABASE, SNAPSHOT_MODE, OFFSET_FLUSH_INTERVAL,
             POLL_INTERVAL, MAX_BATCH_SIZE, HEARTBEAT_INTERVAL);
 
     private CdcSettings() {
@@ -70,6 +72,7 @@ public final class CdcSettings {
                 .withName(config.get(NAME))
                 .withPostgres(postgres(config))
                 .withMariaDb(mariaDb(config))
+                .withMariaDbLaneDatabase(config.get(MARIADB_LANE_DATABASE))
                 .withSnapshotMode(config.get(SNAPSHOT_MODE))
                 .withOffsetFlushInterval(config.get(OFFSET_FLUSH_INTERVAL))
                 .withPollInterval(config.get(POLL_INTERVAL))

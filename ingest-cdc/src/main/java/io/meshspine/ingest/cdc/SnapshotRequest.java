@@ -38,9 +38,12 @@ public record SnapshotRequest(CaptureSource source, List<String> tables, Optiona
         }
     }
 
-    /** The contract's table as the lane under {@code config} captures it. */
-    public static SnapshotRequest of(CdcConfig config, Contract contract, Optional<String> where) {
-        return new SnapshotRequest(config.source(contract), List.of(ConnectorProperties.qualifiedTable(config, contract)), where);
+    /**
+     * The contract's table as the lane under {@code config} captures it, when it captures {@code captured} (the CDC
+     * contracts of its catalogue: a MariaDB capture's signal table depends on every database it reads).
+     */
+    public static SnapshotRequest of(CdcConfig config, List<Contract> captured, Contract contract, Optional<String> where) {
+        return new SnapshotRequest(config.source(captured, contract), List.of(ConnectorProperties.qualifiedTable(config, contract)), where);
     }
 
     /** Debezium's {@code execute-snapshot} signal data. */

@@ -32,7 +32,7 @@ class IncrementalSnapshotTest {
             try (CdcLane lane = CdcLane.start(config, List.of(customers), new SimpleMeterRegistry())) {
                 assertThat(topic.await(2)).extracting(ChangeRecords.Change::brief).containsExactlyInAnyOrder("r:C1", "r:C2");
 
-                String id = SnapshotRequest.of(config, customers, Optional.of("state = 'VIC'")).send(config.postgres());
+                String id = SnapshotRequest.of(config, List.of(customers), customers, Optional.of("state = 'VIC'")).send(config.postgres());
                 assertThat(id).startsWith("spine-snapshot-");
                 db.execute(PostgresTestDatabase.insert("C3", "Grace", "Hopper", "grace@example.com"));
                 List<ChangeRecords.Change> afterSlice = topic.await(4).subList(2, 4);
@@ -41,7 +41,7 @@ class IncrementalSnapshotTest {
                 assertThat(reRead.after("state")).hasToString("VIC");
                 assertThat(reRead.source().get("snapshot")).isEqualTo(true);
 
-                SnapshotRequest.of(config, customers, Optional.empty()).send(config.postgres());
+                SnapshotRequest.of(config, List.of(customers), customers, Optional.empty()).send(config.postgres());
                 List<ChangeRecords.Change> whole = topic.await(7).subList(4, 7);
                 assertThat(whole).extracting(ChangeRecords.Change::brief).containsExactlyInAnyOrder("r:C1", "r:C2", "r:C3");
                 assertThat(lane.state(customers.qualifiedName())).contains(CaptureState.RUNNING);
@@ -61,7 +61,7 @@ class IncrementalSnapshotTest {
             ChangeRecords topic = new ChangeRecords(kit, services);
             try (CdcLane lane = CdcLane.start(config, List.of(services), new SimpleMeterRegistry())) {
                 topic.await(3);
-                SnapshotRequest.of(config, services, Optional.of("status = 'ACTIVE'")).send(config.mariadb());
+                SnapshotRequest.of(config, List.of(services), services, Optional.of("status = 'ACTIVE'")).send(config.mariadb());
                 db.execute(db.insert("services", 4, "PENDING", "NULL"));
                 assertThat(topic.await(6).subList(3, 6)).extracting(ChangeRecords.Change::brief)
                         .containsExactlyInAnyOrder("r:1", "r:3", "c:4");

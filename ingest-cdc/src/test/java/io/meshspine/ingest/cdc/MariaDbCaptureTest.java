@@ -2,6 +2,9 @@ package io.meshspine.ingest.cdc;
 
 import io.meshspine.core.contract.CdcConnector;
 import io.meshspine.core.contract.Contract;
+import io.meshspine.core.topic.TopicCatalogue;
+import io.meshspine.core.topic.TopicProvisioner;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.SourceBinding;
 import io.meshspine.testkit.ContractFixtures;
@@ -106,6 +109,10 @@ class MariaDbCaptureTest {
         Contract broken = freshContract(kit, "services");
         Contract healthy = freshContract(kit, "services_b");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // The stopped table's later changes are dead-lettered: the DLQ must exist (as `./spine contracts provision` makes it),
+        // or their publication waits for it, and the healthy table's changes of the same batch with it.
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(broken)).topics().stream()
+                .filter(t -> t.name().equals(Topics.DLQ)).toList());
         try (MariaDbTestDatabase db = new MariaDbTestDatabase()) {
             db.createServices("services");
             db.createServices("services_b");

@@ -10,11 +10,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** One engine (one binlog client, one schema history) per MariaDB database; prerequisites checked at start. */
+/** One engine (one binlog client, one schema history) per MariaDB server, whatever databases it reads; prerequisites checked at start. */
 @ExtendWith(SpineExtension.class)
 class MariaDbDatabaseCaptureTest {
 
@@ -60,6 +61,40 @@ class MariaDbDatabaseCaptureTest {
                 assertThat(new ChangeRecords(kit, added).await(3).get(2).brief()).isEqualTo("c:101");
                 // The tables captured before were not snapshotted again.
                 assertThat(new ChangeRecords(kit, services).await(3)).extracting(ChangeRecords.Change::brief).containsExactly("r:1", "c:2", "c:3");
+                assertThat(lane.states().values()).containsOnly(CaptureState.RUNNING);
+            }
+        }
+    }
+
+    @Test
+    void tablesOfTwoDatabasesOnOneServerAreReadByOneBinlogClient_whoseSignalTableLivesInTheLaneDatabase(SpineTestKit kit) throws Exception {
+        Contract services = CdcContracts.services(kit, "services");
+        Contract other = CdcContracts.services(kit, "services_elsewhere");
+        try (MariaDbTestDatabase first = new MariaDbTestDatabase(); MariaDbTestDatabase second = new MariaDbTestDatabase()) {
+            first.createServices("services");
+            second.createServices("services_elsewhere");
+            first.execute(first.insert("services", 1, "ACTIVE", "1.00"), second.insert("services_elsewhere", 20, "ACTIVE", "2.00"));
+            CdcConfig config = CdcConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withOffsetFlushInterval(Duration.ZERO)
+                    .withDatabase(services.id(), first.name()).withDatabase(other.id(), second.name());
+            String lane0 = first.name().compareTo(second.name()) < 0 ? first.name() : second.name();
+            try (CdcLane lane = CdcLane.start(config, List.of(services, other), new SimpleMeterRegistry())) {
+                // One engine for the server: it reads both databases and keeps its own tables in the first by name.
+                assertThat(lane.sources()).containsExactly(new CaptureSource(CdcConnector.MARIADB, lane0,
+                        java.util.stream.Stream.of(first.name(), second.name()).sorted().toList()));
+                new ChangeRecords(kit, services).await(1);
+                new ChangeRecords(kit, other).await(1);
+                // One transaction across both databases: both changes arrive, each in its own raw topic.
+                first.transaction(first.insert("services", 2, "PENDING", "NULL"),
+                        "UPDATE " + second.name() + ".services_elsewhere SET status = 'CLOSED' WHERE service_id = 20");
+                assertThat(new ChangeRecords(kit, services).await(2)).extracting(ChangeRecords.Change::brief).containsExactly("r:1", "c:2");
+                List<ChangeRecords.Change> elsewhere = new ChangeRecords(kit, other).await(2);
+                assertThat(elsewhere).extracting(ChangeRecords.Change::brief).containsExactly("r:20", "u:20");
+                assertThat(elsewhere.get(1).position()).startsWith("mariadb:" + second.name() + ":");
+                // An on-demand snapshot of the other database's table goes through the one signal table.
+                SnapshotRequest request = SnapshotRequest.of(config, List.of(services, other), other, Optional.empty());
+                assertThat(request.source().database()).isEqualTo(lane0);
+                request.send(config.mariadb());
+                assertThat(new ChangeRecords(kit, other).await(3).get(2).brief()).isEqualTo("r:20");
                 assertThat(lane.states().values()).containsOnly(CaptureState.RUNNING);
             }
         }

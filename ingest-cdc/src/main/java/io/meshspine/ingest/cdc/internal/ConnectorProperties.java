@@ -58,7 +58,7 @@ public final class ConnectorProperties {
 
     /** The slot of the database that captures the contract's table. */
     public static String slotName(CdcConfig config, Contract contract) {
-        return slotName(config, config.source(contract));
+        return slotName(config, config.postgresSource(contract));
     }
 
     /** The captured table as Debezium's include lists (and its change events' source block) name it. */
@@ -126,7 +126,7 @@ public final class ConnectorProperties {
         } else {
             p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
             p.setProperty("database.server.id", Long.toString(serverId(engine)));
-            p.setProperty("database.include.list", Pattern.quote(source.database()));
+            p.setProperty("database.include.list", source.databases().stream().map(Pattern::quote).collect(Collectors.joining(",")));
             p.setProperty("database.ssl.mode", db.tls().mariaDbValue());
             db.trustFile().ifPresent(f -> p.setProperty("database.ssl.truststore", f.toString()));
             if (!db.trustPassword().isEmpty()) {

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What reading a MariaDB database from the binlog needs, checked before its engine starts: a binlog in ROW format
+ * What reading a MariaDB server's captured databases from its binlog needs, checked before its engine starts: a binlog in ROW format
  * with full row images, the user's grants, and for each captured table: it exists and has a primary key or a
  * unique key on NOT NULL columns. The GTID mode is reported (the engine works with or without it). Creates the
  * lane's signal table.
@@ -65,7 +66,8 @@ final class MariaDbPrerequisites {
             user = rs.getString(1);
         }
         Set<String> global = new LinkedHashSet<>();
-        Set<String> onDatabase = new LinkedHashSet<>();
+        Map<String, Set<String>> onDatabase = new LinkedHashMap<>();
+        source.databases().forEach(d -> onDatabase.put(d.toUpperCase(Locale.ROOT), new LinkedHashSet<>()));
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS FOR CURRENT_USER()")) {
             while (rs.next()) {
                 String grant = rs.getString(1).toUpperCase(Locale.ROOT);
@@ -76,7 +78,7 @@ final class MariaDbPrerequisites {
                 }
                 String object = grant.substring(on + 4, to).replace("`", "").trim();
                 Set<String> into = object.equals("*.*") ? global
-                        : object.equalsIgnoreCase(source.database() + ".*") ? onDatabase : null;
+                        : object.endsWith(".*") ? onDatabase.get(object.substring(0, object.length() - 2)) : null;
                 if (into == null) {
                     continue;
                 }
@@ -86,13 +88,22 @@ final class MariaDbPrerequisites {
             }
         }
         if (!global.contains("ALL PRIVILEGES")) {
-            List<String> missing = new ArrayList<>();
+            Set<String> missing = new LinkedHashSet<>();
+            List<String> lacking = new ArrayList<>();
             GLOBAL.stream().filter(p -> !global.contains(p)).forEach(missing::add);
-            PER_DATABASE.stream().filter(p -> !global.contains(p) && !onDatabase.contains(p) && !onDatabase.contains("ALL PRIVILEGES"))
-                    .forEach(missing::add);
+            for (String database : source.databases()) {
+                Set<String> granted = onDatabase.get(database.toUpperCase(Locale.ROOT));
+                List<String> here = PER_DATABASE.stream()
+                        .filter(p -> !global.contains(p) && !granted.contains(p) && !granted.contains("ALL PRIVILEGES")).toList();
+                if (!here.isEmpty()) {
+                    missing.addAll(here);
+                    lacking.add(database);
+                }
+            }
             if (!missing.isEmpty()) {
+                String databases = String.join(", ", lacking.isEmpty() ? source.databases() : lacking);
                 problems.add(Prerequisite.database("user " + user + " lacks " + String.join(", ", missing) + " for capturing "
-                        + source.database() + ": GRANT " + String.join(", ", missing) + " ON *.* TO " + user));
+                        + databases + ": GRANT " + String.join(", ", missing) + " ON *.* TO " + user));
             }
         }
         if (!problems.isEmpty()) {
@@ -108,11 +119,12 @@ final class MariaDbPrerequisites {
         }
         for (Map.Entry<String, List<String>> entry : tables.entrySet()) {
             String table = entry.getKey();
+            String database = table.substring(0, table.indexOf('.'));
             String name = table.substring(table.indexOf('.') + 1);
             boolean exists;
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
-                ps.setString(1, source.database());
+                ps.setString(1, database);
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     exists = rs.next();
@@ -128,7 +140,7 @@ final class MariaDbPrerequisites {
                     SELECT 1 FROM information_schema.statistics s
                     WHERE s.table_schema = ? AND s.table_name = ? AND s.non_unique = 0
                     GROUP BY s.index_name HAVING SUM(s.nullable = 'YES') = 0""")) {
-                ps.setString(1, source.database());
+                ps.setString(1, database);
                 ps.setString(2, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     keyed = rs.next();
