@@ -17,7 +17,7 @@ import java.util.TreeSet;
 /**
  * The CDC lane's settings, typed and checked once.
  *
- * @param bootstrapServers    the Kafka cluster: raw topics, {@code spine.cdc.offsets}, {@code spine.cdc.schema-history}
+ * @param bootstrapServers    the Kafka cluster: raw topics, {@code spine.cdc.offsets}, the engines' {@code spine.cdc.schema-history.<engine>}
  * @param registryUrl         Apicurio's v3 API, where the change-event schemas are registered
  * @param postgres            the PostgreSQL server of contracts with connector {@code postgres}
  * @param mariadb             the MariaDB server of contracts with connector {@code mariadb}

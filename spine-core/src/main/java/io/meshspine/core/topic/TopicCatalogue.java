@@ -54,9 +54,8 @@ public final class TopicCatalogue {
         add(topics, compacted(Topics.DLQ_STATE, "dead-letter id", "replay state (JSON)"));
         add(topics, compacted(Topics.INGEST_FILES, "file content hash", "ledger entry (JSON)"));
         add(topics, compacted(Topics.CDC_OFFSETS, "Debezium partition", "Debezium offset (JSON)"));
-        add(topics, new TopicSpec(Topics.CDC_SCHEMA_HISTORY, TopicRole.HISTORY, 1,
-                Map.of("cleanup.policy", "delete", "retention.ms", FOREVER, "retention.bytes", FOREVER),
-                "none", "Debezium schema history (JSON)"));
+        // The CDC engines' schema histories (Topics.cdcSchemaHistory, one per engine) are not declared: Debezium creates
+        // each when its engine first starts (one partition, kept forever), and their names depend on the lane's engines.
         return new TopicCatalogue(java.util.Collections.unmodifiableMap(topics));
     }
 

@@ -11,7 +11,5 @@ public enum TopicRole {
     /** {@code spine.audit}: the audit trail, never deleted. */
     AUDIT,
     /** Compacted internal state (ledgers, offsets, replay progress): the latest value per key is the truth. */
-    STATE,
-    /** Append-only internal history that must never be compacted or expire (Debezium's schema history). */
-    HISTORY
+    STATE
 }

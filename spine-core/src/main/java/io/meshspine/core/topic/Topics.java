@@ -23,8 +23,8 @@ public final class Topics {
     public static final String INGEST_FILES = "spine.ingest.files";
     /** Debezium's source offsets (compacted). */
     public static final String CDC_OFFSETS = "spine.cdc.offsets";
-    /** Debezium's schema history (one partition, kept forever); each CDC engine has its own, named by {@link #cdcSchemaHistory}. */
-    public static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
+    /** The prefix of Debezium's schema histories: each CDC engine has its own, named by {@link #cdcSchemaHistory}. */
+    private static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
 
     private Topics() {
     }
@@ -40,8 +40,9 @@ public final class Topics {
     }
 
     /**
-     * {@code spine.cdc.schema-history.<engine>}: the schema history of one CDC engine (one per source database), which
-     * Debezium requires to be the engine's alone.
+     * {@code spine.cdc.schema-history.<engine>}: the schema history of one CDC engine (one per PostgreSQL database, one
+     * for the MariaDB server), which Debezium requires to be the engine's alone and creates itself (one partition, kept
+     * forever).
      */
     public static String cdcSchemaHistory(String engine) {
         return CDC_SCHEMA_HISTORY + "." + engine;
