@@ -3,6 +3,15 @@ package io.meshspine.ingest.cdc;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.contract.CdcConnector;
 import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.topic.TopicCatalogue;
+import io.meshspine.core.topic.TopicProvisioner;
+import io.meshspine.core.topic.TopicRole;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.gate.ContractGateService;
+import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.GateSettings;
+import io.meshspine.gate.ProductTransform;
 import io.meshspine.ingest.cdc.internal.ConnectorProperties;
 import io.meshspine.testkit.ChildJvm;
 import io.meshspine.testkit.SpineExtension;
@@ -21,6 +30,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,8 +38,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The ingest JVM killed (SIGKILL) while a transaction of many rows streams to the raw topic, then started again:
- * every change arrives, and a change delivered twice carries the same source position both times (what the gate's
- * deduplication keys on).
+ * every change arrives, a change delivered twice carries the same source position both times, and the real contract
+ * gate run over the raw topic passes each change to the product topic once (its dedup drops the re-deliveries).
  */
 @ExtendWith(SpineExtension.class)
 class CdcLaneCrashTest {
@@ -110,8 +120,33 @@ class CdcLaneCrashTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> raw.poll() == raw.count);
         }
         assertThat(raw.distinctPositions()).as("every change, and re-deliveries with the positions they first had").isEqualTo(expected);
-        System.out.printf("%s crash: %d on the raw topic at the kill, %d records after restart, %d re-delivered with the same position%n",
-                connector.configValue(), atKill, raw.count, raw.count - raw.distinctPositions());
+        int reDelivered = raw.count - raw.distinctPositions();
+
+        // The gate over everything the raw topic holds: each change passes (or is dead-lettered) once, re-deliveries are dropped.
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics().stream()
+                .filter(t -> t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)).toList());
+        SimpleMeterRegistry gateMeters = new SimpleMeterRegistry();
+        GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
+                "gate.hash-key", "cdc-crash-spec-hash-key-0123456789", "gate.state-dir", scratch.resolve("gate").toString(),
+                "gate.application-id", SpineTestKit.uniqueName("gate")));
+        try (Positions product = new Positions(kit, contract.productTopic());
+             ContractGateService gate = ContractGateService.start(gateConfig, ContractCatalog.of(List.of(contract)), gateMeters, ProductTransform.NONE)) {
+            await("the gate through the raw topic").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> sum(gateMeters, "spine.gate.records.in") >= raw.count);
+            await("the gate's output committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> product.poll() + sum(gateMeters, "spine.gate.records.dead.lettered") >= expected);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> product.poll() == product.count);
+            assertThat(product.count).as("no change twice in the product topic").isEqualTo(product.distinctPositions());
+            assertThat(product.count + (int) sum(gateMeters, "spine.gate.records.dead.lettered")).as("every change once, passed or dead-lettered")
+                    .isEqualTo(expected);
+            assertThat(sum(gateMeters, "spine.gate.records.deduplicated")).as("the re-deliveries dropped").isGreaterThanOrEqualTo(reDelivered);
+        }
+        System.out.printf("%s crash: %d on the raw topic at the kill, %d records after restart, %d re-delivered with the same position, "
+                        + "dropped by the gate%n", connector.configValue(), atKill, raw.count, reDelivered);
+    }
+
+    private static double sum(SimpleMeterRegistry meters, String name) {
+        return meters.find(name).counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     /**
