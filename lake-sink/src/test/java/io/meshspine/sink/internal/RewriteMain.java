@@ -70,16 +70,16 @@ public final class RewriteMain {
         }
         create.commit(adds, new Operation(Operation.Name.WRITE), DeltaTable.ENGINE_INFO);
 
-        LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+        LinkedHashMap<BusinessKey, SilverRows.KeyChange> changes = new LinkedHashMap<>();
         for (int f = 0; f < fileCount; f++) {
             for (int k = 0; k < CHANGES_PER_FILE; k++) {
                 GenericRecord changed = row(f * perFile + k * (perFile / CHANGES_PER_FILE), "changed");
-                changes.put(BusinessKey.of(changed, spec.keyColumns()), changed);
+                changes.put(BusinessKey.of(changed, spec.keyColumns()), new SilverRows.Change.Upsert(BusinessKey.of(changed, spec.keyColumns()), changed, null));
             }
         }
         OptimisticTransaction txn = table.begin();
         List<Action> actions = new ArrayList<>();
-        List<ParquetFiles.WrittenFile> written = new UpsertPlanner(spec, files, target).plan(txn, changes, actions);
+        List<ParquetFiles.WrittenFile> written = new UpsertPlanner(spec, files, target).plan(txn, changes, actions).files();
         long maxBytes = written.stream().mapToLong(ParquetFiles.WrittenFile::size).max().orElse(0);
         written.forEach(w -> actions.add(new AddFile(w.path(), w.partitionValues(), w.size(), System.currentTimeMillis(), true, w.stats(), Map.of())));
         txn.commit(actions, new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO);
