@@ -98,7 +98,7 @@ public final class RewriteMain {
     }
 
     /** One measured phase: wall time, peak heap used and peak RSS from its start. */
-    private record Phase(String name, long startNanos) {
+    private record Phase(String name, long startNanos, long startCpuNanos) {
         static Phase start(String name) {
             java.lang.management.ManagementFactory.getMemoryPoolMXBeans().forEach(java.lang.management.MemoryPoolMXBean::resetPeakUsage);
             try {
@@ -107,14 +107,20 @@ public final class RewriteMain {
             } catch (java.io.IOException | RuntimeException e) {
                 // not Linux, or not allowed: the peak RSS printed is then the process's whole-life peak
             }
-            return new Phase(name, System.nanoTime());
+            return new Phase(name, System.nanoTime(), cpuNanos());
         }
 
         String end() {
             long ms = (System.nanoTime() - startNanos) / 1_000_000;
             long heapPeak = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
                     .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-            return String.format("PHASE %s ms=%d peakHeapMb=%d peakRssMb=%d", name, ms, heapPeak >> 20, peakRssKb() >> 10);
+            return String.format("PHASE %s ms=%d cpuMs=%d peakHeapMb=%d peakRssMb=%d", name, ms, (cpuNanos() - startCpuNanos) / 1_000_000,
+                    heapPeak >> 20, peakRssKb() >> 10);
+        }
+
+        /** The whole JVM's CPU time (every thread, GC included). */
+        private static long cpuNanos() {
+            return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
         }
 
         private static long peakRssKb() {
