@@ -113,7 +113,7 @@ public final class Maintenance {
         try {
             for (List<AddFile> group : small.values()) {
                 if (clustered) {
-                    if (!KeyClusteredCompaction.worthRewriting(group, keyColumns.get(0), schema, targetFileBytes)) {
+                    if (!KeyClusteredCompaction.worthRewriting(group, keyColumns, schema, targetFileBytes)) {
                         continue;
                     }
                     String partitionValue = partitionColumn.map(c -> group.get(0).getPartitionValues().get(c)).orElse(null);

@@ -3,6 +3,7 @@ package io.meshspine.sink.internal;
 import io.delta.standalone.actions.AddFile;
 import org.apache.avro.Schema;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,46 +26,83 @@ public final class KeyClusteredCompaction {
     }
 
     /**
-     * Whether the partition's small files are worth merging: their ranges of the first key column overlap (or a file's
-     * statistics cannot tell), or more than one of them is under half the target (there are files to combine). A
-     * partition this compaction wrote already (disjoint ranges, every file but the last near the target) is left alone,
-     * so scheduled compaction does not rewrite it again and again.
+     * Whether the partition's small files are worth merging: more than one of them is under half the target (there are
+     * files to combine), or two of them overlap in key order. Overlap is judged from the statistics column by column:
+     * files whose key ranges only share a boundary value of a column that is not a single value in both are taken as
+     * ordered, and a key column without min/max ends the judgement (not overlapping). So a partition this compaction
+     * wrote already (disjoint ranges, every file but the last near the target) is left alone, compound keys with a
+     * low-cardinality first column included, and scheduled compaction does not rewrite it again and again.
      */
     @SuppressWarnings({"rawtypes", "unchecked"})
-    public static boolean worthRewriting(List<AddFile> small, String firstKey, Schema schema, long targetBytes) {
+    public static boolean worthRewriting(List<AddFile> small, List<String> keyColumns, Schema schema, long targetBytes) {
         if (small.size() < 2) {
             return false;
         }
         if (small.stream().filter(f -> f.getSize() < targetBytes / 2).count() > 1) {
             return true;
         }
-        StatValue kind = StatValue.of(DeltaSchemas.nonNull(firstKey, schema.getField(firstKey).schema()));
-        if (kind == StatValue.NONE || kind == StatValue.NULL_COUNT_ONLY) {
-            return true;
+        List<StatValue> kinds = new ArrayList<>();
+        for (String c : keyColumns) {
+            StatValue kind = StatValue.of(DeltaSchemas.nonNull(c, schema.getField(c).schema()));
+            if (kind == StatValue.NONE || kind == StatValue.NULL_COUNT_ONLY) {
+                break;
+            }
+            kinds.add(kind);
         }
-        List<Comparable[]> ranges = new java.util.ArrayList<>();
+        if (kinds.isEmpty()) {
+            return false;
+        }
+        List<Comparable[][]> ranges = new ArrayList<>();
         for (AddFile f : small) {
-            Comparable min;
-            Comparable max;
+            Comparable[][] r = new Comparable[2][kinds.size()];
             try {
                 FileStats.Parsed stats = FileStats.Parsed.of(f.getStats());
-                min = stats.min(firstKey, kind);
-                max = stats.max(firstKey, kind);
+                for (int j = 0; j < kinds.size(); j++) {
+                    r[0][j] = stats.min(keyColumns.get(j), kinds.get(j));
+                    r[1][j] = stats.max(keyColumns.get(j), kinds.get(j));
+                    if (r[0][j] == null || r[1][j] == null) {
+                        return true; // nulls in a key column, or no statistics: the order cannot be told
+                    }
+                }
             } catch (RuntimeException e) {
                 return true;
             }
-            if (min == null || max == null) {
-                return true;
-            }
-            ranges.add(new Comparable[]{min, max});
+            ranges.add(r);
         }
-        ranges.sort((a, b) -> a[0].compareTo(b[0]));
+        ranges.sort((a, b) -> {
+            for (int j = 0; j < a[0].length; j++) {
+                int c = a[0][j].compareTo(b[0][j]);
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        });
         for (int i = 1; i < ranges.size(); i++) {
-            if (ranges.get(i)[0].compareTo(ranges.get(i - 1)[1]) <= 0) {
+            if (overlap(ranges.get(i - 1), ranges.get(i))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether file {@code b} (its min not below {@code a}'s) may hold keys within {@code a}'s range. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static boolean overlap(Comparable[][] a, Comparable[][] b) {
+        for (int j = 0; j < a[0].length; j++) {
+            int c = a[1][j].compareTo(b[0][j]);
+            if (c < 0) {
+                return false;
+            }
+            if (c > 0) {
+                return true;
+            }
+            boolean bothSingle = a[0][j].compareTo(a[1][j]) == 0 && b[0][j].compareTo(b[1][j]) == 0;
+            if (!bothSingle) {
+                return false; // they meet at one value of this column: ordered, as a key sort leaves them
+            }
+        }
+        return true;
     }
 
     /**
