@@ -12,6 +12,8 @@ import io.delta.standalone.internal.DeltaLogImpl;
 import io.delta.standalone.internal.SnapshotImpl;
 import io.meshspine.sink.internal.DeltaTable;
 import io.meshspine.sink.internal.Hadoop;
+import io.meshspine.sink.internal.KeyClusteredCompaction;
+import io.meshspine.sink.internal.TableKind;
 import io.meshspine.sink.internal.ParquetFiles;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -34,6 +36,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -51,9 +54,10 @@ public final class Maintenance {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     public static final long DEFAULT_TARGET_FILE_BYTES = 128L * 1024 * 1024;
 
-    public record Compaction(long version, int filesRemoved, int filesAdded, long rows) {
+    /** @param sortSpills sorted runs an upsert table's key sort spilled to temporary files (0: it sorted in memory) */
+    public record Compaction(long version, int filesRemoved, int filesAdded, long rows, int sortSpills) {
         public static Compaction nothing() {
-            return new Compaction(-1, 0, 0, 0);
+            return new Compaction(-1, 0, 0, 0, 0);
         }
     }
 
@@ -64,10 +68,17 @@ public final class Maintenance {
     }
 
     /**
-     * Bin-packs the files smaller than the target, per partition, into files of about the target size. A concurrent
-     * commit that removed one of these files wins: compaction then gives up this round (nothing lost, nothing changed).
+     * Bin-packs the files smaller than the target, per partition, into files of about the target size; an upsert
+     * table's small files of a partition are instead merged in business-key order into target-size files with disjoint
+     * key ranges ({@link KeyClusteredCompaction}). A concurrent commit that removed one of these files wins: compaction
+     * then gives up this round (nothing lost, nothing changed).
      */
     public static Compaction compact(String tablePath, long targetFileBytes, Map<String, String> hadoop) {
+        return compact(tablePath, targetFileBytes, KeyClusteredCompaction.DEFAULT_SORT_MEMORY_BYTES, hadoop);
+    }
+
+    /** As {@link #compact(String, long, Map)}, with the memory an upsert table's key sort may hold before it spills. */
+    public static Compaction compact(String tablePath, long targetFileBytes, long sortMemoryBytes, Map<String, String> hadoop) {
         Configuration conf = Hadoop.configuration(hadoop);
         String table = Hadoop.qualify(tablePath);
         DeltaLog deltaLog = DeltaLog.forTable(conf, table);
@@ -83,6 +94,8 @@ public final class Maintenance {
         Schema schema = new Schema.Parser().parse(avro);
         String keys = metadata.getConfiguration().getOrDefault(DeltaTable.KEYS, "");
         List<String> keyColumns = keys.isBlank() ? List.of() : Arrays.asList(keys.split(","));
+        boolean clustered = TableKind.SILVER_UPSERT.label().equals(metadata.getConfiguration().get(DeltaTable.KIND)) && !keyColumns.isEmpty();
+        Optional<String> partitionColumn = metadata.getPartitionColumns().stream().findFirst();
 
         Map<Map<String, String>, List<AddFile>> small = new LinkedHashMap<>();
         for (AddFile f : deltaLog.getSnapshotForVersionAsOf(txn.readVersion()).getAllFiles()) {
@@ -95,9 +108,28 @@ public final class Maintenance {
         List<String> written = new ArrayList<>();
         int removed = 0;
         long rows = 0;
+        int spills = 0;
         boolean committed = false;
         try {
             for (List<AddFile> group : small.values()) {
+                if (clustered) {
+                    if (!KeyClusteredCompaction.worthRewriting(group, keyColumns, schema, targetFileBytes)) {
+                        continue;
+                    }
+                    String partitionValue = partitionColumn.map(c -> group.get(0).getPartitionValues().get(c)).orElse(null);
+                    KeyClusteredCompaction.Result r = KeyClusteredCompaction.rewrite(files, table, schema, partitionColumn, partitionValue,
+                            keyColumns, group, targetFileBytes, sortMemoryBytes);
+                    long now = System.currentTimeMillis();
+                    for (ParquetFiles.WrittenFile out : r.files()) {
+                        written.add(out.path());
+                        actions.add(new AddFile(out.path(), out.partitionValues(), out.size(), now, false, out.stats(), Map.of()));
+                        rows += out.rows();
+                    }
+                    group.forEach(f -> actions.add(f.remove(now, false)));
+                    removed += group.size();
+                    spills += r.spills();
+                    continue;
+                }
                 for (List<AddFile> bin : bins(group, targetFileBytes)) {
                     String logPath = bin.get(0).getPath();
                     String dir = logPath.contains("/") ? logPath.substring(0, logPath.lastIndexOf('/') + 1).replace("%25", "%") : "";
@@ -117,8 +149,9 @@ public final class Maintenance {
             long version = txn.commit(actions, new Operation(Operation.Name.MANUAL_UPDATE, Map.of("operation", "\"compaction\"",
                     "targetFileBytes", Long.toString(targetFileBytes))), DeltaTable.ENGINE_INFO).getVersion();
             committed = true;
-            log.info("compacted table={} version={} filesRemoved={} filesAdded={} rows={}", table, version, removed, written.size(), rows);
-            return new Compaction(version, removed, written.size(), rows);
+            log.info("compacted table={} version={} filesRemoved={} filesAdded={} rows={} keyClustered={} sortSpills={}", table, version, removed,
+                    written.size(), rows, clustered, spills);
+            return new Compaction(version, removed, written.size(), rows, spills);
         } catch (DeltaConcurrentModificationException e) {
             log.info("compaction lost to a concurrent commit, nothing changed table={} conflict={}", table, e.getClass().getSimpleName());
             return Compaction.nothing();

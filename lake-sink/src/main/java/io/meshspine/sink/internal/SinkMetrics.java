@@ -37,6 +37,8 @@ public final class SinkMetrics {
         final Counter bytes;
         final Counter commits;
         final Counter deadLettered;
+        /** Upsert changes not applied because the batch or the table already held a newer change of the key. */
+        final Counter staleChanges;
         final Timer commitTime;
         final AtomicLong lag = new AtomicLong();
         final AtomicLong newestCommittedMillis = new AtomicLong(-1);
@@ -56,6 +58,9 @@ public final class SinkMetrics {
             commits = Counter.builder("spine.sink.commits").description("Delta commits").tags("table", table, "contract", contract).register(registry);
             deadLettered = Counter.builder("spine.sink.dead.lettered").description("Records sent to the DLQ as SINK failures")
                     .tags("table", table, "contract", contract).register(registry);
+            staleChanges = Counter.builder("spine.sink.stale.changes")
+                    .description("Upsert changes ignored because the table or the batch held a newer change of the key (by source position)")
+                    .tags("table", table, "contract", contract).register(registry);
             commitTime = Timer.builder("spine.sink.commit").description("Batch write and Delta commit")
                     .serviceLevelObjectives(io.meshspine.core.ops.SpineMetrics.LATENCY_BUCKETS).tags("table", table, "contract", contract)
                     .register(registry);
@@ -74,7 +79,8 @@ public final class SinkMetrics {
                     .tags("table", table, "contract", contract, "condition", condition).register(registry).increment();
         }
 
-        void committed(long rowCount, long fileCount, long byteCount, long newestTimestamp, Duration took) {
+        void committed(long rowCount, long fileCount, long byteCount, long staleChangeCount, long newestTimestamp, Duration took) {
+            staleChanges.increment(staleChangeCount);
             rows.increment(rowCount);
             files.increment(fileCount);
             bytes.increment(byteCount);

@@ -28,7 +28,7 @@ public final class SinkTables {
             String name = LakeTables.silverName(c);
             boolean upsert = c.sink().silverMode() == SilverMode.UPSERT;
             specs.add(new TableSpec(name, LakeTables.path(config.lakeRoot(), name), upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND,
-                    c.productTopic(), c, c.avroSchema(), c.sink().partitionColumn(), c.keys(), config.triggerFor(name)));
+                    c.productTopic(), c, upsert ? SilverRows.upsertRowSchema(c.avroSchema()) : c.avroSchema(), c.sink().partitionColumn(), c.keys(), config.triggerFor(name)));
             if (c.sink().bronze()) {
                 newestByRawTopic.merge(c.rawTopic(), c, (a, b) -> a.majorVersion() >= b.majorVersion() ? a : b);
             }

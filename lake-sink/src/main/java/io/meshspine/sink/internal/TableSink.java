@@ -210,13 +210,26 @@ public final class TableSink {
         if (change instanceof SilverRows.Change.Refused refused) {
             b.dead.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), refused.reason()));
         } else if (change instanceof SilverRows.Change.Upsert u) {
-            // Keys live in one partition, so the last change in offset order is the key's latest state.
-            b.changes.remove(u.key());
-            b.changes.put(u.key(), u.row());
+            keep(b, u.key(), u);
         } else if (change instanceof SilverRows.Change.Delete d) {
-            b.changes.remove(d.key());
-            b.changes.put(d.key(), null);
+            keep(b, d.key(), d);
         }
+    }
+
+    /**
+     * The key's newest change so far: by source sequence when both changes have one from the same log (a key that
+     * moved between source partitions, or a snapshot read arriving after a streamed change, may arrive out of order),
+     * otherwise the later arrival (offset order within a partition). Equal sequences are the same change again: the
+     * later arrival wins.
+     */
+    private static void keep(MicroBatch b, BusinessKey key, SilverRows.KeyChange change) {
+        SilverRows.KeyChange held = b.changes.get(key);
+        if (held != null && SourceSequence.isAfter(held.sequence(), change.sequence())) {
+            b.staleInBatch++;
+            return;
+        }
+        b.changes.remove(key);
+        b.changes.put(key, change);
     }
 
     boolean isDue(long nowNanos) {
@@ -395,8 +408,11 @@ public final class TableSink {
             List<Action> actions = new ArrayList<>();
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
+            long stale = 0;
             if (upsert()) {
-                adds = planner.plan(txn, b.changes, actions);
+                UpsertPlanner.Plan plan = planner.plan(txn, b.changes, actions);
+                adds = plan.files();
+                stale = b.staleInBatch + plan.staleAgainstTable();
                 adds.forEach(f -> written.add(f.path()));
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
             } else {
@@ -432,12 +448,12 @@ public final class TableSink {
                 }
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, b.newest, took);
+                meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, stale, b.newest, took);
                 meters.deadLettered.increment(dead.size());
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
                 b.lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
-                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} ms={}", spec.name(),
-                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), took.toMillis());
+                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} staleChanges={} ms={}", spec.name(),
+                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), stale, took.toMillis());
                 return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());
             } catch (ConcurrentTransactionException e) {
                 meters.failed("concurrent-transaction");
@@ -449,9 +465,9 @@ public final class TableSink {
             }
             if (upsert()) {
                 // The rewrite was planned against a snapshot that is gone: plan again from the new one.
-                List<String> stale = adds.stream().map(ParquetFiles.WrittenFile::path).toList();
-                files.deleteQuietly(spec.path(), stale);
-                written.removeAll(stale);
+                List<String> stalePlan = adds.stream().map(ParquetFiles.WrittenFile::path).toList();
+                files.deleteQuietly(spec.path(), stalePlan);
+                written.removeAll(stalePlan);
             }
         }
         throw new TransientSinkException("table " + spec.name() + ": " + MAX_ATTEMPTS + " commit attempts lost to concurrent writers", null);

@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Set;
 
 /**
  * Copy-on-write for an upsert table's batch: the files that may hold any key of the batch ({@link UpsertPruner}) are
- * streamed, their rows for other keys kept, and rewritten with the batch's latest state per key (deletes drop the key)
+ * streamed, their rows for other keys kept, and rewritten with the batch's newest state per key (deletes drop the key;
+ * a key whose row in the table is newer by source sequence keeps its row)
  * into files of about the target size ({@link RollingFiles}); the old files are removed in the same commit. Files the statistics rule out are not touched. The files read are marked in
  * the transaction, so a concurrent commit that removed one of them conflicts instead of being overwritten.
  */
@@ -45,11 +47,22 @@ final class UpsertPlanner {
     }
 
     /**
-     * Adds the RemoveFile actions of the rewritten files to {@code actions} and returns the new files to add.
+     * What the rewrite writes.
      *
-     * @param changes the batch's latest row per key, null for a delete
+     * @param files             the new files to add
+     * @param staleAgainstTable changes not applied because the table's row of the key comes later in the source log
      */
-    List<ParquetFiles.WrittenFile> plan(OptimisticTransaction txn, LinkedHashMap<BusinessKey, GenericRecord> changes, List<Action> actions) {
+    record Plan(List<ParquetFiles.WrittenFile> files, int staleAgainstTable) {
+    }
+
+    /**
+     * Adds the RemoveFile actions of the rewritten files to {@code actions} and returns the new files to add. A change
+     * whose key's row in the table has a later {@link SourceSequence} (a replay of an old change, a change that arrived
+     * late from another source partition) is not applied: the row stays as it is.
+     *
+     * @param changes the batch's newest change per key (a null row is a delete)
+     */
+    Plan plan(OptimisticTransaction txn, LinkedHashMap<BusinessKey, SilverRows.KeyChange> changes, List<Action> actions) {
         UpsertPruner pruner = new UpsertPruner(spec, changes.keySet());
         List<AddFile> affected = new ArrayList<>();
         int scanned = 0;
@@ -69,6 +82,8 @@ final class UpsertPlanner {
         // file's own order (files are written sorted by key, so their successors keep narrow key ranges); the batch's
         // rows follow, sorted by key. Only the batch's changes and the open files' buffers are in memory.
         RollingFiles out = new RollingFiles(files, spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), targetFileBytes);
+        int sequenceField = sequencePosition();
+        Set<BusinessKey> stale = new HashSet<>();
         long kept = 0;
         List<ParquetFiles.WrittenFile> written;
         try {
@@ -76,7 +91,14 @@ final class UpsertPlanner {
             for (AddFile f : affected) {
                 String partitionValue = spec.partitionColumn().map(c -> f.getPartitionValues().get(c)).orElse(null);
                 files.read(spec.path(), f.getPath(), spec.rowSchema(), row -> {
-                    if (!changes.containsKey(BusinessKey.of(row, spec.keyColumns()))) {
+                    BusinessKey key = BusinessKey.of(row, spec.keyColumns());
+                    SilverRows.KeyChange change = changes.get(key);
+                    if (change == null) {
+                        out.write(partitionValue, row);
+                        keptRows[0]++;
+                    } else if (sequenceField >= 0 && SourceSequence.isAfter(string(row.get(sequenceField)), change.sequence())) {
+                        // The table already holds a later state of the key: an older change must not roll it back.
+                        stale.add(key);
                         out.write(partitionValue, row);
                         keptRows[0]++;
                     }
@@ -84,7 +106,11 @@ final class UpsertPlanner {
             }
             kept = keptRows[0];
             List<GenericRecord> changed = new ArrayList<>();
-            changes.values().stream().filter(Objects::nonNull).forEach(changed::add);
+            changes.forEach((key, change) -> {
+                if (change.row() != null && !stale.contains(key)) {
+                    changed.add(change.row());
+                }
+            });
             changed.sort((a, b) -> BusinessKey.of(a, spec.keyColumns()).compareTo(BusinessKey.of(b, spec.keyColumns())));
             for (GenericRecord row : changed) {
                 out.write(partitionValue(row), row);
@@ -98,9 +124,19 @@ final class UpsertPlanner {
         for (AddFile f : affected) {
             actions.add(f.remove(now, true));
         }
-        log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsKept={} filesWritten={} prunedOn={}", spec.name(),
-                changes.size(), scanned, affected.size(), kept, written.size(), pruner.prunedOn());
-        return written;
+        log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsKept={} staleChanges={} filesWritten={} prunedOn={}",
+                spec.name(), changes.size(), scanned, affected.size(), kept, stale.size(), written.size(), pruner.prunedOn());
+        return new Plan(written, stale.size());
+    }
+
+    /** Where the row holds its source sequence, or -1 for a table without the column (rows from tests' own schemas). */
+    private int sequencePosition() {
+        org.apache.avro.Schema.Field f = spec.rowSchema().getField(SourceSequence.COLUMN);
+        return f == null ? -1 : f.pos();
+    }
+
+    private static String string(Object v) {
+        return v == null ? null : v.toString();
     }
 
     private String partitionValue(GenericRecord row) {

@@ -109,17 +109,17 @@ class UpsertPruningTest {
         create.commit(adds, new Operation(Operation.Name.WRITE), DeltaTable.ENGINE_INFO);
 
         // Two updates and an insert, all inside the second file's key range.
-        LinkedHashMap<BusinessKey, GenericRecord> changes = new LinkedHashMap<>();
+        LinkedHashMap<BusinessKey, SilverRows.KeyChange> changes = new LinkedHashMap<>();
         for (int i : new int[]{150, 160}) {
             GenericRecord changed = type.row(rowSchema, i, "changed");
-            changes.put(BusinessKey.of(changed, type.keys()), changed);
+            changes.put(BusinessKey.of(changed, type.keys()), new SilverRows.Change.Upsert(BusinessKey.of(changed, type.keys()), changed, null));
         }
         GenericRecord deleted = type.row(rowSchema, 170, "gone");
-        changes.put(BusinessKey.of(deleted, type.keys()), null);
+        changes.put(BusinessKey.of(deleted, type.keys()), new SilverRows.Change.Delete(BusinessKey.of(deleted, type.keys()), null));
 
         OptimisticTransaction txn = table.begin();
         List<Action> actions = new ArrayList<>();
-        List<ParquetFiles.WrittenFile> written = new UpsertPlanner(spec, files).plan(txn, changes, actions);
+        List<ParquetFiles.WrittenFile> written = new UpsertPlanner(spec, files).plan(txn, changes, actions).files();
         assertThat(actions.stream().filter(a -> a instanceof RemoveFile)).as("files rewritten for " + type).hasSize(1);
         written.forEach(w -> actions.add(new AddFile(w.path(), w.partitionValues(), w.size(), System.currentTimeMillis(), true, w.stats(), Map.of())));
         txn.commit(actions, new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO);
