@@ -87,11 +87,12 @@ public final class DlqWorkbenchBench {
             System.out.printf("published %,d dead letters (%,d breaking %s) in %.1f s%n", total, selected, BENCH_RULE, secs(t0));
 
             Steward admin = Steward.operator("bench");
-            DlqConfig config = DlqConfig.defaults(bootstrap, registryUrl).withHttpPort(0).withReplayBatch(500);
+            DlqConfig config = DlqConfig.defaults(bootstrap, registryUrl).withHttpPort(0).withReplayBatch(500)
+                    .withStateDir(dir.resolve("dlq-index"));
             ContractCatalog catalog = ContractCatalog.of(List.of(contract));
             step = "start-up";
             long start = System.nanoTime();
-            try (DlqWorkbench bench = DlqWorkbench.open(config, catalog)) {
+            try (DlqWorkbench bench = DlqWorkbench.open(config, catalog, DlqWorkbenchBench::progress)) {
                 double startup = secs(start);
                 System.out.printf("start-up to ready: %.1f s, heap used %d MB%n", startup, heapMb());
 
@@ -106,8 +107,16 @@ public final class DlqWorkbenchBench {
                 step = "list page";
                 DeadLetterFilter byRule = DeadLetterFilter.parse(Map.of("rule", List.of(BENCH_RULE)));
                 s = System.nanoTime();
-                ListPage page = ListPage.of(bench.list(byRule, admin), ListPage.Order.NEWEST, null, 50);
+                ListPage page = bench.page(byRule, admin, ListPage.Order.NEWEST, null, 50);
                 System.out.printf("list page (rule=%s, 50 of %,d): %d ms, heap used %d MB%n", BENCH_RULE, page.total(), ms(s), heapMb());
+                s = System.nanoTime();
+                ListPage second = bench.page(byRule, admin, ListPage.Order.NEWEST, page.nextCursor(), 50);
+                System.out.printf("next list page (%d items): %d ms%n", second.items().size(), ms(s));
+                DeadLetterFilter byCorrelation = DeadLetterFilter.parse(Map.of("correlation-id", List.of("corr-" + (total / 2))));
+                s = System.nanoTime();
+                ListPage scanned = bench.page(byCorrelation, admin, ListPage.Order.NEWEST, null, 50);
+                System.out.printf("list page (correlation-id: not in the counts, the whole index scanned for the total, %d of %,d): %d ms%n",
+                        scanned.items().size(), scanned.total(), ms(s));
 
                 step = "repair";
                 s = System.nanoTime();
@@ -119,6 +128,18 @@ public final class DlqWorkbenchBench {
                 double replaySeconds = secs(s);
                 System.out.printf("replay of %,d: %.1f s = %,.0f/s (%s), heap used %d MB%n", replay.count(Outcome.REPLAYED), replaySeconds,
                         replay.count(Outcome.REPLAYED) / replaySeconds, replay.countsJson(), heapMb());
+                s = System.nanoTime();
+                var after = bench.summary(DeadLetterFilter.active(), admin);
+                System.out.printf("summary after the replay: %,d active in %d ms%n", after.total(), ms(s));
+            }
+            step = "restart";
+            start = System.nanoTime();
+            try (DlqWorkbench bench = DlqWorkbench.open(config, catalog, DlqWorkbenchBench::progress)) {
+                System.out.printf("restart to ready (index kept, caught up): %.1f s, %,d indexed, heap used %d MB%n", secs(start),
+                        bench.indexed(), heapMb());
+            }
+            try (var files = Files.walk(dir.resolve("dlq-index"))) {
+                System.out.printf("index on disk: %d MB%n", files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / 1_000_000);
             }
             System.out.printf("RESULT total=%d max_heap_mb=%d peak_heap_mb=%d%n", total, Runtime.getRuntime().maxMemory() / 1_000_000, peakHeapMb());
         } catch (OutOfMemoryError e) {
@@ -131,6 +152,12 @@ public final class DlqWorkbenchBench {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    private static void progress(String topic, long read, long behind, boolean done) {
+        if (done || read % 100_000 < 2_000) {
+            System.err.printf("  loading %s: %,d of %,d%s%n", topic, read, behind, done ? " (done)" : "");
         }
     }
 
