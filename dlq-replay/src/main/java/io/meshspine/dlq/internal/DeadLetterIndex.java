@@ -5,6 +5,7 @@ import io.meshspine.dlq.DeadLetterState;
 import io.meshspine.dlq.DeadLetterStatus;
 import io.meshspine.dlq.QueueEntry;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -50,7 +51,7 @@ public final class DeadLetterIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueReader.class);
 
     /** Changes when the encoding changes: an index of another format is dropped and rebuilt from the topics. */
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private static final byte ENTRY = 'e';
     private static final byte BY_TIME = 't';
@@ -89,7 +90,9 @@ public final class DeadLetterIndex implements AutoCloseable {
         this.temporary = temporary;
         this.cache = new LRUCache(32L << 20);
         this.options = new Options().setCreateIfMissing(true).setWriteBufferSize(16L << 20).setMaxWriteBufferNumber(2)
-                .setMaxOpenFiles(256).setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+                .setMaxOpenFiles(256).setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)
+                        // most lookups while loading are of ids not there yet: a bloom filter answers them without reading blocks
+                        .setFilterPolicy(new BloomFilter(10, false)));
         // No write-ahead log: what a crash loses is re-read from the topics, since the offsets read go with the entries.
         this.writes = new WriteOptions().setDisableWAL(true);
         try {
@@ -189,8 +192,10 @@ public final class DeadLetterIndex implements AutoCloseable {
         }
         byte[] state = get(key(STATE, read.id()));
         QueueEntry e = state == null ? read : read.withState(StateCodec.decode(state));
-        put(k, encode(e));
-        put(timeKey(e.deadLetteredAt(), e.id()), new byte[0]);
+        byte[] encoded = encode(e);
+        put(k, encoded);
+        // the entry again under its time: a page read in time order reads one run of keys, no lookup per entry
+        put(timeKey(e.deadLetteredAt(), e.id()), encoded);
         put(offsetKey(e.partition(), e.offset()), e.id().getBytes(StandardCharsets.UTF_8));
         counts.merge(Bucket.of(e), 1L, Long::sum);
         size++;
@@ -210,7 +215,9 @@ public final class DeadLetterIndex implements AutoCloseable {
         if (v != null) {
             QueueEntry before = decode(v);
             QueueEntry after = before.withState(s);
-            put(k, encode(after));
+            byte[] encoded = encode(after);
+            put(k, encoded);
+            put(timeKey(after.deadLetteredAt(), id), encoded);
             uncount(Bucket.of(before));
             counts.merge(Bucket.of(after), 1L, Long::sum);
         }
@@ -278,6 +285,11 @@ public final class DeadLetterIndex implements AutoCloseable {
         size = 0;
     }
 
+    /** Visits every entry in the index's own order (by id: one sequential read) until the visitor says stop. */
+    public void all(Predicate<QueueEntry> visitor) {
+        scan(ENTRY, it -> visitor.test(decode(it.value())));
+    }
+
     /** Visits the entries by partition and offset (oldest first per partition) until the visitor says stop. */
     public void byOffset(Predicate<QueueEntry> visitor) {
         scan(BY_OFFSET, it -> {
@@ -311,10 +323,7 @@ public final class DeadLetterIndex implements AutoCloseable {
                 }
             }
             while (it.isValid() && it.key()[0] == BY_TIME) {
-                byte[] k = it.key();
-                String id = new String(k, 13, k.length - 13, StandardCharsets.UTF_8);
-                byte[] v = get(key(ENTRY, id));
-                if (v != null && !visitor.test(decode(v))) {
+                if (!visitor.test(decode(it.value()))) {
                     return;
                 }
                 if (newestFirst) {

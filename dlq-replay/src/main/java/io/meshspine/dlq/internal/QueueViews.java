@@ -28,6 +28,8 @@ import io.meshspine.dlq.Steward;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,14 +85,23 @@ public final class QueueViews {
      */
     public Selection selectAsRead(DeadLetterFilter filter, Steward who, int max) {
         policy.requireFilterable(who, filter);
+        // the first max by partition and offset, kept in a bounded heap while the index is read in its own (fast) order
+        PriorityQueue<QueueEntry> first = new PriorityQueue<>(BY_OFFSET.reversed());
         List<QueueEntry> entries = new ArrayList<>();
-        boolean narrowed = visit(filter, who, reader::byOffset, true, (e, q) -> {
-            if (max <= 0 || entries.size() < max) {
+        boolean narrowed = visit(filter, who, reader::all, (e, q) -> {
+            if (max <= 0) {
                 entries.add(e);
+                return true;
+            }
+            first.add(e);
+            if (first.size() > max) {
+                first.poll();
             }
             // a payload filter costs a fetch per candidate: stop at max rather than learn what else is out of scope
-            return max <= 0 || entries.size() < max || !filter.needsPayload();
+            return first.size() < max || !filter.needsPayload();
         });
+        entries.addAll(first);
+        entries.sort(BY_OFFSET);
         List<QueuedDeadLetter> kept = new ArrayList<>(entries.size());
         for (int from = 0; from < entries.size(); from += CHUNK) {
             kept.addAll(reader.load(entries.subList(from, Math.min(entries.size(), from + CHUNK))));
@@ -99,6 +110,9 @@ public final class QueueViews {
         kept.forEach(q -> contracts.domainOf(q.letter()).ifPresent(domains::add));
         return new Selection(kept, scopeOf(who, narrowed), domains);
     }
+
+    /** The order actions work in: oldest first per DLQ partition. */
+    private static final Comparator<QueueEntry> BY_OFFSET = Comparator.comparingInt(QueueEntry::partition).thenComparingLong(QueueEntry::offset);
 
     private static Scope scopeOf(Steward who, boolean narrowed) {
         return new Scope(who.allDomains() ? Set.of(Steward.ALL_DOMAINS) : who.domains(), narrowed);
@@ -121,7 +135,7 @@ public final class QueueViews {
      * decided on the index; {@code where} fetches the candidates' payloads {@link #CHUNK} at a time. Returns whether
      * dead letters outside the caller's domains matched (as far as the visit went; to the end unless stopped).
      */
-    private boolean visit(DeadLetterFilter filter, Steward who, Order order, boolean all, Visitor each) {
+    private boolean visit(DeadLetterFilter filter, Steward who, Order order, Visitor each) {
         boolean[] narrowed = {false};
         boolean[] stopped = {false};
         List<QueueEntry> chunk = new ArrayList<>();
@@ -186,17 +200,17 @@ public final class QueueViews {
             }
             if (tally.total > 0) {
                 // the ends of the time order: found at once unless the filter keeps only a few far inside it
-                visit(filter, who, v -> reader.byTime(false, null, null, v), false, (e, q) -> {
+                visit(filter, who, v -> reader.byTime(false, null, null, v), (e, q) -> {
                     tally.oldest = e.deadLetteredAt();
                     return false;
                 });
-                visit(filter, who, v -> reader.byTime(true, null, null, v), false, (e, q) -> {
+                visit(filter, who, v -> reader.byTime(true, null, null, v), (e, q) -> {
                     tally.newest = e.deadLetteredAt();
                     return false;
                 });
             }
         } else {
-            narrowed = visit(filter, who, reader::byOffset, true, (e, q) -> {
+            narrowed = visit(filter, who, reader::all, (e, q) -> {
                 tally.add(e.contract(), e.failureType().name(), e.ruleIds(), 1);
                 tally.oldest = tally.oldest == null || e.deadLetteredAt().isBefore(tally.oldest) ? e.deadLetteredAt() : tally.oldest;
                 tally.newest = tally.newest == null || e.deadLetteredAt().isAfter(tally.newest) ? e.deadLetteredAt() : tally.newest;
@@ -240,7 +254,7 @@ public final class QueueViews {
             narrowed = s.scope().narrowed();
         } else {
             long[] n = {0};
-            narrowed = visit(filter, who, reader::byOffset, true, (e, q) -> {
+            narrowed = visit(filter, who, reader::all, (e, q) -> {
                 n[0]++;
                 return true;
             });
@@ -249,7 +263,7 @@ public final class QueueViews {
         List<QueueEntry> items = new ArrayList<>();
         boolean[] more = {false};
         visit(filter, who, v -> reader.byTime(order == ListPage.Order.NEWEST, after == null ? null : after.at(), after == null ? null : after.id(), v),
-                false, (e, q) -> {
+                (e, q) -> {
                     if (items.size() == limit) {
                         more[0] = true;
                         return false;
