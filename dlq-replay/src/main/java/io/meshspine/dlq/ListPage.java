@@ -17,7 +17,7 @@ public record ListPage(List<QueueEntry> items, long total, String nextCursor, Sc
     /** A page's size when the caller does not say (the CLI's and the API's). */
     public static final int DEFAULT_LIMIT = 100;
 
-    /** A page's size at most: a page is read into the heap. */
+    /** A page's size at most (a larger limit is served this many): a page is read into the heap. */
     public static final int MAX_LIMIT = 10_000;
 
     /** Which end of the queue a list starts from. */
@@ -40,12 +40,12 @@ public record ListPage(List<QueueEntry> items, long total, String nextCursor, Sc
         items = List.copyOf(items);
     }
 
-    /** Refuses a page size outside 1..{@link #MAX_LIMIT}, naming the parameter. */
+    /** The page size served: refuses one below 1, naming the parameter; serves at most {@link #MAX_LIMIT}. */
     public static int checkLimit(int limit) {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", was " + limit);
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        return limit;
+        return Math.min(limit, MAX_LIMIT);
     }
 
     /** Where a page ended: the last item's time and id. */

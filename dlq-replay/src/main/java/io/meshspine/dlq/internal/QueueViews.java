@@ -241,38 +241,55 @@ public final class QueueViews {
      * One page of the selection in time order from the index, and how many the selection holds: from the counts when
      * the filter allows, else counted over the index (and, for {@code where}, over the payloads, a chunk at a time).
      */
-    public ListPage page(DeadLetterFilter filter, Steward who, ListPage.Order order, String cursor, int limit) {
-        ListPage.checkLimit(limit);
+    public ListPage page(DeadLetterFilter filter, Steward who, ListPage.Order order, String cursor, int askedLimit) {
+        int limit = ListPage.checkLimit(askedLimit);
         ListPage.Position after = ListPage.Position.decode(cursor);
         reader.refresh();
         policy.requireFilterable(who, filter);
+        boolean newest = order == ListPage.Order.NEWEST;
+        List<QueueEntry> items = new ArrayList<>();
+        boolean[] more = {false};
         long total;
         boolean narrowed;
         if (filter.countable()) {
             DlqSummary s = summaryFromCounts(filter, who);
             total = s.total();
             narrowed = s.scope().narrowed();
+            visit(filter, who, v -> reader.byTime(newest, after == null ? null : after.at(), after == null ? null : after.id(), v), (e, q) -> {
+                if (items.size() == limit) {
+                    more[0] = true;
+                    return false;
+                }
+                items.add(e);
+                return true;
+            });
         } else {
+            // one read of the whole time order: every match counts, those after the cursor fill the page
             long[] n = {0};
-            narrowed = visit(filter, who, reader::all, (e, q) -> {
+            narrowed = visit(filter, who, v -> reader.byTime(newest, null, null, v), (e, q) -> {
                 n[0]++;
+                if (after == null || comesAfter(e, after, newest)) {
+                    if (items.size() < limit) {
+                        items.add(e);
+                    } else {
+                        more[0] = true;
+                    }
+                }
                 return true;
             });
             total = n[0];
         }
-        List<QueueEntry> items = new ArrayList<>();
-        boolean[] more = {false};
-        visit(filter, who, v -> reader.byTime(order == ListPage.Order.NEWEST, after == null ? null : after.at(), after == null ? null : after.id(), v),
-                (e, q) -> {
-                    if (items.size() == limit) {
-                        more[0] = true;
-                        return false;
-                    }
-                    items.add(e);
-                    return true;
-                });
         String next = more[0] ? ListPage.Position.of(items.get(items.size() - 1)).encode() : null;
         return new ListPage(items, total, next, scopeOf(who, narrowed));
+    }
+
+    /** Whether the entry comes after the cursor's position in this order (so on a later page). */
+    private static boolean comesAfter(QueueEntry e, ListPage.Position p, boolean newestFirst) {
+        int c = e.deadLetteredAt().compareTo(p.at());
+        if (c == 0) {
+            c = e.id().compareTo(p.id());
+        }
+        return newestFirst ? c < 0 : c > 0;
     }
 
     private DlqSummary summaryFromCounts(DeadLetterFilter filter, Steward who) {
