@@ -42,6 +42,8 @@ public final class QueueReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     /** Envelopes kept in the heap at most (about 2 KB each): a replay's selection and its batches' re-reads. */
     private static final int CACHED = 16_384;
+    /** How often the partitions' beginnings are compared with the index: retention works in segments of hours. */
+    private static final Duration RETENTION_CHECK = Duration.ofSeconds(5);
 
     private final DeadLetterIndex index;
     private final KafkaConsumer<byte[], byte[]> dlq;
@@ -59,6 +61,7 @@ public final class QueueReader implements AutoCloseable {
     private long keysNotIndexed;
     private volatile LoadProgress progress = LoadProgress.NONE;
     private Map<TopicPartition, Long> lastBegins = Map.of();
+    private long nextRetentionCheck = System.nanoTime();
 
     /** Opens the index in {@code stateDir} (null: a temporary one) and positions the readers where it had read to. */
     public QueueReader(KafkaClients clients, WireDecoder decoder, Duration timeout, Path stateDir) {
@@ -154,9 +157,14 @@ public final class QueueReader implements AutoCloseable {
 
     /**
      * Dead letters the DLQ no longer holds (past its retention, or records deleted) leave the index, state and all.
-     * Checked at every refresh: one metadata call, and work only when a partition's beginning moved.
+     * Checked at the first refresh and then at most every {@link #RETENTION_CHECK} (one metadata call; work only when
+     * a partition's beginning moved), so a summary or a page does not wait for it each time.
      */
     private void forgetPastRetention() {
+        if (System.nanoTime() < nextRetentionCheck) {
+            return;
+        }
+        nextRetentionCheck = System.nanoTime() + RETENTION_CHECK.toNanos();
         Map<TopicPartition, Long> begins = dlq.beginningOffsets(dlq.assignment(), timeout);
         if (begins.equals(lastBegins)) {
             return;
