@@ -133,63 +133,78 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         }).orElse(null);
     }
 
-    /** What the queue's payloads look like to the filter: decoded lazily, since most criteria do not need them. */
-    public interface Payloads {
-        /** The key as text: a one-field key's value, or the key record as JSON; null when it does not decode. */
-        String keyText(QueuedDeadLetter d);
-
-        /** The current value decoded as JSON, or null when it does not decode. */
-        JsonNode value(QueuedDeadLetter d);
+    /**
+     * Whether the dead letter's metadata (as the queue's index holds it) matches every criterion but {@code where};
+     * {@code key} is compared by hash, as the index keeps it.
+     */
+    public boolean matches(QueueEntry e) {
+        if (status != null && e.status() != status) {
+            return false;
+        }
+        if (!ids.isEmpty() && !ids.contains(e.id())) {
+            return false;
+        }
+        if (!matchesCounted(e.contract(), e.failureType(), e.ruleIds(), e.sourceTopic())) {
+            return false;
+        }
+        if (from != null && e.deadLetteredAt().isBefore(from)) {
+            return false;
+        }
+        if (to != null && !e.deadLetteredAt().isBefore(to)) {
+            return false;
+        }
+        if (correlationId != null && !correlationId.equals(e.correlationId())) {
+            return false;
+        }
+        if (replayCount != null && e.replayCount() != replayCount) {
+            return false;
+        }
+        return key == null || (e.keySha256() != null && e.keySha256().equals(keySha256()));
     }
 
-    public boolean matches(QueuedDeadLetter q, Payloads payloads) {
-        var d = q.letter();
-        if (status != null && q.status() != status) {
+    /** The criteria the queue's counts are kept by (status apart): contract, failure type, rule, source topic. */
+    public boolean matchesCounted(String c, FailureType type, List<String> rules, String source) {
+        if (failureType != null && type != failureType) {
             return false;
         }
-        if (!ids.isEmpty() && !ids.contains(d.id())) {
+        if (ruleId != null && !rules.contains(ruleId)) {
             return false;
         }
-        if (failureType != null && d.failureType() != failureType) {
+        if (contract != null && !contract.equals(c) && !(c != null && c.startsWith(contract + ".v"))) {
             return false;
         }
-        if (ruleId != null && !d.ruleIds().contains(ruleId)) {
+        return sourceTopic == null || sourceTopic.equals(source);
+    }
+
+    /** Whether the counts alone answer how many match: nothing asked but status, contract, failure type, rule, source. */
+    public boolean countable() {
+        return from == null && to == null && key == null && correlationId == null && replayCount == null && ids.isEmpty() && where.isEmpty();
+    }
+
+    /** Whether matching needs the payload ({@code where} on a value field): the index does not hold it. */
+    public boolean needsPayload() {
+        return !where.isEmpty();
+    }
+
+    /** Whether the current value (decoded; null when it does not decode) has every {@code where} field as given. */
+    public boolean matchesValue(JsonNode value) {
+        if (where.isEmpty()) {
+            return true;
+        }
+        if (value == null) {
             return false;
         }
-        if (contract != null && !contract.equals(d.contract()) && !(d.contract() != null && d.contract().startsWith(contract + ".v"))) {
-            return false;
-        }
-        if (sourceTopic != null && !sourceTopic.equals(d.original().topic())) {
-            return false;
-        }
-        if (from != null && d.deadLetteredAt().isBefore(from)) {
-            return false;
-        }
-        if (to != null && !d.deadLetteredAt().isBefore(to)) {
-            return false;
-        }
-        if (correlationId != null && !correlationId.equals(d.correlationId())) {
-            return false;
-        }
-        if (replayCount != null && d.replayCount() != replayCount) {
-            return false;
-        }
-        if (key != null && !key.equals(payloads.keyText(q))) {
-            return false;
-        }
-        if (!where.isEmpty()) {
-            JsonNode value = payloads.value(q);
-            if (value == null) {
+        for (Map.Entry<String, String> w : where.entrySet()) {
+            JsonNode field = value.get(w.getKey());
+            if (field == null || field.isNull() || !field.asText().equals(w.getValue())) {
                 return false;
-            }
-            for (Map.Entry<String, String> w : where.entrySet()) {
-                JsonNode field = value.get(w.getKey());
-                if (field == null || field.isNull() || !field.asText().equals(w.getValue())) {
-                    return false;
-                }
             }
         }
         return true;
+    }
+
+    private String keySha256() {
+        return io.meshspine.dlq.internal.KeyText.sha256(key);
     }
 
     /** Whether anything narrows the selection beyond its status: changing actions refuse to run on all of it by accident. */

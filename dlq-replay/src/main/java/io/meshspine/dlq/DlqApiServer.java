@@ -239,12 +239,12 @@ public final class DlqApiServer implements AutoCloseable {
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
             case "/api/dead-letters": {
                 int limit = intParam(query, "limit", ListPage.DEFAULT_LIMIT);
-                Selection selection = bench.select(DeadLetterFilter.parse(withoutPaging(query)), who);
-                ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(first(query, "order")), first(query, "cursor"), limit);
+                ListPage page = bench.page(DeadLetterFilter.parse(withoutPaging(query)), who, ListPage.Order.parse(first(query, "order")),
+                        first(query, "cursor"), limit);
                 ObjectNode out = JSON.createObjectNode();
                 out.put("total", page.total());
                 out.put("next_cursor", page.nextCursor());
-                out.set("scope", selection.scope().toJson());
+                out.set("scope", page.scope().toJson());
                 ArrayNode items = out.putArray("items");
                 page.items().forEach(q -> items.add(bench.row(q)));
                 return out;

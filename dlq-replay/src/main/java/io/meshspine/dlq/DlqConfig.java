@@ -1,5 +1,6 @@
 package io.meshspine.dlq;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,12 @@ import java.util.Objects;
  * @param brokerTimeout     how long a broker call may take before the action fails (transient: run it again)
  * @param kafkaClient       every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to
  *                          each consumer, producer and admin client the workbench makes
+ * @param stateDir          where the queue's index is kept between runs ({@link DlqSettings#STATE_DIR}); null: a
+ *                          temporary one, rebuilt from the topics at each start and removed on close (tests, one-shot
+ *                          CLI commands, the demo)
  */
 public record DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
-                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient) {
+                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient, Path stateDir) {
 
     public DlqConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -48,19 +52,19 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
     public static DlqConfig defaults(String bootstrapServers, String registryUrl) {
         return new DlqConfig(bootstrapServers, registryUrl, DlqSettings.MAX_REPLAY_COUNT.defaultValue().orElseThrow(),
                 DlqSettings.REPLAY_BATCH.defaultValue().orElseThrow(), (short) 1, DlqSettings.HTTP_HOST.defaultValue().orElseThrow(),
-                DlqSettings.HTTP_PORT.defaultValue().orElseThrow(), List.of(), DlqSettings.BROKER_TIMEOUT.defaultValue().orElseThrow(), Map.of());
+                DlqSettings.HTTP_PORT.defaultValue().orElseThrow(), List.of(), DlqSettings.BROKER_TIMEOUT.defaultValue().orElseThrow(), Map.of(), null);
     }
 
     public DlqConfig withMaxReplayCount(int max) {
-        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir);
     }
 
     public DlqConfig withReplayBatch(int batch) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir);
     }
 
     public DlqConfig withHttp(String host, int port) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, stateDir);
     }
 
     public DlqConfig withHttpPort(int port) {
@@ -68,15 +72,21 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
     }
 
     public DlqConfig withTokens(List<ApiToken> t) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, stateDir);
     }
 
     public DlqConfig withBrokerTimeout(Duration timeout) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient, stateDir);
     }
 
     public DlqConfig withKafkaClient(Map<String, Object> properties) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                properties);
+                properties, stateDir);
+    }
+
+    /** The queue's index kept in {@code dir} between runs (null: a temporary one). */
+    public DlqConfig withStateDir(Path dir) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, dir);
     }
 }

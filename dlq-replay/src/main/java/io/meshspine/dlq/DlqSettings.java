@@ -4,6 +4,7 @@ import io.meshspine.core.config.CommonSettings;
 import io.meshspine.core.config.Setting;
 import io.meshspine.core.config.SpineConfig;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -35,8 +36,12 @@ public final class DlqSettings {
     public static final Setting<Duration> DEPTH_REFRESH = Setting.duration("dlq.depth-refresh", Duration.ofSeconds(15),
             "How often spine_dlq_depth and spine_dlq_oldest_age_seconds are recomputed.").positive();
 
+    public static final Setting<Path> STATE_DIR = Setting.path("dlq.state-dir", Path.of("state", "dlq"),
+            "Where the workbench keeps the queue's index (RocksDB: metadata, state and counts of every dead letter, outside the heap); "
+                    + "a restart catches up from where it had read. One workbench per directory; deleting it rebuilds it from the topics.");
+
     public static final List<Setting<?>> ALL = List.of(MAX_REPLAY_COUNT, REPLAY_BATCH, HTTP_HOST, HTTP_PORT, TOKENS, BROKER_TIMEOUT,
-            DEPTH_REFRESH);
+            DEPTH_REFRESH, STATE_DIR);
 
     private DlqSettings() {
     }
@@ -52,6 +57,6 @@ public final class DlqSettings {
         DlqConfig defaults = DlqConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL));
         return new DlqConfig(defaults.bootstrapServers(), defaults.registryUrl(), config.get(MAX_REPLAY_COUNT), config.get(REPLAY_BATCH),
                 defaults.replicationFactor(), config.get(HTTP_HOST), config.get(HTTP_PORT), parseTokens(config.get(TOKENS)),
-                config.get(BROKER_TIMEOUT), kafka);
+                config.get(BROKER_TIMEOUT), kafka, config.get(STATE_DIR));
     }
 }

@@ -54,7 +54,7 @@ public final class DlqWorkbench implements AutoCloseable {
         this.catalog = catalog;
         KafkaClients clients = new KafkaClients(config);
         DeadLetterContracts contracts = new DeadLetterContracts(catalog, new RegistrySchemas(new ApicurioClient(config.registryUrl())));
-        this.reader = new QueueReader(clients, contracts.decoder(), config.brokerTimeout());
+        this.reader = new QueueReader(clients, contracts.decoder(), config.brokerTimeout(), config.stateDir());
         this.policy = new AccessPolicy(contracts);
         this.recheck = new Recheck(contracts, clock);
         this.views = new QueueViews(reader, contracts, policy, recheck);
@@ -98,9 +98,28 @@ public final class DlqWorkbench implements AutoCloseable {
         return views.select(filter, who);
     }
 
-    /** The dead letters matching the filter within the caller's domains, oldest first per DLQ partition. */
+    /**
+     * The dead letters matching the filter within the caller's domains in full, oldest first per DLQ partition: read
+     * into the heap, payloads and all, so for small selections (tests, scripts); lists page with {@link #page}.
+     */
     public List<QueuedDeadLetter> list(DeadLetterFilter filter, Steward who) {
         return select(filter, who).letters();
+    }
+
+    /** One page of the matching dead letters from the index (no payloads), the selection's total and the scope. */
+    public ListPage page(DeadLetterFilter filter, Steward who, ListPage.Order order, String cursor, int limit) {
+        policy.require(who, Role.VIEWER, "list");
+        return views.page(filter, who, order, cursor, limit);
+    }
+
+    /** The active queue's depth by contract × failure type and the oldest per contract (the depth gauges' figures). */
+    public QueueDepth depth() {
+        return views.depth();
+    }
+
+    /** How many dead letters the index holds, of any status. */
+    public long indexed() {
+        return reader.size();
     }
 
     /** Counts by contract × failure type × rule, oldest and newest, within the caller's domains. */
@@ -112,6 +131,11 @@ public final class DlqWorkbench implements AutoCloseable {
     /** One line per dead letter for tables and lists: no payload, no PII. */
     public ObjectNode row(QueuedDeadLetter q) {
         return views.row(q);
+    }
+
+    /** As {@link #row(QueuedDeadLetter)}, from the index. */
+    public ObjectNode row(QueueEntry e) {
+        return views.row(e);
     }
 
     /** One dead letter in full, PII shown when the caller may see its domain's (audited). */

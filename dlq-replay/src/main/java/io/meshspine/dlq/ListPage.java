@@ -2,20 +2,23 @@ package io.meshspine.dlq;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * One page of a selection, newest first (or oldest first), and the cursor of the next page: where the page ended, so
- * a dead letter arriving meanwhile neither shifts nor repeats what the next page shows. The cursor is opaque to callers.
+ * One page of a selection, newest first (or oldest first), read from the queue's index (no payloads), how many the
+ * whole selection holds, the cursor of the next page and the scope (whether dead letters outside the caller's domains
+ * were left out). The cursor is where the page ended, so a dead letter arriving meanwhile neither shifts nor repeats
+ * what the next page shows; it is opaque to callers.
  */
-public record ListPage(List<QueuedDeadLetter> items, int total, String nextCursor) {
+public record ListPage(List<QueueEntry> items, long total, String nextCursor, Scope scope) {
 
     /** A page's size when the caller does not say (the CLI's and the API's). */
     public static final int DEFAULT_LIMIT = 100;
+
+    /** A page's size at most (a larger limit is served this many): a page is read into the heap. */
+    public static final int MAX_LIMIT = 10_000;
 
     /** Which end of the queue a list starts from. */
     public enum Order {
@@ -37,50 +40,32 @@ public record ListPage(List<QueuedDeadLetter> items, int total, String nextCurso
         items = List.copyOf(items);
     }
 
-    private static final Comparator<QueuedDeadLetter> OLDEST_FIRST = Comparator
-            .comparing((QueuedDeadLetter q) -> q.letter().deadLetteredAt()).thenComparing(QueuedDeadLetter::id);
-
-    public static ListPage of(List<QueuedDeadLetter> selected, Order order, String cursor, int limit) {
+    /** The page size served: refuses one below 1, naming the parameter; serves at most {@link #MAX_LIMIT}. */
+    public static int checkLimit(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        Comparator<QueuedDeadLetter> comparator = order == Order.OLDEST ? OLDEST_FIRST : OLDEST_FIRST.reversed();
-        List<QueuedDeadLetter> sorted = new ArrayList<>(selected);
-        sorted.sort(comparator);
-        int from = 0;
-        if (cursor != null && !cursor.isBlank()) {
-            Position after = Position.decode(cursor);
-            while (from < sorted.size() && compare(order, sorted.get(from), after) <= 0) {
-                from++;
-            }
-        }
-        int to = Math.min(sorted.size(), from + limit);
-        List<QueuedDeadLetter> page = sorted.subList(from, to);
-        String next = to < sorted.size() && !page.isEmpty() ? Position.of(page.get(page.size() - 1)).encode() : null;
-        return new ListPage(page, sorted.size(), next);
+        return Math.min(limit, MAX_LIMIT);
     }
 
-    /** Whether {@code q} comes at or before the position in this order (so it was on an earlier page). */
-    private static int compare(Order order, QueuedDeadLetter q, Position p) {
-        int c = q.letter().deadLetteredAt().compareTo(p.at());
-        if (c == 0) {
-            c = q.id().compareTo(p.id());
-        }
-        return order == Order.OLDEST ? c : -c;
-    }
+    /** Where a page ended: the last item's time and id. */
+    public record Position(Instant at, String id) {
 
-    private record Position(Instant at, String id) {
-        static Position of(QueuedDeadLetter q) {
-            return new Position(q.letter().deadLetteredAt(), q.id());
+        public static Position of(QueueEntry e) {
+            return new Position(e.deadLetteredAt(), e.id());
         }
 
-        String encode() {
+        public String encode() {
             return Base64.getUrlEncoder().withoutPadding().encodeToString((at + "|" + id).getBytes(StandardCharsets.UTF_8));
         }
 
-        static Position decode(String cursor) {
+        /** The cursor a previous page gave; null or blank: the first page. */
+        public static Position decode(String cursor) {
+            if (cursor == null || cursor.isBlank()) {
+                return null;
+            }
             try {
-                String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                String text = new String(Base64.getUrlDecoder().decode(cursor.trim()), StandardCharsets.UTF_8);
                 int bar = text.indexOf('|');
                 return new Position(Instant.parse(text.substring(0, bar)), text.substring(bar + 1));
             } catch (RuntimeException e) {

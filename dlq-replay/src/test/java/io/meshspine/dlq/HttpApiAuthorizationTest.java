@@ -108,7 +108,7 @@ class HttpApiAuthorizationTest {
             DlqConfig unreachable = f.config().withTokens(List.of(ApiToken.parse("ada=" + ApiToken.hash("admin-token") + ";admin")));
             unreachable = new DlqConfig(unreachable.bootstrapServers(), kit.registryUrl().replace(":" + registry.getPort(), ":" + proxy.port()),
                     unreachable.maxReplayCount(), unreachable.replayBatch(), unreachable.replicationFactor(), unreachable.httpHost(), 0,
-                    unreachable.tokens(), java.time.Duration.ofSeconds(10), java.util.Map.of());
+                    unreachable.tokens(), java.time.Duration.ofSeconds(10), java.util.Map.of(), null);
             try (DlqApiServer server = DlqApiServer.start(unreachable, f.catalog)) {
                 // The envelopes were read through the proxy; the payment's own schema is asked for only on inspect.
                 proxy.cut();

@@ -87,6 +87,11 @@ public final class DlqCommand implements Runnable {
             description = "Dead letters per replay transaction (default ${DEFAULT-VALUE}).")
     int replayBatch;
 
+    @Option(names = "--state-dir", paramLabel = "<dir>", scope = CommandLine.ScopeType.INHERIT,
+            description = "Keep the queue's index in <dir> between runs (dlq.state-dir), so the next command only catches up; "
+                    + "one workbench at a time per directory. Without it, the index is built in a temporary directory and removed.")
+    java.nio.file.Path stateDir;
+
     private final Supplier<ContractCatalog> contracts;
 
     public DlqCommand() {
@@ -105,7 +110,7 @@ public final class DlqCommand implements Runnable {
 
     DlqConfig config() {
         return DlqConfig.defaults(bootstrapServers, registry).withMaxReplayCount(maxReplayCount).withReplayBatch(replayBatch)
-                .withTokens(tokens());
+                .withTokens(tokens()).withStateDir(stateDir);
     }
 
     /** The token configuration: {@code --tokens} and {@code $SPINE_DLQ_TOKENS}. */

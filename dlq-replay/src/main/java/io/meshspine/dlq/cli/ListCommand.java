@@ -1,7 +1,7 @@
 package io.meshspine.dlq.cli;
 
 import io.meshspine.dlq.ListPage;
-import io.meshspine.dlq.QueuedDeadLetter;
+import io.meshspine.dlq.QueueEntry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,18 +44,16 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return dlq.withWorkbench(spec, (bench, who) -> {
-            var selection = bench.select(filter.filter(), who);
-            DlqCommand.noteScope(spec, selection.scope());
-            ListPage page = ListPage.of(selection.letters(), ListPage.Order.parse(order), cursor, limit);
+            ListPage page = bench.page(filter.filter(), who, ListPage.Order.parse(order), cursor, limit);
+            DlqCommand.noteScope(spec, page.scope());
             var out = spec.commandLine().getOut();
             if (json) {
-                page.items().forEach(q -> out.println(bench.row(q)));
+                page.items().forEach(e -> out.println(bench.row(e)));
             } else {
                 Table table = new Table("ID", "DEAD-LETTERED", "CONTRACT", "TYPE", "RULES", "REPLAYS", "STATUS", "REPAIRED");
-                for (QueuedDeadLetter q : page.items()) {
-                    var d = q.letter();
-                    table.row(d.id(), d.deadLetteredAt(), d.contract(), d.failureType(), String.join(",", d.ruleIds()), d.replayCount(),
-                            q.status().name().toLowerCase(java.util.Locale.ROOT), q.state().repair() != null ? "yes" : "");
+                for (QueueEntry e : page.items()) {
+                    table.row(e.id(), e.deadLetteredAt(), e.contract(), e.failureType(), String.join(",", e.ruleIds()), e.replayCount(),
+                            e.status().name().toLowerCase(java.util.Locale.ROOT), e.repaired() ? "yes" : "");
                 }
                 table.print(out);
                 out.println(page.total() + " dead letter(s)" + (page.items().size() < page.total() ? ", " + page.items().size() + " shown" : ""));

@@ -8,7 +8,12 @@ import io.meshspine.dlq.DeadLetterFilter;
 import io.meshspine.dlq.Role;
 import io.meshspine.dlq.Steward;
 
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may do what to which dead letters. The role decides the action (viewer: read; steward: also change and read the
@@ -19,6 +24,7 @@ import java.util.Optional;
 public final class AccessPolicy {
 
     private final DeadLetterContracts contracts;
+    private final Map<List<String>, Optional<String>> domains = new ConcurrentHashMap<>();
 
     public AccessPolicy(DeadLetterContracts contracts) {
         this.contracts = contracts;
@@ -38,6 +44,18 @@ public final class AccessPolicy {
     /** Whether the dead letter is within the caller's domains (admins: all of them, those of no domain included). */
     public boolean maySee(Steward who, DeadLetter d) {
         return who.role() == Role.ADMIN || domainOf(d).map(who::inDomain).orElse(false);
+    }
+
+    /**
+     * As {@link #maySee(Steward, DeadLetter)} for what the queue's index holds: the same contract-or-source-topic rule
+     * ({@link DeadLetterContracts#domainOf}), decided once per contract and source topic.
+     */
+    public boolean maySee(Steward who, String contract, String sourceTopic) {
+        return who.role() == Role.ADMIN || domainOf(contract, sourceTopic).map(who::inDomain).orElse(false);
+    }
+
+    public Optional<String> domainOf(String contract, String sourceTopic) {
+        return domains.computeIfAbsent(Arrays.asList(contract, sourceTopic), k -> contracts.domainOf(contract, sourceTopic));
     }
 
     public void requireSee(Steward who, DeadLetter d) {

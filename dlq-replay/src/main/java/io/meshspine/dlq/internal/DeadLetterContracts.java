@@ -48,20 +48,30 @@ public final class DeadLetterContracts {
 
     /** The contract the dead letter names, else the newest one of its source (raw) topic. */
     public Optional<Contract> contractOf(DeadLetter d) {
-        if (d.contract() != null) {
-            Optional<Contract> named = catalog.contracts().stream().filter(c -> c.qualifiedName().equals(d.contract())).findFirst();
+        return contractOf(d.contract(), d.original().topic());
+    }
+
+    /** The contract named ({@code <domain>.<name>.v<n>}), else the newest one of the source (raw) topic. */
+    public Optional<Contract> contractOf(String contract, String sourceTopic) {
+        if (contract != null) {
+            Optional<Contract> named = catalog.contracts().stream().filter(c -> c.qualifiedName().equals(contract)).findFirst();
             if (named.isPresent()) {
                 return named;
             }
         }
-        List<Contract> byRaw = d.original().topic() == null ? List.of() : catalog.byRawTopic(d.original().topic());
+        List<Contract> byRaw = sourceTopic == null ? List.of() : catalog.byRawTopic(sourceTopic);
         return byRaw.isEmpty() ? Optional.empty() : Optional.of(byRaw.get(byRaw.size() - 1));
     }
 
     /** The domain a dead letter belongs to: its contract's, else the one its raw source topic names; none otherwise. */
     public Optional<String> domainOf(DeadLetter d) {
-        Optional<Contract> c = contractOf(d);
-        return c.isPresent() ? Optional.of(c.get().domain()) : Topics.rawDomain(d.original().topic());
+        return domainOf(d.contract(), d.original().topic());
+    }
+
+    /** As {@link #domainOf(DeadLetter)} from what the queue's index keeps of one: its contract and source topic. */
+    public Optional<String> domainOf(String contract, String sourceTopic) {
+        Optional<Contract> c = contractOf(contract, sourceTopic);
+        return c.isPresent() ? Optional.of(c.get().domain()) : Topics.rawDomain(sourceTopic);
     }
 
     public long contentId(Contract c) {

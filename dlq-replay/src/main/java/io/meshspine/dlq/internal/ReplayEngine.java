@@ -7,6 +7,7 @@ import io.meshspine.core.topic.Topics;
 import io.meshspine.dlq.ActionReport;
 import io.meshspine.dlq.AuditEntry;
 import io.meshspine.dlq.DeadLetterState;
+import io.meshspine.dlq.DeadLetterFilter;
 import io.meshspine.dlq.DeadLetterStatus;
 import io.meshspine.dlq.DlqConfig;
 import io.meshspine.dlq.Outcome;
@@ -76,8 +77,11 @@ public final class ReplayEngine {
     public ActionReport replay(ReplayRequest request, Steward who, ReplayProgress progress) {
         policy.require(who, Role.STEWARD, "replay");
         String job = request.job() != null ? request.job() : jobId(request);
-        Selection selected = views.select(request.filter(), who)
-                .where(q -> q.status() == DeadLetterStatus.ACTIVE || q.status() == DeadLetterStatus.REPLAYED)
+        DeadLetterFilter filter = request.filter();
+        // only active and replayed ones are replayed: asked of the index, so --max bounds what is read into the heap
+        Selection selected = filter.status() == DeadLetterStatus.ACTIVE || filter.status() == DeadLetterStatus.REPLAYED
+                ? views.select(filter, who, Math.max(0, request.maxRecords()))
+                : views.select(filter, who).where(q -> q.status() == DeadLetterStatus.ACTIVE || q.status() == DeadLetterStatus.REPLAYED)
                 .first(request.maxRecords());
         Map<String, Optional<String>> targets = targets(selected, request, who, job);
         if (request.dryRun()) {

@@ -4,7 +4,7 @@ import io.meshspine.core.ops.HealthCheck;
 import io.meshspine.core.ops.SpineMetrics;
 import io.meshspine.dlq.DeadLetterFilter;
 import io.meshspine.dlq.DlqWorkbench;
-import io.meshspine.dlq.QueuedDeadLetter;
+import io.meshspine.dlq.QueueDepth;
 import io.meshspine.dlq.Steward;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -53,15 +53,10 @@ public final class DlqDepthGauges implements HealthCheck, AutoCloseable {
 
     void refresh(DlqWorkbench workbench) {
         try {
-            // Counted from the letters, not the summary: the summary counts a letter once per broken rule.
-            List<QueuedDeadLetter> active = workbench.list(DeadLetterFilter.active(), Steward.operator("dlq-api"));
-            java.util.Map<List<String>, Long> byContractAndType = new java.util.HashMap<>();
-            java.util.Map<String, Instant> oldestByContract = new java.util.HashMap<>();
-            for (QueuedDeadLetter q : active) {
-                String contract = q.letter().contract() == null ? "unknown" : q.letter().contract();
-                byContractAndType.merge(List.of(contract, q.letter().failureType().name()), 1L, Long::sum);
-                oldestByContract.merge(contract, q.letter().deadLetteredAt(), (a, b) -> a.isBefore(b) ? a : b);
-            }
+            // From the index's counts (each dead letter once, whatever rules it broke): never the queue read into the heap.
+            QueueDepth queue = workbench.depth();
+            java.util.Map<List<String>, Long> byContractAndType = queue.byContractAndType();
+            java.util.Map<String, Instant> oldestByContract = queue.oldestByContract();
             depth.register(byContractAndType.entrySet().stream()
                     .map(e -> MultiGauge.Row.of(Tags.of("contract", e.getKey().get(0), "failure_type", e.getKey().get(1)), e.getValue()))
                     .toList(), true);
