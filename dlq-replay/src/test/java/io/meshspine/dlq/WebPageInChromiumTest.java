@@ -89,7 +89,7 @@ class WebPageInChromiumTest {
                     // Sort: oldest first over the whole selection, then newest first again
                     browser.click(browser.find("th[data-sort=time]"));
                     await("oldest first").atMost(WAIT).ignoreExceptions().until(() -> older.stream().map(d -> d.id()).toList()
-                            .contains(browser.text(browser.find(".dl-row .dl-id"))));
+                            .contains(browser.attribute(browser.find(".dl-row"), "data-id")));
                     assertThat(browser.attribute(browser.find("th[data-sort=time]"), "aria-sort")).isEqualTo("ascending");
                     List<String> times = new java.util.ArrayList<>();
                     for (String row : browser.findAll(".dl-row td:nth-child(2)")) {
@@ -99,7 +99,7 @@ class WebPageInChromiumTest {
                     browser.screenshot(SCREENSHOTS.resolve("3-steward-sorted-oldest-first.png"));
                     browser.click(browser.find("th[data-sort=time]"));
                     await("newest first").atMost(WAIT).ignoreExceptions().until(() -> !older.stream().map(d -> d.id()).toList()
-                            .contains(browser.text(browser.find(".dl-row .dl-id")))
+                            .contains(browser.attribute(browser.find(".dl-row"), "data-id"))
                             && "descending".equals(browser.attribute(browser.find("th[data-sort=time]"), "aria-sort")));
 
                     // Inspect one of the spike: its rule, message and field beside the list, the payload, the headers
@@ -111,6 +111,7 @@ class WebPageInChromiumTest {
                     assertThat(browser.textOf("#inspect-payload")).contains("\"currency\": \"ZZZ\"");
                     assertThat(browser.textOf("#inspect-headers")).contains(io.meshspine.core.SpineHeaders.CORRELATION_ID);
                     assertThat(browser.textOf("#inspect-history")).contains("status active");
+                    browser.execute("window.scrollTo(0, 0)");
                     browser.screenshot(SCREENSHOTS.resolve("4-steward-inspect.png"));
 
                     // Park it: without a reason the API's message shows beside the control; with one it leaves the queue
@@ -208,7 +209,7 @@ class WebPageInChromiumTest {
 
     private static String row(WebDriverClient browser, String id) throws Exception {
         for (String row : browser.findAll(".dl-row")) {
-            if (browser.text(row).startsWith(id + " ")) {
+            if (id.equals(browser.attribute(row, "data-id"))) {
                 return row;
             }
         }
