@@ -50,6 +50,7 @@ public final class DlqApiServer implements AutoCloseable {
     public static final List<Route> ROUTES = List.of(
             new Route("GET", "/api/whoami", Role.VIEWER),
             new Route("GET", "/api/summary", Role.VIEWER),
+            new Route("GET", "/api/arrivals", Role.VIEWER),
             new Route("GET", "/api/dead-letters", Role.VIEWER),
             new Route("GET", "/api/dead-letters/{id}", Role.VIEWER),
             new Route("POST", "/api/repair", Role.STEWARD),
@@ -237,6 +238,13 @@ public final class DlqApiServer implements AutoCloseable {
             }
             case "/api/summary":
                 return bench.summary(DeadLetterFilter.parse(withoutPaging(query)), who).toJson();
+            case "/api/arrivals": {
+                // a dead letter dealt with since still arrived when it did: any status unless the caller names one
+                Map<String, List<String>> q = new LinkedHashMap<>(query);
+                q.remove("window");
+                DeadLetterFilter f = DeadLetterFilter.parse(q);
+                return bench.arrivals(Arrivals.Window.parse(first(query, "window")), q.containsKey("status") ? f : f.withStatusAny(), who).toJson();
+            }
             case "/api/dead-letters": {
                 int limit = intParam(query, "limit", ListPage.DEFAULT_LIMIT);
                 ListPage page = bench.page(DeadLetterFilter.parse(withoutPaging(query)), who, ListPage.Order.parse(first(query, "order")),

@@ -9,6 +9,7 @@ import io.meshspine.core.topic.TopicCatalogue;
 import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.dlq.internal.AccessPolicy;
+import io.meshspine.dlq.internal.ArrivalsView;
 import io.meshspine.dlq.internal.AuditTrail;
 import io.meshspine.dlq.internal.DeadLetterContracts;
 import io.meshspine.dlq.internal.KafkaClients;
@@ -42,6 +43,7 @@ public final class DlqWorkbench implements AutoCloseable {
     private final QueueReader reader;
     private final AccessPolicy policy;
     private final QueueViews views;
+    private final ArrivalsView arrivals;
     private final Recheck recheck;
     private final AuditTrail audit;
     private final StateWriter writer;
@@ -58,6 +60,7 @@ public final class DlqWorkbench implements AutoCloseable {
         this.policy = new AccessPolicy(contracts);
         this.recheck = new Recheck(contracts, clock);
         this.views = new QueueViews(reader, contracts, policy, recheck);
+        this.arrivals = new ArrivalsView(reader, policy, clock);
         this.audit = new AuditTrail(clients, contracts, policy, config.brokerTimeout(), clock);
         this.writer = new StateWriter(clients, reader, "spine-dlq-state-writer-" + UUID.randomUUID(), config.brokerTimeout());
         WorkbenchRecords records = new WorkbenchRecords(contracts);
@@ -126,6 +129,11 @@ public final class DlqWorkbench implements AutoCloseable {
     public DlqSummary summary(DeadLetterFilter filter, Steward who) {
         policy.require(who, Role.VIEWER, "summary");
         return views.summary(filter, who);
+    }
+
+    /** Arrivals over the last day or week per rule, within the caller's domains (any status unless the filter names one). */
+    public Arrivals arrivals(Arrivals.Window window, DeadLetterFilter filter, Steward who) {
+        return arrivals.arrivals(window, filter, who);
     }
 
     /** One line per dead letter for tables and lists: no payload, no PII. */

@@ -131,13 +131,26 @@ final class PaymentsFixture implements AutoCloseable {
         return publishRuleViolation(value, contract.rawTopic());
     }
 
+    /** As {@link #publishDeadLetters(int, String)}, dead-lettered at {@code at} (a spike some hours ago, for the arrivals). */
+    List<DeadLetter> publishDeadLettersAt(int count, String currency, Instant at) {
+        List<DeadLetter> letters = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            letters.add(publishRuleViolation(payment(nextOffset, currency), contract.rawTopic(), at));
+        }
+        return letters;
+    }
+
     /** As the gate would write it, but as if the record had come from {@code sourceTopic}. */
     DeadLetter publishRuleViolation(GenericRecord value, String sourceTopic) {
+        return publishRuleViolation(value, sourceTopic, Instant.now());
+    }
+
+    private DeadLetter publishRuleViolation(GenericRecord value, String sourceTopic, Instant at) {
         long offset = nextOffset++;
         OriginalRecord original = original(sourceTopic, offset, value.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
                 WireFormat.encode(writerId, contract.avroSchema(), value));
         DeadLetter d = DeadLetter.ruleViolations(new DeadLetter.Origin("gate", original, contract.qualifiedName(), contract.version(),
-                "corr-" + offset, 0, Instant.now(), Map.of()),
+                "corr-" + offset, 0, at, Map.of()),
                 List.of(new RuleViolation("currency-iso-4217", Severity.ERROR, "currency", "not an ISO-4217 code")));
         return publish(d);
     }

@@ -71,6 +71,12 @@ final class WebDriverClient implements AutoCloseable {
         return call("GET", "/session/" + session + "/element/" + element + "/text", null).asText();
     }
 
+    /** An element's attribute (SVG ones too), or null when it has none. */
+    String attribute(String element, String name) throws IOException, InterruptedException {
+        JsonNode v = call("GET", "/session/" + session + "/element/" + element + "/attribute/" + name, null);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
     String textOf(String css) throws IOException, InterruptedException {
         return text(find(css));
     }
