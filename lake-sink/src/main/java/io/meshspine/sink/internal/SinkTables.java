@@ -66,7 +66,8 @@ public final class SinkTables {
                     : null;
             lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
         }
-        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes);
+        boolean encrypted = spec.rowSchema().getField(BronzeRows.KEY_ID) != null;
+        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, encrypted ? cipher::awaitKeysDurable : () -> { });
     }
 
     /** Writer threads per append table: decoding and Parquet encoding of different source partitions in parallel. */

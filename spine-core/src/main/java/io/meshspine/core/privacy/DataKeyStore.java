@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The data keys, kept wrapped in the compacted key topic and cached unwrapped in memory. Every writer (each gate and
  * sink instance) reads the whole topic at start and catches up at most {@link #REFRESH} later when it needs a key, so it
- * sees keys others created and erasures others ran. A writer that finds no key for a scope creates one and writes it
- * (synchronously, before any value uses it); two writers doing so at once create two keys, and both survive because
- * records are keyed by scope and key id. Thread-safe (one lock; the hot path is a map lookup).
+ * sees keys others created and erasures others ran. A writer that finds no key for a scope creates one and sends it to
+ * the topic without waiting; whoever stores values encrypted under new keys calls {@link #awaitDurable()} before the
+ * values become durable themselves (the sink: before each Delta commit), so no stored ciphertext names a key the topic
+ * lost, while a batch with thousands of first-seen subjects does not wait for thousands of round trips. Two writers
+ * creating a key for one scope at once create two keys, and both survive because records are keyed by scope and key
+ * id. Thread-safe (one lock; the hot path is a map lookup).
  */
 public final class DataKeyStore implements AutoCloseable {
 
@@ -68,6 +71,8 @@ public final class DataKeyStore implements AutoCloseable {
     /** The record key of each key id's event. */
     private final Map<String, String> recordKeyById = new HashMap<>();
     private long lastCatchUp;
+    /** Sends of new keys not yet acknowledged, with the key each one carries. */
+    private final List<Map.Entry<DataKey, Future<RecordMetadata>>> pending = new ArrayList<>();
 
     private DataKeyStore(String topic, Map<String, Object> kafkaClient, MasterKeys masters, SubjectHasher hasher, Clock clock) {
         this.topic = topic;
@@ -268,11 +273,50 @@ public final class DataKeyStore implements AutoCloseable {
         String keyId = HexFormat.of().formatHex(idBytes);
         KeyEvent.Wrapped w = new KeyEvent.Wrapped(scopeHash, domain, keyId, masters.current().id(),
                 wrap(masters.current(), keyId, scopeHash, raw), clock.instant());
-        write(List.of(w));
         DataKey key = new DataKey(keyId, scopeHash, domain, new SecretKeySpec(raw, "AES"));
+        pending.add(Map.entry(key, producer.send(new ProducerRecord<>(topic, w.recordKey(), KeyEvent.encode(w)))));
+        apply(w);
         unwrapped.put(keyId, key);
         current.put(scopeHash, keyId);
         return key;
+    }
+
+    /**
+     * Waits until every key this store created is in the topic. Values encrypted under a key must not be stored
+     * durably before this returns; when a send failed, the keys that did not make it are forgotten (the caller's
+     * batch is retried and gets new keys) and this throws.
+     */
+    public void awaitDurable() {
+        List<Map.Entry<DataKey, Future<RecordMetadata>>> waiting;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            waiting = new ArrayList<>(pending);
+            pending.clear();
+        }
+        RuntimeException failure = null;
+        for (Map.Entry<DataKey, Future<RecordMetadata>> e : waiting) {
+            try {
+                e.getValue().get();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException("interrupted while writing data keys to " + topic, ie);
+            } catch (ExecutionException ee) {
+                failure = new IllegalStateException("a new data key could not be written to " + topic + ": " + ee.getCause().getMessage(), ee.getCause());
+                forget(e.getKey());
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private synchronized void forget(DataKey key) {
+        unwrapped.remove(key.keyId());
+        current.remove(key.scopeHash(), key.keyId());
+        events.remove(key.scopeHash() + "/" + key.keyId());
+        recordKeyById.remove(key.keyId());
     }
 
     private void write(List<KeyEvent> written) {

@@ -29,6 +29,11 @@ public final class SubjectCipher {
         return Ciphertext.seal(key, plain);
     }
 
+    /** Before storing values encrypted under new keys durably: see {@link DataKeyStore#awaitDurable()}. */
+    public void awaitKeysDurable() {
+        keys.awaitDurable();
+    }
+
     public DataKey keyFor(KeyScope scope) {
         return keys.keyFor(scope);
     }
