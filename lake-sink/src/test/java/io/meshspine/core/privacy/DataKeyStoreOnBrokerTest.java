@@ -52,6 +52,9 @@ class DataKeyStoreOnBrokerTest {
             byte[] bobByA = a.encrypt(bob, bobPlain);
             // The stale writer has not seen A's key for Bob: it makes its own, and both must survive compaction.
             byte[] bobByB = b.encrypt(bob, bobPlain);
+            // New keys are sent without waiting; whoever stores ciphertext waits for them first (the sink: before each commit).
+            live.awaitDurable();
+            stale.awaitDurable();
             assertThat(Ciphertext.keyId(bobByB)).isNotEqualTo(Ciphertext.keyId(bobByA));
             assertThat(aliceByA).hasSize(alicePlain.length + Ciphertext.OVERHEAD);
             assertThat(new String(aliceByA, StandardCharsets.ISO_8859_1)).doesNotContain("alice");
@@ -78,6 +81,7 @@ class DataKeyStoreOnBrokerTest {
             });
             // New data of Alice after her erasure gets a new key (it is new data), and Bob is untouched.
             byte[] aliceAgain = a.encrypt(alice, alicePlain);
+            live.awaitDurable();
             assertThat(Ciphertext.keyId(aliceAgain)).isNotIn(destroyed);
             assertThat(plain(a.decrypt(bobByA))).isEqualTo(bobPlain);
 
