@@ -2,7 +2,11 @@ package io.meshspine.sink;
 
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.privacy.DataKeyStore;
+import io.meshspine.core.privacy.SubjectCipher;
 import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.topic.Topics;
+import io.meshspine.sink.internal.BronzeRows;
 import io.meshspine.sink.internal.Hadoop;
 import io.meshspine.sink.internal.LogStores;
 import io.meshspine.sink.internal.SinkLoop;
@@ -17,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The lake sink: product topics into Silver, raw topics into Bronze, in exactly-once micro-batches. Entry point for
@@ -43,18 +48,32 @@ public final class LakeSink {
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         SinkMetrics metrics = new SinkMetrics(meters);
         List<TableSpec> specs = SinkTables.specs(config, catalog);
+        boolean encrypted = specs.stream().anyMatch(s -> s.rowSchema().getField(BronzeRows.KEY_ID) != null);
+        // The key store is opened before any table: a missing key topic stops the sink here, loudly.
+        DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", config.bootstrapServers())) : null;
         var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas);
+        AutoCloseable resources = () -> {
+            deadLetters.close();
+            if (keys != null) {
+                keys.close();
+            }
+        };
         List<TableSink> sinks = new ArrayList<>();
         try {
+            SubjectCipher cipher = keys == null ? null : new SubjectCipher(keys);
             for (TableSpec spec : specs) {
-                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics));
+                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, cipher));
             }
         } catch (RuntimeException e) {
-            deadLetters.close();
+            try {
+                resources.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
-        log.info("sink tables={}", specs.stream().map(TableSpec::name).toList());
-        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), deadLetters, config);
+        log.info("sink tables={} bronze_encrypted={}", specs.stream().map(TableSpec::name).toList(), encrypted);
+        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), resources, config);
     }
 }

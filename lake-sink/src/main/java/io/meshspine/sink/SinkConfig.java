@@ -1,5 +1,7 @@
 package io.meshspine.sink;
 
+import io.meshspine.core.privacy.PrivacyConfig;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,10 +22,13 @@ import java.util.Objects;
  * @param maintenance      compaction, checkpoints and vacuum the sink schedules for its tables
  * @param singleWriter     the operator guarantees that this sink is the only process writing the lake: lets it run on a
  *                         store whose log store is safe only within one JVM (S3 without a DynamoDB log store)
+ * @param privacy          the keys Bronze's PII is encrypted with, and whether it is ({@link #defaults} leaves Bronze
+ *                         in clear, for the tests and benchmarks that predate encryption; the service's settings,
+ *                         {@link SinkSettings}, encrypt by default)
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
-                         boolean singleWriter) {
+                         boolean singleWriter, PrivacyConfig privacy) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -38,6 +43,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         Objects.requireNonNull(pollTimeout, "pollTimeout");
         hadoop = Map.copyOf(hadoop);
         Objects.requireNonNull(maintenance, "maintenance");
+        Objects.requireNonNull(privacy, "privacy");
         if (lakeRoot.isBlank()) {
             throw new IllegalArgumentException("sink lake root must not be blank");
         }
@@ -50,35 +56,40 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     /** Defaults that run the embedded setup: {@code ./lake}, 500k records / 128 MB / 30 s batches, hourly upkeep. */
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
-                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false);
+                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false,
+                PrivacyConfig.DEMO.withEncryptBronze(false));
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy);
+    }
+
+    public SinkConfig withPrivacy(PrivacyConfig p) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p);
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
@@ -100,6 +111,6 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public String toString() {
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
-                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter + "]";
+                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter + ", privacy=" + privacy + "]";
     }
 }

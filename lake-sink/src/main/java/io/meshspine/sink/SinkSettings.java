@@ -3,6 +3,7 @@ package io.meshspine.sink;
 import io.meshspine.core.config.CommonSettings;
 import io.meshspine.core.config.Setting;
 import io.meshspine.core.config.SpineConfig;
+import io.meshspine.core.privacy.PrivacySettings;
 
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,10 @@ public final class SinkSettings {
             "Declares that this sink is the only process writing the lake. Required on S3 unless `hadoop.delta.logStore.s3a.impl`"
                     + " names a multi-writer-safe log store (S3DynamoDBLogStore): Delta's default S3 store is safe within one JVM only.");
 
-    public static final List<Setting<?>> ALL = List.of(LAKE, GROUP_ID, MAX_RECORDS, MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL,
-            TARGET_FILE_BYTES, VACUUM_RETENTION, SINGLE_WRITER);
+    /** The sink's own settings and the privacy keys it encrypts Bronze with. */
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(LAKE, GROUP_ID, MAX_RECORDS,
+            MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL, TARGET_FILE_BYTES, VACUUM_RETENTION, SINGLE_WRITER),
+            PrivacySettings.ALL.stream()).toList();
 
     private SinkSettings() {
     }
@@ -48,6 +51,7 @@ public final class SinkSettings {
                 .withTrigger(new BatchTrigger(config.get(MAX_RECORDS), config.get(MAX_BYTES), config.get(MAX_LATENCY)))
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
                 .withHadoop(config.passThrough(HADOOP_PREFIX))
-                .withSingleWriter(config.get(SINGLE_WRITER));
+                .withSingleWriter(config.get(SINGLE_WRITER))
+                .withPrivacy(PrivacySettings.parse(config));
     }
 }

@@ -110,8 +110,10 @@ final class DemoCommand implements Callable<Integer> {
             TempDirs.deleteQuietly(root);
         }
         out.printf("  lake      %s (Delta: bronze/<domain>/<dataset>, silver/<domain>/<dataset>_v<major>; batches of at most 5 s)%n", root);
+        out.println("  note      Bronze PII is encrypted under the built-in demo master key (spine.privacy.keys); set privacy.master-key for real data");
         return SinkConfig.defaults(bootstrap, registryUrl).withLakeRoot(root.toString())
-                .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)));
+                .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)))
+                .withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO);
     }
 
     private Path landing() {

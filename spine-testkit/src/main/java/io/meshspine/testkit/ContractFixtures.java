@@ -26,7 +26,7 @@ public final class ContractFixtures {
 
     public static Contract withDomainAndSchema(Contract c, String domain, Schema schema) {
         return new Contract(domain + "." + c.dataProduct(), c.version(), c.majorVersion(), domain, c.dataProduct(), c.purpose(),
-                c.team(), c.classification(), schema, c.keys(), c.dedup(), c.source(), c.pii(), c.rules(), c.slos(), c.sink(),
+                c.team(), c.classification(), schema, c.keys(), c.dedup(), c.subject(), c.source(), c.pii(), c.rules(), c.slos(), c.sink(),
                 c.compatibility(), c.location());
     }
 }

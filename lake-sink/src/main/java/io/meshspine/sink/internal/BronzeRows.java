@@ -6,10 +6,21 @@ import io.meshspine.core.contract.Lane;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
+import io.meshspine.core.privacy.DataKey;
+import io.meshspine.core.privacy.KeyScope;
+import io.meshspine.core.privacy.SubjectCipher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +32,13 @@ import java.util.Optional;
  * topic the payload is the change envelope's {@code after} row ({@code before} for a delete), so Bronze columns look
  * like Silver's; {@code _op} keeps the change's op. Nothing is refused: a record that does not decode is kept with
  * null payload columns and {@code _decode_error} saying why.
+ *
+ * <p>With Bronze encryption on and a contract that has PII, the row is kept unreadable without its data subject's key
+ * (issue 16): each PII column holds the Avro binary encoding of its value, encrypted ({@link Ciphertext} format, a
+ * binary column); {@code _value} holds the raw bytes encrypted; {@code _key} too when a key field is PII; and
+ * {@code _key_id} names the data key of the row. The key is the subject's (the contract's subject field, read from
+ * the decoded payload) or, when no subject can be read (undecodable bytes, a null subject, a contract without one),
+ * the domain's. Non-PII columns stay readable for operators.
  */
 public final class BronzeRows {
 
@@ -36,6 +54,8 @@ public final class BronzeRows {
     public static final String DECODE_ERROR = "_decode_error";
     /** The UTC date of the Kafka timestamp: the partition column, and the same on every retry of a batch. */
     public static final String INGEST_DATE = "_ingest_date";
+    /** The data key id of an encrypted row (its PII columns, {@code _value} and maybe {@code _key}); absent in clear tables. */
+    public static final String KEY_ID = "_key_id";
 
     private static final Schema NULL = Schema.create(Schema.Type.NULL);
 
@@ -45,14 +65,40 @@ public final class BronzeRows {
     private final RecordDecoder decoder;
     private final boolean cdc;
     private final int payloadStart;
+    /** Null when the table is in clear. */
+    private final SubjectCipher cipher;
+    private final boolean[] piiPositions;
+    private final List<DatumWriter<Object>> piiWriters;
+    private final int subjectPos;
+    private final boolean keyHasPii;
+    private final int keyIdPos;
+    private final ByteArrayOutputStream scratch = new ByteArrayOutputStream(64);
+    private BinaryEncoder encoder;
 
-    BronzeRows(Contract contract, RecordDecoder decoder, Schema schema) {
+    BronzeRows(Contract contract, RecordDecoder decoder, Schema schema, SubjectCipher cipher) {
         this.contract = contract;
         this.decoder = decoder;
         this.schema = schema;
         this.headerSchema = schema.getField(HEADERS).schema().getElementType();
         this.cdc = contract.lane() == Lane.CDC;
         this.payloadStart = schema.getField(INGEST_DATE).pos() + 1;
+        this.cipher = encrypts(contract, cipher != null) ? cipher : null;
+        List<Schema.Field> fields = contract.avroSchema().getFields();
+        this.piiPositions = new boolean[fields.size()];
+        List<DatumWriter<Object>> writers = new ArrayList<>();
+        for (Schema.Field f : fields) {
+            piiPositions[f.pos()] = contract.piiField(f.name()).isPresent();
+            writers.add(new GenericDatumWriter<>(f.schema()));
+        }
+        this.piiWriters = writers;
+        this.subjectPos = contract.subject().field().map(n -> contract.avroSchema().getField(n).pos()).orElse(-1);
+        this.keyHasPii = contract.keys().stream().anyMatch(k -> contract.piiField(k).isPresent());
+        this.keyIdPos = this.cipher == null ? -1 : schema.getField(KEY_ID).pos();
+    }
+
+    /** Whether a contract's Bronze table is encrypted: encryption is on and the contract has personal data. */
+    public static boolean encrypts(Contract contract, boolean encryptionOn) {
+        return encryptionOn && !contract.pii().isEmpty();
     }
 
     /** What a raw record of the contract decodes as: the contract's row, or the change envelope around it. */
@@ -60,8 +106,13 @@ public final class BronzeRows {
         return contract.lane() == Lane.CDC ? ChangeEvent.envelope(contract.avroSchema()) : contract.avroSchema();
     }
 
-    /** The Bronze row schema of a contract's raw topic. */
+    /** The Bronze row schema of a contract's raw topic, in clear. */
     public static Schema schema(Contract contract) {
+        return schema(contract, false);
+    }
+
+    /** The Bronze row schema; when {@code encrypted}, PII columns are binary ciphertext and {@code _key_id} is added. */
+    public static Schema schema(Contract contract, boolean encrypted) {
         Schema bytes = Schema.create(Schema.Type.BYTES);
         Schema header = Schema.createRecord("BronzeHeader", null, "io.meshspine.bronze", false, List.of(
                 new Schema.Field("key", Schema.create(Schema.Type.STRING)),
@@ -84,7 +135,13 @@ public final class BronzeRows {
                         + " clashes with Bronze's own columns (they start with _)");
             }
             Schema s = f.schema().getType() == Schema.Type.UNION ? f.schema() : optional(f.schema());
+            if (encrypted && contract.piiField(f.name()).isPresent()) {
+                s = optional(bytes);
+            }
             fields.add(new Schema.Field(f.name(), s, f.doc(), Schema.Field.NULL_DEFAULT_VALUE));
+        }
+        if (encrypted) {
+            fields.add(new Schema.Field(KEY_ID, optional(Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
         }
         return Schema.createRecord("BronzeRow", "Raw records of " + contract.rawTopic(), "io.meshspine.bronze", false, fields);
     }
@@ -99,8 +156,6 @@ public final class BronzeRows {
         row.put(1, r.partition());
         row.put(2, r.offset());
         row.put(3, r.timestamp() * 1000);
-        row.put(4, r.key() == null ? null : ByteBuffer.wrap(r.key()));
-        row.put(5, r.value() == null ? null : ByteBuffer.wrap(r.value()));
         List<GenericRecord> headers = new ArrayList<>();
         for (Header h : r.headers()) {
             GenericData.Record hr = new GenericData.Record(headerSchema);
@@ -114,29 +169,61 @@ public final class BronzeRows {
         if (decoded.schemaId() >= 0) {
             row.put(6, decoded.schemaId());
         }
+        GenericRecord payload = null;
         if (!decoded.ok()) {
             row.put(9, decoded.error());
-            return row;
-        }
-        GenericRecord payload = decoded.record();
-        if (cdc) {
-            String op = String.valueOf(payload.get(ChangeEvent.OP));
-            row.put(8, op);
-            payload = (GenericRecord) (payload.get(ChangeEvent.AFTER) != null ? payload.get(ChangeEvent.AFTER) : payload.get(ChangeEvent.BEFORE));
-            if (payload == null) {
-                return row;
+        } else {
+            payload = decoded.record();
+            if (cdc) {
+                String op = String.valueOf(payload.get(ChangeEvent.OP));
+                row.put(8, op);
+                payload = (GenericRecord) (payload.get(ChangeEvent.AFTER) != null ? payload.get(ChangeEvent.AFTER) : payload.get(ChangeEvent.BEFORE));
+            }
+            if (payload != null) {
+                Optional<String> misfit = ColumnFit.problem(payload);
+                if (misfit.isPresent()) {
+                    row.put(9, misfit.get());
+                    payload = null;
+                }
             }
         }
-        Optional<String> misfit = ColumnFit.problem(payload);
-        if (misfit.isPresent()) {
-            row.put(9, misfit.get());
+        if (cipher == null) {
+            row.put(4, r.key() == null ? null : ByteBuffer.wrap(r.key()));
+            row.put(5, r.value() == null ? null : ByteBuffer.wrap(r.value()));
+            if (payload != null) {
+                List<Schema.Field> payloadFields = payload.getSchema().getFields();
+                for (int i = 0; i < payloadFields.size(); i++) {
+                    row.put(payloadStart + i, payload.get(i));
+                }
+            }
             return row;
         }
-        List<Schema.Field> payloadFields = payload.getSchema().getFields();
-        for (int i = 0; i < payloadFields.size(); i++) {
-            row.put(payloadStart + i, payload.get(i));
+        Object subject = payload == null || subjectPos < 0 ? null : payload.get(subjectPos);
+        DataKey key = cipher.keyFor(subject == null ? KeyScope.domain(contract.domain()) : KeyScope.subject(contract.domain(), subject.toString()));
+        row.put(keyIdPos, key.keyId());
+        row.put(4, r.key() == null ? null : ByteBuffer.wrap(keyHasPii ? cipher.encrypt(key, r.key()) : r.key()));
+        row.put(5, r.value() == null ? null : ByteBuffer.wrap(cipher.encrypt(key, r.value())));
+        if (payload != null) {
+            List<Schema.Field> payloadFields = payload.getSchema().getFields();
+            for (int i = 0; i < payloadFields.size(); i++) {
+                Object value = payload.get(i);
+                row.put(payloadStart + i, piiPositions[i] && value != null ? ByteBuffer.wrap(cipher.encrypt(key, avroBinary(i, value))) : value);
+            }
         }
         return row;
+    }
+
+    /** A PII value as the Avro binary encoding of its field's schema: what its ciphertext decrypts to. */
+    private byte[] avroBinary(int field, Object value) {
+        scratch.reset();
+        encoder = EncoderFactory.get().binaryEncoder(scratch, encoder);
+        try {
+            piiWriters.get(field).write(value, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return scratch.toByteArray();
     }
 
     Contract contract() {

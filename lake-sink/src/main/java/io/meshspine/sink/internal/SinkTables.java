@@ -6,6 +6,7 @@ import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.SilverMode;
 import io.meshspine.sink.LakeTables;
 import io.meshspine.sink.SinkConfig;
+import io.meshspine.core.privacy.SubjectCipher;
 import org.apache.hadoop.conf.Configuration;
 
 import java.util.ArrayList;
@@ -36,14 +37,19 @@ public final class SinkTables {
         for (Contract c : newestByRawTopic.values()) {
             String name = LakeTables.bronzeName(c);
             specs.add(new TableSpec(name, LakeTables.path(config.lakeRoot(), name), TableKind.BRONZE, c.rawTopic(), c,
-                    BronzeRows.schema(c), Optional.of(BronzeRows.INGEST_DATE), List.of(), config.triggerFor(name)));
+                    BronzeRows.schema(c, BronzeRows.encrypts(c, config.privacy().encryptBronze())), Optional.of(BronzeRows.INGEST_DATE), List.of(), config.triggerFor(name)));
         }
         specs.sort(Comparator.comparing(TableSpec::name));
         return specs;
     }
 
     /** The table's writer: its log checked against the contract (throws if incompatible), its decoders ready. */
-    public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics) {
+    /**
+     * @param cipher the Bronze encryption ({@code null}: Bronze in clear); a Bronze table whose schema says it is encrypted
+     *               needs one
+     */
+    public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics,
+                                 SubjectCipher cipher) {
         DeltaTable table = new DeltaTable(spec, conf);
         table.verify();
         ParquetFiles files = new ParquetFiles(conf);
@@ -55,11 +61,13 @@ public final class SinkTables {
         for (int i = 0; i < WRITER_LANES; i++) {
             // Decoders keep per-thread scratch state: each lane has its own.
             BronzeRows bronze = spec.kind() == TableKind.BRONZE
-                    ? new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema())
+                    ? new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema(),
+                            spec.rowSchema().getField(BronzeRows.KEY_ID) == null ? null : java.util.Objects.requireNonNull(cipher, "cipher"))
                     : null;
             lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
         }
-        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes);
+        boolean encrypted = spec.rowSchema().getField(BronzeRows.KEY_ID) != null;
+        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, encrypted ? cipher::awaitKeysDurable : () -> { });
     }
 
     /** Writer threads per append table: decoding and Parquet encoding of different source partitions in parallel. */

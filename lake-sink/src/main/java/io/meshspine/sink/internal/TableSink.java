@@ -59,6 +59,7 @@ public final class TableSink {
     }
 
     private final TableSpec spec;
+    private final Runnable beforeCommit;
     private final DeltaTable table;
     private final ParquetFiles files;
     private final DeadLetters deadLetters;
@@ -86,6 +87,16 @@ public final class TableSink {
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
               BronzeRows bronze, SilverRows silver, List<WriterLane> lanes) {
+        this(spec, table, files, deadLetters, meters, bronze, silver, lanes, () -> { });
+    }
+
+    /**
+     * @param beforeCommit runs before each Delta commit: Bronze waits there until the data keys its rows were encrypted
+     *                     under are durable in the key topic (a commit must never hold ciphertext whose key could be lost)
+     */
+    TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
+              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, Runnable beforeCommit) {
+        this.beforeCommit = beforeCommit;
         this.spec = spec;
         this.table = table;
         this.files = files;
@@ -431,6 +442,7 @@ public final class TableSink {
                 actions.add(new SetTransaction(spec.appId(kafkaClusterId, e.getKey().partition()), e.getValue(), Optional.of(now)));
             }
             Crash.at(CrashPoint.AFTER_PARQUET_BEFORE_COMMIT);
+            beforeCommit.run();
             if (!deadLettered) {
                 deadLetters.sendAll(dead);
                 deadLettered = true;

@@ -16,6 +16,7 @@ import org.apache.avro.Schema;
  * @param purpose       what the product is for (ODCS {@code description.purpose})
  * @param keys          the business key fields, in order; the Kafka key is a record of them
  * @param dedup         the fields that identify one event for deduplication, or {@link EventIdentity#NONE}
+ * @param subject       the data subject whose keys encrypt the PII at rest, or {@link DataSubject#NONE} (one key per domain)
  */
 public record Contract(
         String id,
@@ -29,6 +30,7 @@ public record Contract(
         Schema avroSchema,
         List<String> keys,
         EventIdentity dedup,
+        DataSubject subject,
         SourceBinding source,
         List<PiiField> pii,
         RuleSet rules,
@@ -48,6 +50,7 @@ public record Contract(
         Objects.requireNonNull(avroSchema, "avroSchema");
         keys = List.copyOf(keys);
         Objects.requireNonNull(dedup, "dedup");
+        Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(source, "source");
         pii = List.copyOf(pii);
         Objects.requireNonNull(rules, "rules");
@@ -55,6 +58,18 @@ public record Contract(
         Objects.requireNonNull(sink, "sink");
         Objects.requireNonNull(compatibility, "compatibility");
         Objects.requireNonNull(location, "location");
+    }
+
+    /**
+     * A contract without a {@code subject} section. Kept so that code building contracts by hand (test fixtures that
+     * rebind a contract to another source) need not name a subject.
+     */
+    public Contract(String id, String version, int majorVersion, String domain, String dataProduct, String purpose,
+                    Team team, Classification classification, Schema avroSchema, List<String> keys, EventIdentity dedup,
+                    SourceBinding source, List<PiiField> pii, RuleSet rules, ServiceLevels slos, SinkSpec sink,
+                    CompatibilityMode compatibility, ContractLocation location) {
+        this(id, version, majorVersion, domain, dataProduct, purpose, team, classification, avroSchema, keys,
+                dedup, DataSubject.NONE, source, pii, rules, slos, sink, compatibility, location);
     }
 
     /**
@@ -66,7 +81,7 @@ public record Contract(
                     List<PiiField> pii, RuleSet rules, ServiceLevels slos, SinkSpec sink, CompatibilityMode compatibility,
                     ContractLocation location) {
         this(id, version, majorVersion, domain, dataProduct, purpose, team, classification, avroSchema, keys,
-                EventIdentity.NONE, source, pii, rules, slos, sink, compatibility, location);
+                EventIdentity.NONE, DataSubject.NONE, source, pii, rules, slos, sink, compatibility, location);
     }
 
     public Lane lane() {

@@ -53,6 +53,11 @@ public final class TopicCatalogue {
                 Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), "action id", "audit entry (JSON)"));
         add(topics, compacted(Topics.DLQ_STATE, "dead-letter id", "replay state (JSON)"));
         add(topics, compacted(Topics.INGEST_FILES, "file content hash", "ledger entry (JSON)"));
+        // Compacted, and rolled/cleaned within a day so that a destroyed data key's wrapped bytes leave the log too.
+        add(topics, new TopicSpec(Topics.PRIVACY_KEYS, TopicRole.STATE, 1, Map.of("cleanup.policy", "compact",
+                "min.compaction.lag.ms", "0", "segment.ms", Long.toString(Duration.ofHours(1).toMillis()),
+                "max.compaction.lag.ms", Long.toString(Duration.ofDays(1).toMillis()), "min.cleanable.dirty.ratio", "0.01"),
+                "subject HMAC / data key id", "wrapped data key, destroyed key or erasure marker (JSON)"));
         add(topics, compacted(Topics.CDC_OFFSETS, "Debezium partition", "Debezium offset (JSON)"));
         // The CDC engines' schema histories (Topics.cdcSchemaHistory, one per engine) are not declared: Debezium creates
         // each when its engine first starts (one partition, kept forever), and their names depend on the lane's engines.

@@ -26,6 +26,12 @@ public final class Topics {
     /** The prefix of Debezium's schema histories: each CDC engine has its own, named by {@link #cdcSchemaHistory}. */
     private static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
 
+    /**
+     * Wrapped data keys of the data subjects (compacted, keyed by an HMAC of the subject and the key id; never the
+     * subject in clear), destroyed-key records and erasure markers.
+     */
+    public static final String PRIVACY_KEYS = "spine.privacy.keys";
+
     private Topics() {
     }
 

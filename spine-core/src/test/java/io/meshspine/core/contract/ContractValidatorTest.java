@@ -131,7 +131,7 @@ class ContractValidatorTest {
         assertThat(validate(contract, ContractFixture.SCHEMA)).extracting(Problem::line, Problem::message).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(lineOf(contract, "owner: me"), "unknown key 'owner'; expected one of "
                         + "apiVersion, avroImports, avroSchema, classification, compatibility, customProperties, dataProduct, "
-                        + "dedup, description, domain, id, keys, kind, name, pii, quality, sink, slaProperties, source, status, "
+                        + "dedup, description, domain, id, keys, kind, name, pii, quality, sink, slaProperties, source, status, subject, "
                         + "tags, team, tenant, version"),
                 org.assertj.core.groups.Tuple.tuple(lineOf(contract, "classification: secret"),
                         "classification: 'secret' is not one of [public, internal, confidential, restricted]"));

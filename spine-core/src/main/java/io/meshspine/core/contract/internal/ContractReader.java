@@ -2,6 +2,7 @@ package io.meshspine.core.contract.internal;
 
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractLocation;
+import io.meshspine.core.contract.DataSubject;
 import io.meshspine.core.contract.EventIdentity;
 import io.meshspine.core.contract.PiiField;
 import io.meshspine.core.contract.Problem;
@@ -160,6 +161,7 @@ public final class ContractReader {
         EventIdentity dedup = new DedupSection(file).read(top, schema);
         SourceBinding source = new SourceSection(file).read(top);
         List<PiiField> pii = new PiiSection(file).read(top, schema, header.classification(), keys);
+        DataSubject subject = new SubjectSection(file).read(top, schema, pii);
         RuleSet rules = new RulesSection(file, clock).read(top, schema);
         ServiceLevels slos = new ServiceLevelsSection(file).read(top);
         SinkSpec sink = new SinkSection(file).read(top, schema);
@@ -169,7 +171,7 @@ public final class ContractReader {
         }
         Path schemaPath = file.sibling(top.get("avroSchema") instanceof Scalar s ? s.text() : "");
         return new Contract(header.id(), header.version(), header.majorVersion(), header.domain(), header.dataProduct(),
-                header.purpose(), header.team(), header.classification(), schema, keys, dedup, source, pii, rules, slos, sink,
+                header.purpose(), header.team(), header.classification(), schema, keys, dedup, subject, source, pii, rules, slos, sink,
                 header.compatibility(),
                 new ContractLocation(file.name(), file.display(schemaPath),
                         localFileSystem ? Optional.of(schemaPath.toAbsolutePath().normalize()) : Optional.empty()));

@@ -25,7 +25,7 @@ final class HeaderSection {
 
     private static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "id", "name", "version", "status",
             "domain", "dataProduct", "tenant", "description", "team", "classification", "avroSchema", "avroImports",
-            "keys", "dedup", "source", "pii", "quality", "slaProperties", "sink", "compatibility", "tags",
+            "keys", "dedup", "subject", "source", "pii", "quality", "slaProperties", "sink", "compatibility", "tags",
             "customProperties");
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
