@@ -13,8 +13,10 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -176,11 +178,11 @@ class ReplayRobustnessTest {
     }
 
     @Test
-    void the_clusters_kafka_settings_reach_every_client_of_the_workbench(SpineTestKit kit) throws Exception {
+    void the_clusters_kafka_settings_reach_every_client_of_the_workbench(SpineTestKit kit, @TempDir Path stateDir) throws Exception {
         try (PaymentsFixture f = new PaymentsFixture(kit, "passthrough")) {
             var config = CommonSettings.define("dlq-api", DlqSettings.ALL).parse(Map.of(
                     "kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
-                    "kafka.metric.reporters", RecordingReporter.class.getName()));
+                    "kafka.metric.reporters", RecordingReporter.class.getName(), "dlq.state-dir", stateDir.toString()));
             DlqConfig dlq = DlqSettings.toDlqConfig(config);
             assertThat(dlq.kafkaClient()).containsEntry("metric.reporters", RecordingReporter.class.getName())
                     .doesNotContainKey("bootstrap.servers");
