@@ -351,6 +351,11 @@ public final class BackfillJob {
         @Override
         public void duplicate(GateDecision.Duplicate duplicate) {
             duplicates++;
+            // A re-send the gate refused along with its first copy: the backfilled table holds that record now.
+            String rawId = current.topic() + "/" + current.partition() + "/" + current.offset();
+            if (earlier.contains(rawId)) {
+                nowPassing.add(rawId);
+            }
         }
 
         /**

@@ -140,7 +140,7 @@ public final class BronzeReader {
 
     /** Every row of one file, as the raw record it was, in the file's order. */
     public void read(BronzeFile file, Consumer<ContractGate.RawRecord> records) {
-        files.read(tablePath, file.path(), projection, row -> records.accept(raw(row)));
+        files.readColumns(tablePath, file.path(), projection, row -> records.accept(raw(row)));
     }
 
     private static ContractGate.RawRecord raw(GenericRecord row) {

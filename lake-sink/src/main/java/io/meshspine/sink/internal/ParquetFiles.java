@@ -204,9 +204,21 @@ public final class ParquetFiles {
 
     /** Reads every row of a data file (a path as the log lists it) with the given reader schema. */
     public void read(String tableUri, String logPath, Schema readerSchema, Consumer<GenericRecord> rows) {
+        read(tableUri, logPath, readerSchema, false, rows);
+    }
+
+    /** Reads only the reader schema's columns of every row (a Parquet projection: the other columns are not decoded). */
+    public void readColumns(String tableUri, String logPath, Schema columns, Consumer<GenericRecord> rows) {
+        read(tableUri, logPath, columns, true, rows);
+    }
+
+    private void read(String tableUri, String logPath, Schema readerSchema, boolean project, Consumer<GenericRecord> rows) {
         String relative = logPath.replace("%25", "%");
         Configuration c = new Configuration(conf);
         AvroReadSupport.setAvroReadSchema(c, readerSchema);
+        if (project) {
+            AvroReadSupport.setRequestedProjection(c, readerSchema);
+        }
         AvroReadSupport.setAvroDataSupplier(c, GenericDataSupplier.class);
         Path local = Hadoop.localPath(tableUri);
         try {
