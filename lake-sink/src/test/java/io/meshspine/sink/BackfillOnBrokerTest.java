@@ -201,6 +201,14 @@ class BackfillOnBrokerTest {
             List<QueuedDeadLetter> after = bench.list(nowPassing.withStatusAny(), admin);
             assertThat(after).hasSize(ruleLetterIds.size()).allMatch(q -> q.status() == DeadLetterStatus.RESOLVED
                     && q.state().reason().startsWith("backfilled"));
+            // The live queue of the contract is left with the gate's two undecodable values; the backfill's own are
+            // there only when asked for (stage=backfill), once each.
+            DeadLetterFilter mine = DeadLetterFilter.parse(Map.of("contract", List.of(fixed.qualifiedName())));
+            assertThat(bench.summary(mine, admin).total()).isEqualTo(2);
+            assertThat(bench.list(mine, admin)).allMatch(q -> q.letter().stage().equals("gate"));
+            List<QueuedDeadLetter> asked = bench.list(DeadLetterFilter.parse(Map.of("contract", List.of(fixed.qualifiedName()),
+                    "stage", List.of(BackfillJob.STAGE))), admin);
+            assertThat(asked).hasSize(2).allMatch(q -> q.letter().stage().equals(BackfillJob.STAGE));
         }
     }
 
