@@ -17,6 +17,7 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -39,7 +40,15 @@ public final class Backfill {
      * @param into the new table's path or URI; null: beside the live Silver table ({@code <name>_backfill_<ts>}), or the
      *             unfinished backfill of the same contract found there, which is resumed
      */
-    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
+    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait) {
+        public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2));
+        }
+
+        /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
+        public static Options replacing(String lakeRoot, String to, Duration gateWait) {
+            return new Options(lakeRoot, null, null, to, false, true, gateWait);
+        }
     }
 
     private Backfill() {
@@ -50,14 +59,15 @@ public final class Backfill {
         String bronzePath = LakeTables.path(options.lakeRoot(), LakeTables.bronzeName(contract));
         BronzeReader.Bound to = BronzeReader.Bound.parse(options.to());
         BronzeReader.Bound from = BronzeReader.Bound.parse(options.from());
-        String target = options.into() != null ? Hadoop.qualify(options.into())
+        String live = LakeTables.path(options.lakeRoot(), LakeTables.silverName(contract));
+        String target = options.replace() ? live : options.into() != null ? Hadoop.qualify(options.into())
                 : unfinishedBeside(options.lakeRoot(), contract, conf)
                 .orElseGet(() -> besideLive(options.lakeRoot(), contract, bronzePath, to, from, conf));
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(gate.registryUrl()));
         ContractGate decisions = new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
                 gate.maxProductRecordBytes(), ProductTransform.NONE);
-        BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(),
-                gate.bootstrapServers(), gate.clientProperties());
+        BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait());
         return new BackfillJob(request, decisions, schemas, conf).run(progress);
     }
 

@@ -167,6 +167,12 @@ public final class LakeCommand implements Runnable {
         String to;
         @Option(names = "--into", paramLabel = "<table path>", description = "The new table (default: beside the live one, <name>_backfill_<time of the Bronze version>).")
         String into;
+        @Option(names = "--replace", description = "Replace the live table's content in one Delta commit while the sink keeps writing"
+                + " (the sink's next commits apply on top: none lost, none doubled; needs the live gate running, see the README).")
+        boolean replace;
+        @Option(names = "--gate-wait", defaultValue = "PT2M", paramLabel = "<duration>", description = "With --replace: how long to wait"
+                + " for the live gate to pass the Bronze snapshot (ISO-8601, default ${DEFAULT-VALUE}).")
+        Duration gateWait;
         @Option(names = "--dry-run", description = "Decide every record and count the outcomes; write no Parquet, no dead letter.")
         boolean dryRun;
         @Option(names = "--gate-config", paramLabel = "<file>", description = "The gate's settings file (its hash key masks and identifies"
@@ -198,9 +204,15 @@ public final class LakeCommand implements Runnable {
                 return 2;
             }
             String name = contract.get().qualifiedName();
+            if (replace && (into != null || from != null || dryRun)) {
+                err.println("backfill: --replace rebuilds the live table whole: not with --into, --from or --dry-run");
+                err.flush();
+                return 2;
+            }
             try {
                 io.meshspine.sink.internal.BackfillJob.Summary s = Backfill.run(contract.get(), gate,
-                        new Backfill.Options(parent.lake, into, from, to, dryRun), (read, total, elapsed) -> {
+                        replace ? Backfill.Options.replacing(parent.lake, to, gateWait) : new Backfill.Options(parent.lake, into, from, to, dryRun),
+                        (read, total, elapsed) -> {
                             double rate = elapsed.toNanos() == 0 ? 0 : read / (elapsed.toNanos() / 1e9);
                             long eta = rate <= 0 ? 0 : (long) ((total - read) / rate);
                             err.printf("backfill %s: %,d / %,d rows (%.0f%%), %,.0f rows/s, ETA %ds%n", name, read, total,

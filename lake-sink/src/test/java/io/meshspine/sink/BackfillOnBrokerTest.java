@@ -212,6 +212,75 @@ class BackfillOnBrokerTest {
         }
     }
 
+    @Test
+    void a_replace_while_the_gate_and_the_sink_keep_writing_loses_and_doubles_no_row(SpineTestKit kit, @TempDir Path dir) throws Exception {
+        String domain = "payments_rp_" + Long.toHexString(System.nanoTime());
+        Contract contract = ContractCatalog.load(writeContract(dir.resolve("contracts"), domain, false)).latest(domain + ".transactions").orElseThrow();
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics());
+        RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
+        long writerId = registry.contentIdFor(domain, ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
+        Path lake = dir.resolve("lake");
+        GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
+                "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("rp-gate"), "gate.state-dir", dir.resolve("state").toString()));
+        SinkConfig sinkConfig = SinkConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withLakeRoot(lake.toString())
+                .withGroupId(SpineTestKit.uniqueName("rp-sink")).withTrigger(new BatchTrigger(30, 64L << 20, Duration.ofMillis(200)))
+                .withTableTriggers(Map.of());
+        String bronzePath = LakeTables.path(lake.toString(), LakeTables.bronzeName(contract));
+        String livePath = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
+        SamplePayments samples = new SamplePayments(contract.avroSchema());
+        Instant base = Instant.parse("2026-11-25T08:00:00Z");
+        int most = 5_000;
+        java.util.concurrent.atomic.AtomicInteger stopAt = new java.util.concurrent.atomic.AtomicInteger(most);
+        List<String> ids = new ArrayList<>();
+        long[] replacedVersion = {-1};
+        try (ContractGateService gate = ContractGateService.start(gateConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry(), ProductTransform.NONE);
+             SinkService sink = LakeSink.start(sinkConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry());
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            // Traffic throughout: 10 payments every 100 ms on another thread, before, during and a while after the replace.
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            List<GenericRecord> records = new ArrayList<>();
+            for (int i = 0; i < most; i++) {
+                GenericRecord r = samples.valid(100_000 + i, base.plus(i % 2, ChronoUnit.DAYS));
+                records.add(r);
+                ids.add(r.get("transaction_id").toString());
+            }
+            var traffic = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            try {
+                traffic.scheduleAtFixedRate(() -> {
+                    for (int k = 0; k < 10 && sent.get() < stopAt.get(); k++) {
+                        GenericRecord r = records.get(sent.getAndIncrement());
+                        producer.send(new ProducerRecord<>(contract.rawTopic(), r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
+                                WireFormat.encode(writerId, contract.avroSchema(), r)));
+                    }
+                    producer.flush();
+                }, 0, 100, TimeUnit.MILLISECONDS);
+                // Waiting reads the logs' row counts (cheap); what is asserted is read with Delta Kernel.
+                org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+                await("some history in both tables").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> LakeTables.rowCount(bronzePath, conf) >= 150 && LakeTables.rowCount(livePath, conf) >= 100);
+                KernelTable.Contents before = KernelTable.read(livePath);
+                BackfillJob.Summary replaced = Backfill.run(contract, gateConfig, Backfill.Options.replacing(lake.toString(), null, Duration.ofSeconds(60)),
+                        BackfillJob.Progress.NONE);
+                int sentAtReplace = sent.get();
+                assertThat(sentAtReplace).as("the replace ran while traffic still flowed").isLessThan(most);
+                stopAt.set(sentAtReplace + 100);
+                replacedVersion[0] = replaced.tableVersion();
+                KernelTable.Contents atReplace = KernelTable.readVersion(livePath, replaced.tableVersion());
+                assertThat(atReplace.column("transaction_id")).doesNotHaveDuplicates().hasSize((int) replaced.silverRows());
+                assertThat(atReplace.paths()).as("an overwrite: no file of before survives").doesNotContainAnyElementsOf(before.paths());
+                await("the sink goes on on top of the replace").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> sent.get() >= stopAt.get() && LakeTables.rowCount(livePath, conf) >= stopAt.get());
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> LakeTables.rowCount(livePath, conf) == stopAt.get());
+            } finally {
+                traffic.shutdownNow();
+            }
+        }
+        KernelTable.Contents after = KernelTable.read(livePath);
+        assertThat(after.column("transaction_id")).hasSize(stopAt.get()).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(ids.subList(0, stopAt.get()));
+        assertThat(after.version()).as("the sink committed on top of the replace").isGreaterThan(replacedVersion[0]);
+    }
+
     private static BigDecimal amount(GenericRecord r) {
         ByteBuffer b = ((ByteBuffer) r.get("amount")).duplicate();
         byte[] bytes = new byte[b.remaining()];

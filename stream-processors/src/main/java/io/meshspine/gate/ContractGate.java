@@ -196,6 +196,7 @@ public final class ContractGate {
                 : WireFormat.withHeader(lane.keyId(), keyBody);
         List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
         Headers headers = productHeaders(in.headers(), contract, warnings);
+        headers.add(SpineHeaders.RAW_OFFSET, SpineHeaders.utf8(in.partition() + ":" + in.offset()));
         if (op != null) {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
         }

@@ -57,8 +57,13 @@ public final class BackfillJob {
     private static final Logger log = LoggerFactory.getLogger(BackfillJob.class);
 
     /** What to backfill, from where, into where. */
+    /**
+     * @param replace           the target is the live Silver table, replaced in one commit (see {@link ReplaceCommit})
+     * @param gateApplicationId the live gate's application id (its consumer group): a replace waits for it to pass the snapshot
+     */
     public record Request(Contract contract, String bronzePath, String targetPath, BronzeReader.Bound to, BronzeReader.Bound from,
-                          boolean dryRun, String bootstrapServers, Map<String, Object> kafkaClient) {
+                          boolean dryRun, boolean replace, String bootstrapServers, Map<String, Object> kafkaClient,
+                          String gateApplicationId, Duration replaceWait) {
     }
 
     /** The outcome: counts by kind, what was written, and which earlier (gate) dead letters now pass. */
@@ -114,7 +119,13 @@ public final class BackfillJob {
     private Summary runChunks(Progress progress, long started) {
         BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, request.to(), request.from());
         DeltaTable target = new DeltaTable(spec, conf);
-        if (!request.dryRun() && target.deltaLog().tableExists()) {
+        if (request.replace() && !target.deltaLog().tableExists()) {
+            throw new IllegalStateException("--replace: there is no live table at " + request.targetPath() + " to replace (use --into)");
+        }
+        if (request.replace() && !(request.from() instanceof BronzeReader.Bound.Latest)) {
+            throw new IllegalArgumentException("--replace rebuilds the whole table: --from does not go with it");
+        }
+        if (!request.dryRun() && !request.replace() && target.deltaLog().tableExists()) {
             throw new IllegalStateException("a table exists at " + request.targetPath() + " already: a backfill writes a new table"
                     + " (choose another --into, or delete it)");
         }
@@ -141,12 +152,12 @@ public final class BackfillJob {
                 }
                 Set<String> claimed = new HashSet<>();
                 done.values().forEach(c -> c.files().forEach(f -> claimed.add(f.path())));
-                int orphans = manifest.deleteUnclaimed(claimed);
+                int orphans = manifest.deleteUnclaimed(claimed, filePrefix(runId));
                 log.info("backfill resumes run={} target={} chunksDone={} orphanFilesDeleted={}", runId, request.targetPath(), done.size(), orphans);
             } else {
                 runId = UUID.randomUUID().toString().substring(0, 8);
                 manifest.start(new BackfillManifest.Run(runId, contract.qualifiedName(), request.bronzePath(), bronze.version(), fromText,
-                        upsert ? "upsert" : "append"));
+                        (upsert ? "upsert" : "append") + (request.replace() ? "+replace" : "")));
             }
         }
         Set<String> earlierDeadLetters = earlierGateDeadLetters();
@@ -159,6 +170,7 @@ public final class BackfillJob {
         List<ParquetFiles.WrittenFile> written = new ArrayList<>();
         List<String> nowPassing = new ArrayList<>();
         TreeMap<BusinessKey, GenericRecord> latest = upsert ? new TreeMap<>() : null;
+        Map<Integer, Long> lastRawOffsets = new HashMap<>();
         int resumed = 0;
         long read = 0;
         long lastReport = 0;
@@ -169,11 +181,12 @@ public final class BackfillJob {
                 counts = counts.plus(prior.counts());
                 written.addAll(prior.files());
                 nowPassing.addAll(prior.nowPassing());
+                prior.lastOffsets().forEach((p, o) -> lastRawOffsets.merge(p, o, Math::max));
                 read += prior.counts().read();
                 resumed++;
                 continue;
             }
-            ChunkWork chunk = new ChunkWork(runId, parquet, rows, earlierDeadLetters, passedIds, latest);
+            ChunkWork chunk = new ChunkWork(runId, new OpenPartitions(parquet, filePrefix(runId)), rows, earlierDeadLetters, passedIds, latest);
             try {
                 bronze.read(file, chunk::decide);
             } catch (RuntimeException e) {
@@ -184,12 +197,14 @@ public final class BackfillJob {
             if (!request.dryRun()) {
                 deadLetters.sendAll(chunk.deadLetters);
                 Crash.at(CrashPoint.BACKFILL_CHUNK_BEFORE_MANIFEST);
-                manifest.commit(new BackfillManifest.Chunk(i, file.path(), chunk.counts(), chunkFiles, chunk.nowPassing), chunk.identities);
+                manifest.commit(new BackfillManifest.Chunk(i, file.path(), chunk.counts(), chunkFiles, chunk.nowPassing, chunk.lastOffsets),
+                        chunk.identities);
                 Crash.committed();
             }
             counts = counts.plus(chunk.counts());
             written.addAll(chunkFiles);
             nowPassing.addAll(chunk.nowPassing);
+            chunk.lastOffsets.forEach((p, o) -> lastRawOffsets.merge(p, o, Math::max));
             read += chunk.read;
             long now = System.nanoTime();
             if (now - lastReport > 1_000_000_000L || i == files.size() - 1) {
@@ -200,20 +215,28 @@ public final class BackfillJob {
         long silverRows;
         long version = -1;
         if (upsert) {
-            List<GenericRecord> live = new ArrayList<>();
-            latest.values().forEach(r -> {
-                if (r != null) {
-                    live.add(r);
-                }
-            });
-            silverRows = live.size();
-            if (!request.dryRun()) {
-                written.addAll(parquet.write(spec.path(), spec.rowSchema(), spec.partitionColumn(), spec.keyColumns(), live));
-            }
+            silverRows = latest.values().stream().filter(java.util.Objects::nonNull).count();
         } else {
             silverRows = counts.passed() - counts.refused();
         }
-        if (!request.dryRun()) {
+        if (!request.dryRun() && request.replace()) {
+            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, rows, new OpenPartitions(parquet, filePrefix(runId)), conf, schemas)
+                    .commit(written, latest, lastRawOffsets, bronze.version(), runId);
+            version = r.version();
+            silverRows += r.tailRows();
+            written.clear();
+            written.addAll(r.added());
+            manifest.remove();
+        } else if (!request.dryRun()) {
+            if (upsert) {
+                OpenPartitions out = new OpenPartitions(parquet, filePrefix(runId));
+                latest.values().forEach(r -> {
+                    if (r != null) {
+                        out.write(r);
+                    }
+                });
+                written.addAll(out.close());
+            }
             version = commit(target, written, bronze.version(), runId);
             manifest.remove();
         }
@@ -276,17 +299,62 @@ public final class BackfillJob {
         return ids;
     }
 
+    /** The backfill's own files start with its run id: a rerun deletes only those of its run that no chunk claims. */
+    static String filePrefix(String runId) {
+        return "backfill-" + runId + "-";
+    }
+
+    /** Silver rows streamed into one open file per partition value. */
+    final class OpenPartitions {
+        private final ParquetFiles parquet;
+        private final String prefix;
+        private final Map<String, ParquetFiles.OpenFile> open = new LinkedHashMap<>();
+        private final int partitionPos;
+        private final Schema partitionSchema;
+
+        OpenPartitions(ParquetFiles parquet, String prefix) {
+            this.parquet = parquet;
+            this.prefix = prefix;
+            this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
+            this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
+        }
+
+        void write(GenericRecord row) {
+            String value = partitionPos < 0 ? "" : ParquetFiles.partitionValue(partitionSchema, row.get(partitionPos));
+            ParquetFiles.OpenFile f = open.get(value);
+            if (f == null) {
+                Map<String, String> pv = new LinkedHashMap<>();
+                spec.partitionColumn().ifPresent(col -> pv.put(col, value));
+                f = parquet.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), prefix, pv, spec.rowSchema(), spec.keyColumns());
+                open.put(value, f);
+            }
+            f.write(row);
+        }
+
+        List<ParquetFiles.WrittenFile> close() {
+            List<ParquetFiles.WrittenFile> out = new ArrayList<>();
+            for (ParquetFiles.OpenFile f : open.values()) {
+                out.add(f.close());
+            }
+            open.clear();
+            return out;
+        }
+
+        void abandon() {
+            open.values().forEach(ParquetFiles.OpenFile::abandon);
+            open.clear();
+        }
+    }
+
     /** One chunk (a Bronze file) being decided and written. */
     private final class ChunkWork implements GateDecision.Handler {
         private final String runId;
-        private final ParquetFiles parquet;
+        private final OpenPartitions out;
         private final SilverRows rows;
         private final Set<String> earlier;
         private final BackfillIdentities passedIds;
         private final TreeMap<BusinessKey, GenericRecord> latest;
-        private final Map<String, ParquetFiles.OpenFile> open = new LinkedHashMap<>();
-        private final int partitionPos;
-        private final Schema partitionSchema;
+        final Map<Integer, Long> lastOffsets = new HashMap<>();
         final BackfillIdentities.Chunk identities = new BackfillIdentities.Chunk();
         final List<DeadLetter> deadLetters = new ArrayList<>();
         final List<String> nowPassing = new ArrayList<>();
@@ -298,21 +366,20 @@ public final class BackfillJob {
         private ContractGate.RawRecord current;
         private final Instant now = Instant.now();
 
-        ChunkWork(String runId, ParquetFiles parquet, SilverRows rows, Set<String> earlier, BackfillIdentities passedIds,
+        ChunkWork(String runId, OpenPartitions out, SilverRows rows, Set<String> earlier, BackfillIdentities passedIds,
                   TreeMap<BusinessKey, GenericRecord> latest) {
             this.runId = runId;
-            this.parquet = parquet;
+            this.out = out;
             this.rows = rows;
             this.earlier = earlier;
             this.passedIds = passedIds;
             this.latest = latest;
-            this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
-            this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
         }
 
         void decide(ContractGate.RawRecord raw) {
             read++;
             current = raw;
+            lastOffsets.merge(raw.partition(), raw.offset(), Math::max);
             gate.decide(raw, now, passedIds::contains, STAGE).applyTo(this);
         }
 
@@ -332,7 +399,7 @@ public final class BackfillJob {
                 if (upsert) {
                     latest.put(u.key(), u.row());
                 } else if (!request.dryRun()) {
-                    write(u.row());
+                    out.write(u.row());
                 }
             } else if (change instanceof SilverRows.Change.Delete d) {
                 latest.put(d.key(), null);
@@ -379,28 +446,12 @@ public final class BackfillJob {
                     c == null ? original.id() : SpineHeaders.string(c.value()), 0, now, Map.of("table", spec.path()));
         }
 
-        private void write(GenericRecord row) {
-            String value = partitionPos < 0 ? "" : ParquetFiles.partitionValue(partitionSchema, row.get(partitionPos));
-            ParquetFiles.OpenFile f = open.get(value);
-            if (f == null) {
-                Map<String, String> pv = new LinkedHashMap<>();
-                spec.partitionColumn().ifPresent(col -> pv.put(col, value));
-                f = parquet.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), pv, spec.rowSchema(), spec.keyColumns());
-                open.put(value, f);
-            }
-            f.write(row);
-        }
-
         List<ParquetFiles.WrittenFile> close() {
-            List<ParquetFiles.WrittenFile> out = new ArrayList<>();
-            for (ParquetFiles.OpenFile f : open.values()) {
-                out.add(f.close());
-            }
-            return out;
+            return out.close();
         }
 
         void abandon() {
-            open.values().forEach(ParquetFiles.OpenFile::abandon);
+            out.abandon();
         }
 
         BackfillManifest.Counts counts() {

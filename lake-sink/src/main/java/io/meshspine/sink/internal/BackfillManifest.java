@@ -42,7 +42,8 @@ final class BackfillManifest {
     }
 
     /** One committed chunk. */
-    record Chunk(int index, String bronzeFile, Counts counts, List<ParquetFiles.WrittenFile> files, List<String> nowPassing) {
+    record Chunk(int index, String bronzeFile, Counts counts, List<ParquetFiles.WrittenFile> files, List<String> nowPassing,
+                 Map<Integer, Long> lastOffsets) {
     }
 
     /** Counts by outcome. */
@@ -108,6 +109,8 @@ final class BackfillManifest {
             ObjectNode pv = fn.putObject("partitionValues");
             f.partitionValues().forEach(pv::put);
         }
+        ObjectNode last = n.putObject("lastOffsets");
+        chunk.lastOffsets().forEach((p, o) -> last.put(Integer.toString(p), o));
         ArrayNode passing = n.putArray("nowPassing");
         chunk.nowPassing().forEach(passing::add);
         writeAtomically("chunk-" + chunk.index() + ".json", n.toString().getBytes(StandardCharsets.UTF_8));
@@ -136,8 +139,10 @@ final class BackfillManifest {
                 List<String> passing = new ArrayList<>();
                 n.path("nowPassing").forEach(p -> passing.add(p.asText()));
                 int index = n.path("index").asInt();
+                Map<Integer, Long> last = new LinkedHashMap<>();
+                n.path("lastOffsets").fields().forEachRemaining(e -> last.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
                 chunks.put(index, new Chunk(index, n.path("bronzeFile").asText(), new Counts(n.path("read").asLong(), n.path("passed").asLong(),
-                        n.path("deadLettered").asLong(), n.path("duplicates").asLong(), n.path("refused").asLong()), files, passing));
+                        n.path("deadLettered").asLong(), n.path("duplicates").asLong(), n.path("refused").asLong()), files, passing, last));
                 try (DataInputStream in = new DataInputStream(fs.open(new Path(dir, "chunk-" + index + ".ids")))) {
                     identities.readInto(in);
                 }
@@ -149,10 +154,10 @@ final class BackfillManifest {
     }
 
     /**
-     * Deletes the data files under the target that no committed chunk names: what a killed chunk had written. Only
-     * before the final commit, when nothing under the target is part of a table yet.
+     * Deletes the run's data files under the target that no committed chunk names: what a killed chunk had written.
+     * Only the run's own files (their names start with its id): with {@code --replace} the target is the live table.
      */
-    int deleteUnclaimed(Set<String> claimed) {
+    int deleteUnclaimed(Set<String> claimed, String runFilePrefix) {
         int deleted = 0;
         try {
             Path root = new Path(targetPath);
@@ -170,7 +175,7 @@ final class BackfillManifest {
                 if (relative.startsWith(DIR + "/") || relative.startsWith("_delta_log/") || !relative.endsWith(".parquet")) {
                     continue;
                 }
-                if (!keep.contains(relative)) {
+                if (p.getName().startsWith(runFilePrefix) && !keep.contains(relative)) {
                     doomed.add(p);
                 }
             }

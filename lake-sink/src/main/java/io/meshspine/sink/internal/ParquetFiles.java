@@ -173,7 +173,13 @@ public final class ParquetFiles {
     }
 
     public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> keyColumns) {
-        String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
+        return open(tableUri, partitionDir, "part-", partitionValues, schema, keyColumns);
+    }
+
+    /** A new file whose name starts with {@code namePrefix} (a backfill's files name their run, so it can tell them from others). */
+    public OpenFile open(String tableUri, String partitionDir, String namePrefix, Map<String, String> partitionValues, Schema schema,
+                         List<String> keyColumns) {
+        String relative = partitionDir + namePrefix + UUID.randomUUID() + ".snappy.parquet";
         Path local = Hadoop.localPath(tableUri);
         try {
             OutputFile out;
