@@ -229,26 +229,21 @@ class BackfillOnBrokerTest {
         String livePath = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
         SamplePayments samples = new SamplePayments(contract.avroSchema());
         Instant base = Instant.parse("2026-11-25T08:00:00Z");
-        int most = 5_000;
+        int most = 1_000_000;
         java.util.concurrent.atomic.AtomicInteger stopAt = new java.util.concurrent.atomic.AtomicInteger(most);
         List<String> ids = new ArrayList<>();
         long[] replacedVersion = {-1};
         try (ContractGateService gate = ContractGateService.start(gateConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry(), ProductTransform.NONE);
              SinkService sink = LakeSink.start(sinkConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-            // Traffic throughout: 10 payments every 100 ms on another thread, before, during and a while after the replace.
+            // Traffic throughout: 5 payments every 100 ms on another thread, before, during and a while after the replace.
             java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-            List<GenericRecord> records = new ArrayList<>();
-            for (int i = 0; i < most; i++) {
-                GenericRecord r = samples.valid(100_000 + i, base.plus(i % 2, ChronoUnit.DAYS));
-                records.add(r);
-                ids.add(r.get("transaction_id").toString());
-            }
             var traffic = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
             try {
                 traffic.scheduleAtFixedRate(() -> {
-                    for (int k = 0; k < 10 && sent.get() < stopAt.get(); k++) {
-                        GenericRecord r = records.get(sent.getAndIncrement());
+                    for (int k = 0; k < 5 && sent.get() < stopAt.get(); k++) {
+                        int n = sent.getAndIncrement();
+                        GenericRecord r = samples.valid(100_000 + n, base.plus(n % 2, ChronoUnit.DAYS));
                         producer.send(new ProducerRecord<>(contract.rawTopic(), r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8),
                                 WireFormat.encode(writerId, contract.avroSchema(), r)));
                     }
@@ -274,6 +269,9 @@ class BackfillOnBrokerTest {
             } finally {
                 traffic.shutdownNow();
             }
+        }
+        for (int n = 0; n < stopAt.get(); n++) {
+            ids.add(samples.valid(100_000 + n, base.plus(n % 2, ChronoUnit.DAYS)).get("transaction_id").toString());
         }
         KernelTable.Contents after = KernelTable.read(livePath);
         assertThat(after.column("transaction_id")).hasSize(stopAt.get()).doesNotHaveDuplicates()
