@@ -117,7 +117,16 @@ public final class BackfillJob {
     }
 
     private Summary runChunks(Progress progress, long started) {
-        BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, request.to(), request.from());
+        BackfillManifest manifest = new BackfillManifest(request.targetPath(), conf);
+        // The same command again resumes the same snapshot, though Bronze has grown since: the sink keeps writing it.
+        BronzeReader.Bound to = request.to();
+        if (!request.dryRun() && to instanceof BronzeReader.Bound.Latest) {
+            Optional<BackfillManifest.Run> unfinished = manifest.run();
+            if (unfinished.isPresent()) {
+                to = new BronzeReader.Bound.Version(unfinished.get().bronzeVersion());
+            }
+        }
+        BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, to, request.from());
         DeltaTable target = new DeltaTable(spec, conf);
         if (request.replace() && !target.deltaLog().tableExists()) {
             throw new IllegalStateException("--replace: there is no live table at " + request.targetPath() + " to replace (use --into)");
@@ -129,7 +138,6 @@ public final class BackfillJob {
             throw new IllegalStateException("a table exists at " + request.targetPath() + " already: a backfill writes a new table"
                     + " (choose another --into, or delete it)");
         }
-        BackfillManifest manifest = new BackfillManifest(request.targetPath(), conf);
         BackfillIdentities passedIds = new BackfillIdentities();
         Map<Integer, BackfillManifest.Chunk> done = new HashMap<>();
         String runId;
