@@ -23,14 +23,21 @@ import java.util.TreeSet;
  *
  * @param status  {@code null} for any status; by default only the active queue
  * @param where   top-level fields of the decoded (current) value and the text they must equal
+ * @param stage   the stage that dead-lettered ({@code gate}, {@code lake-sink}, {@code backfill}, ...); {@code null}: every
+ *                stage but {@code backfill} (a backfill's dead letters are not mixed with the live ones unless asked,
+ *                or named by id); {@code "*"} (parameter {@code stage=any}): every stage
  */
 public record DeadLetterFilter(FailureType failureType, String ruleId, String contract, String sourceTopic, Instant from,
                                Instant to, String key, String correlationId, Integer replayCount, DeadLetterStatus status,
-                               Set<String> ids, Map<String, String> where) {
+                               Set<String> ids, Map<String, String> where, String stage) {
 
     /** The names {@link #parse} accepts, in the order docs list them. */
     public static final List<String> PARAMETERS = List.of("failure-type", "rule", "contract", "source-topic", "from", "to",
-            "key", "correlation-id", "replay-count", "status", "id", "where");
+            "key", "correlation-id", "replay-count", "status", "id", "where", "stage");
+
+    /** The stage of a backfill's dead letters (DESIGN.md): left out of selections unless asked for. */
+    public static final String BACKFILL_STAGE = "backfill";
+    public static final String ANY_STAGE = "*";
 
     public DeadLetterFilter {
         ids = ids == null ? Set.of() : Set.copyOf(ids);
@@ -39,17 +46,17 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
 
     /** The active queue, all of it. */
     public static DeadLetterFilter active() {
-        return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, DeadLetterStatus.ACTIVE, Set.of(), Map.of());
+        return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, DeadLetterStatus.ACTIVE, Set.of(), Map.of(), null);
     }
 
     /** One dead letter, whatever its status. */
     public static DeadLetterFilter byId(String id) {
-        return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, null, Set.of(id), Map.of());
+        return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, null, Set.of(id), Map.of(), null);
     }
 
     /** The same criteria over dead letters of any status. */
     public DeadLetterFilter withStatusAny() {
-        return new DeadLetterFilter(failureType, ruleId, contract, sourceTopic, from, to, key, correlationId, replayCount, null, ids, where);
+        return new DeadLetterFilter(failureType, ruleId, contract, sourceTopic, from, to, key, correlationId, replayCount, null, ids, where, stage);
     }
 
     /** A filter wrong in its own terms (unknown name, bad value): the message names the parameter. */
@@ -109,7 +116,8 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         }
         return new DeadLetterFilter(type, one(p, "rule").orElse(null), one(p, "contract").orElse(null),
                 one(p, "source-topic").orElse(null), instant(p, "from"), instant(p, "to"), one(p, "key").orElse(null),
-                one(p, "correlation-id").orElse(null), replayCount, status, new TreeSet<>(p.getOrDefault("id", List.of())), where);
+                one(p, "correlation-id").orElse(null), replayCount, status, new TreeSet<>(p.getOrDefault("id", List.of())), where,
+                one(p, "stage").map(v -> v.equalsIgnoreCase("any") ? ANY_STAGE : v).orElse(null));
     }
 
     private static Optional<String> one(Map<String, List<String>> p, String name) {
@@ -144,7 +152,7 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         if (!ids.isEmpty() && !ids.contains(e.id())) {
             return false;
         }
-        if (!matchesCounted(e.contract(), e.failureType(), e.ruleIds(), e.sourceTopic())) {
+        if (!matchesCounted(e.contract(), e.failureType(), e.ruleIds(), e.sourceTopic(), e.stage())) {
             return false;
         }
         if (from != null && e.deadLetteredAt().isBefore(from)) {
@@ -162,12 +170,15 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         return key == null || (e.keySha256() != null && e.keySha256().equals(keySha256()));
     }
 
-    /** The criteria the queue's counts are kept by (status apart): contract, failure type, rule, source topic. */
-    public boolean matchesCounted(String c, FailureType type, List<String> rules, String source) {
+    /** The criteria the queue's counts are kept by (status apart): contract, failure type, rule, source topic, stage. */
+    public boolean matchesCounted(String c, FailureType type, List<String> rules, String source, String deadLetterStage) {
         if (failureType != null && type != failureType) {
             return false;
         }
         if (ruleId != null && !rules.contains(ruleId)) {
+            return false;
+        }
+        if (stage == null ? ids.isEmpty() && BACKFILL_STAGE.equals(deadLetterStage) : !ANY_STAGE.equals(stage) && !stage.equals(deadLetterStage)) {
             return false;
         }
         if (contract != null && !contract.equals(c) && !(c != null && c.startsWith(contract + ".v"))) {
@@ -210,7 +221,8 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
     /** Whether anything narrows the selection beyond its status: changing actions refuse to run on all of it by accident. */
     public boolean narrows() {
         return failureType != null || ruleId != null || contract != null || sourceTopic != null || from != null || to != null
-                || key != null || correlationId != null || replayCount != null || !ids.isEmpty() || !where.isEmpty();
+                || key != null || correlationId != null || replayCount != null || !ids.isEmpty() || !where.isEmpty()
+                || stage != null && !ANY_STAGE.equals(stage);
     }
 
     /** A changing action over a filter that selects the whole queue, without the caller saying so ({@code --all}, {@code "all": true}). */
@@ -245,6 +257,7 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         if (correlationId != null) n.put("correlation-id", correlationId);
         if (replayCount != null) n.put("replay-count", replayCount);
         n.put("status", status == null ? "any" : status.name().toLowerCase(Locale.ROOT));
+        if (stage != null) n.put("stage", ANY_STAGE.equals(stage) ? "any" : stage);
         if (!ids.isEmpty()) {
             var a = n.putArray("id");
             new TreeSet<>(ids).forEach(a::add);

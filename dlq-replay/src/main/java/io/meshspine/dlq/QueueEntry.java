@@ -13,10 +13,11 @@ import java.util.Objects;
  *
  * @param keySha256 SHA-256 of the original key as text (what {@code key=} compares with), null when it did not decode
  * @param refused   the reason the raw topic refused its last replay, or null
+ * @param stage     the stage that dead-lettered it ({@code gate}, {@code backfill}, ...)
  */
 public record QueueEntry(String id, int partition, long offset, FailureType failureType, String contract, String sourceTopic,
                          List<String> ruleIds, Instant deadLetteredAt, String correlationId, int replayCount, String message,
-                         String keySha256, DeadLetterStatus status, boolean repaired, String refused) {
+                         String keySha256, DeadLetterStatus status, boolean repaired, String refused, String stage) {
 
     public QueueEntry {
         Objects.requireNonNull(id, "id");
@@ -30,6 +31,6 @@ public record QueueEntry(String id, int partition, long offset, FailureType fail
     public QueueEntry withState(DeadLetterState state) {
         return new QueueEntry(id, partition, offset, failureType, contract, sourceTopic, ruleIds, deadLetteredAt, correlationId,
                 replayCount, message, keySha256, state.status(), state.repair() != null,
-                state.refusal() == null ? null : state.refusal().reason());
+                state.refusal() == null ? null : state.refusal().reason(), stage);
     }
 }

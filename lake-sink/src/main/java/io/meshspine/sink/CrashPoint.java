@@ -11,7 +11,9 @@ public enum CrashPoint {
     /** The batch's Parquet files are written, the Delta commit has not happened. */
     AFTER_PARQUET_BEFORE_COMMIT,
     /** The Delta commit happened, the advisory Kafka offset commit has not. */
-    AFTER_COMMIT_BEFORE_OFFSET_COMMIT;
+    AFTER_COMMIT_BEFORE_OFFSET_COMMIT,
+    /** A backfill chunk's Silver files and dead letters are written, its manifest entry is not (counts chunks as commits). */
+    BACKFILL_CHUNK_BEFORE_MANIFEST;
 
     public static final String PROPERTY = "meshspine.sink.crash-at";
     public static final String AFTER_COMMITS_PROPERTY = "meshspine.sink.crash-after-commits";

@@ -17,9 +17,9 @@ import java.util.concurrent.Callable;
  * Tables are named as the sink names them ({@code silver/payments/transactions_v1}); none named means all.
  */
 @Command(name = "lake", mixinStandardHelpOptions = true,
-        description = "Delta tables of the lake: list them, compact, checkpoint, vacuum, reset their Kafka offsets.",
+        description = "Delta tables of the lake: list them, compact, checkpoint, vacuum, reset their Kafka offsets, backfill Silver from Bronze.",
         subcommands = {LakeCommand.Tables.class, LakeCommand.Compact.class, LakeCommand.Checkpoint.class, LakeCommand.VacuumCommand.class,
-                LakeCommand.ResetOffsets.class})
+                LakeCommand.ResetOffsets.class, LakeCommand.BackfillCommand.class})
 public final class LakeCommand implements Runnable {
 
     @Option(names = "--lake", defaultValue = SinkConfig.DEFAULT_LAKE_ROOT, description = "Lake root: a path or a Hadoop URI (default ${DEFAULT-VALUE}).")
@@ -146,6 +146,103 @@ public final class LakeCommand implements Runnable {
             out.printf("recorded in version %d%n", r.version());
             out.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "backfill", description = {"Rebuild a contract's Silver table from a fixed snapshot of its Bronze table, through the"
+            + " gate's decision code and the contract as they are now, into a new table (one Delta commit at the end).",
+            "Resumable: run the same command again after a crash and it goes on after the last committed chunk.",
+            "Records the contract refuses become dead letters with stage=backfill on spine.dlq.",
+            "Exit codes: 0 done, 2 bad arguments or configuration (the message names the key), 1 failed."})
+    static final class BackfillCommand implements Callable<Integer> {
+        @ParentCommand
+        LakeCommand parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "<contract>", description = "e.g. payments.transactions.v1 (or without .v<major>: the newest).")
+        String contractId;
+        @Option(names = "--from", paramLabel = "<instant|version>", description = "Only what Bronze received after this version (or instant).")
+        String from;
+        @Option(names = "--to", paramLabel = "<instant|version>", description = "The Bronze version (or the version as of an instant) read: the fixed input (default: the latest).")
+        String to;
+        @Option(names = "--into", paramLabel = "<table path>", description = "The new table (default: beside the live one, <name>_backfill_<time of the Bronze version>).")
+        String into;
+        @Option(names = "--replace", description = "Replace the live table's content in one Delta commit while the sink keeps writing"
+                + " (the sink's next commits apply on top: none lost, none doubled; needs the live gate running, see the README).")
+        boolean replace;
+        @Option(names = "--gate-wait", defaultValue = "PT2M", paramLabel = "<duration>", description = "With --replace: how long to wait"
+                + " for the live gate to pass the Bronze snapshot (ISO-8601, default ${DEFAULT-VALUE}).")
+        Duration gateWait;
+        @Option(names = "--dry-run", description = "Decide every record and count the outcomes; write no Parquet, no dead letter.")
+        boolean dryRun;
+        @Option(names = "--gate-config", paramLabel = "<file>", description = "The gate's settings file (its hash key masks and identifies"
+                + " as in production; registry and Kafka from it), SPINE_* variables over it, as `./spine run gate --config` reads them.")
+        java.nio.file.Path gateConfig;
+        @Option(names = "--contracts-dir", paramLabel = "<dir>", description = "Contracts to use (default: the gate config's contracts.dir, else the built-in ones).")
+        java.nio.file.Path contractsDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            io.meshspine.gate.GateConfig gate;
+            io.meshspine.core.contract.ContractCatalog catalog;
+            try {
+                io.meshspine.core.config.SpineConfig settings = io.meshspine.gate.GateSettings.DEFINITION.load(gateConfig, System.getenv());
+                gate = io.meshspine.gate.GateSettings.parse(settings);
+                java.nio.file.Path dir = contractsDir != null ? contractsDir : settings.find(io.meshspine.core.config.CommonSettings.CONTRACTS_DIR).orElse(null);
+                catalog = dir == null ? io.meshspine.core.contract.ContractCatalog.fromClasspath() : io.meshspine.core.contract.ContractCatalog.load(dir);
+            } catch (io.meshspine.core.config.ConfigException e) {
+                err.println("backfill: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            java.util.Optional<io.meshspine.core.contract.Contract> contract = find(catalog, contractId);
+            if (contract.isEmpty()) {
+                err.println("backfill: no contract " + contractId);
+                err.flush();
+                return 2;
+            }
+            String name = contract.get().qualifiedName();
+            if (replace && (into != null || from != null || dryRun)) {
+                err.println("backfill: --replace rebuilds the live table whole: not with --into, --from or --dry-run");
+                err.flush();
+                return 2;
+            }
+            try {
+                io.meshspine.sink.internal.BackfillJob.Summary s = Backfill.run(contract.get(), gate,
+                        replace ? Backfill.Options.replacing(parent.lake, to, gateWait) : new Backfill.Options(parent.lake, into, from, to, dryRun),
+                        (read, total, elapsed) -> {
+                            double rate = elapsed.toNanos() == 0 ? 0 : read / (elapsed.toNanos() / 1e9);
+                            long eta = rate <= 0 ? 0 : (long) ((total - read) / rate);
+                            err.printf("backfill %s: %,d / %,d rows (%.0f%%), %,.0f rows/s, ETA %ds%n", name, read, total,
+                                    total == 0 ? 100.0 : 100.0 * read / total, rate, eta);
+                            err.flush();
+                        });
+                out.printf("%s%s of %s from Bronze version %d: read %,d, passed %,d, dead-lettered %,d (stage=backfill), duplicates %,d,"
+                                + " Silver rows %,d%s in %.1f s (%,.0f rows/s)%n", s.dryRun() ? "dry run " : "backfill ", name,
+                        s.target(), s.bronzeVersion(), s.rowsRead(), s.passed(), s.deadLettered(), s.duplicates(), s.silverRows(),
+                        s.dryRun() ? " (would be written)" : " in " + s.files() + " files, table version " + s.tableVersion()
+                                + (s.chunksResumed() > 0 ? ", " + s.chunksResumed() + " chunks resumed" : ""),
+                        s.took().toNanos() / 1e9, s.rowsPerSecond());
+                if (!s.nowPassing().isEmpty()) {
+                    out.printf("%,d earlier gate dead letters of %s now pass%s; resolve them with: ./spine dlq resolve --contract %s"
+                                    + " --reason backfilled --id %s%s%n", s.nowPassing().size(), name, s.dryRun() ? " (would)" : "",
+                            name, String.join(" --id ", s.nowPassing().subList(0, Math.min(5, s.nowPassing().size()))),
+                            s.nowPassing().size() > 5 ? " ..." : "");
+                }
+                out.flush();
+                return 0;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                err.println("backfill: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+        }
+
+        private static java.util.Optional<io.meshspine.core.contract.Contract> find(io.meshspine.core.contract.ContractCatalog catalog, String id) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)\\.v(\\d+)").matcher(id);
+            return m.matches() ? catalog.find(m.group(1), Integer.parseInt(m.group(2))) : catalog.latest(id);
         }
     }
 }

@@ -17,6 +17,12 @@ public final class SpineHeaders {
     public static final String REPLAY_COUNT = "spine.replay-count";
     /** Where in its source the record was: an LSN, a binlog position, a file hash and line. Makes re-deliveries recognisable. */
     public static final String SOURCE_POSITION = "spine.source-position";
+    /**
+     * On a product record: {@code <partition>:<offset>} of the raw record the gate judged, so a product record can be
+     * matched with the raw record Bronze keeps (what a backfill's {@code --replace} needs to join its snapshot of Bronze
+     * with the offsets the live Silver table holds).
+     */
+    public static final String RAW_OFFSET = "spine.raw-offset";
     /** The warn-severity rules a passed record broke, comma separated. */
     public static final String WARNINGS = "spine.warnings";
     /** W3C trace context, passed through untouched. */

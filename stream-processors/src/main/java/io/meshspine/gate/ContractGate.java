@@ -101,47 +101,55 @@ public final class ContractGate {
     }
 
     public GateDecision decide(RawRecord in, Instant now, DedupLookup dedup) {
+        return decide(in, now, dedup, STAGE);
+    }
+
+    /**
+     * The same decision for a record read from somewhere other than the raw topic (a backfill reads Bronze): its dead
+     * letters name {@code stage}, so they are not mixed with the gate's own. Nothing else differs: one decision code.
+     */
+    public GateDecision decide(RawRecord in, Instant now, DedupLookup dedup, String stage) {
         Lane lane = null;
         try {
             String targetMajor = header(in.headers(), SpineHeaders.CONTRACT_VERSION);
             lane = laneFor(in.topic(), targetMajor);
             if (lane == null) {
-                return reject(in, null, now, o -> DeadLetter.schemaMismatch(o, "no contract for topic " + in.topic()
+                return reject(stage, in, null, now, o -> DeadLetter.schemaMismatch(o, "no contract for topic " + in.topic()
                         + (targetMajor == null ? "" : " at major version " + targetMajor)));
             }
-            return decide(in, lane, now, dedup);
+            return decide(in, lane, now, dedup, stage);
         } catch (RegistryUnavailableException | RegistryAccessDeniedException infrastructureFault) {
             // Not the record's fault: the caller retries (unavailable) or stops (access denied); never a dead letter.
             throw infrastructureFault;
         } catch (RuntimeException e) {
-            return reject(in, lane == null ? null : lane.contract(), now, o -> DeadLetter.processingFailure(o, e));
+            return reject(stage, in, lane == null ? null : lane.contract(), now, o -> DeadLetter.processingFailure(o, e));
         }
     }
 
-    private GateDecision decide(RawRecord in, Lane lane, Instant now, DedupLookup dedup) {
+    private GateDecision decide(RawRecord in, Lane lane, Instant now, DedupLookup dedup, String stage) {
         Contract contract = lane.contract();
         byte[] value = in.value();
         if (value == null || value.length == 0) {
-            return reject(in, contract, now, o -> DeadLetter.undecodable(o, value == null ? "null value" : "empty value"));
+            return reject(stage, in, contract, now, o -> DeadLetter.undecodable(o, value == null ? "null value" : "empty value"));
         }
         OptionalLong writerId = WireFormat.schemaId(value);
         if (writerId.isEmpty()) {
-            return reject(in, contract, now, o -> DeadLetter.undecodable(o, "not the registry wire format (first byte "
+            return reject(stage, in, contract, now, o -> DeadLetter.undecodable(o, "not the registry wire format (first byte "
                     + value[0] + ", " + value.length + " bytes)"));
         }
         Schema writer;
         try {
             writer = schemas.byContentId(writerId.getAsLong());
         } catch (RegistrySchemas.UnknownSchemaException e) {
-            return reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
+            return reject(stage, in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
         }
         GenericRecord record;
         try {
             record = lane.reader().read(writerId.getAsLong(), writer, value, WireFormat.HEADER_LENGTH);
         } catch (RecordReader.ReadFailure e) {
             return e.schemaMismatch()
-                    ? reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, e.getMessage()))
-                    : reject(in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
+                    ? reject(stage, in, contract, now, o -> DeadLetter.schemaMismatch(o, e.getMessage()))
+                    : reject(stage, in, contract, now, o -> DeadLetter.undecodable(o, e.getMessage()));
         }
         GenericRecord decoded = record;
         ChangeEvent.Op op = null;
@@ -149,13 +157,13 @@ public final class ContractGate {
             String code = String.valueOf(record.get(ChangeEvent.OP));
             op = ChangeEvent.Op.fromCode(code).orElse(null);
             if (op == null) {
-                return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, "change event with unknown op '" + code + "'"));
+                return reject(stage, in, contract, now, o -> DeadLetter.schemaMismatch(o, "change event with unknown op '" + code + "'"));
             }
             String side = op.hasAfter() ? ChangeEvent.AFTER : ChangeEvent.BEFORE;
             GenericRecord row = (GenericRecord) record.get(side);
             if (row == null) {
                 String what = "change event op " + op.code() + " without its '" + side + "' row";
-                return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, what));
+                return reject(stage, in, contract, now, o -> DeadLetter.schemaMismatch(o, what));
             }
             record = row;
         }
@@ -165,7 +173,7 @@ public final class ContractGate {
             for (String field : contract.keys()) {
                 Object part = record.get(field);
                 if (part == null) {
-                    return reject(in, contract, now, o -> DeadLetter.schemaMismatch(o, "business key field " + field + " is missing"));
+                    return reject(stage, in, contract, now, o -> DeadLetter.schemaMismatch(o, "business key field " + field + " is missing"));
                 }
                 key.put(field, part);
             }
@@ -180,7 +188,7 @@ public final class ContractGate {
         boolean delete = op == ChangeEvent.Op.DELETE;
         List<RuleViolation> violations = delete ? List.of() : contract.rules().evaluate(record, now);
         if (RuleViolation.anyError(violations)) {
-            return reject(in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
+            return reject(stage, in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
         }
         byte[] productValue = delete ? null
                 : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
@@ -188,13 +196,14 @@ public final class ContractGate {
                 : WireFormat.withHeader(lane.keyId(), keyBody);
         List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
         Headers headers = productHeaders(in.headers(), contract, warnings);
+        headers.add(SpineHeaders.RAW_OFFSET, SpineHeaders.utf8(in.partition() + ":" + in.offset()));
         if (op != null) {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
         }
         // The broker counts headers against the record's size too, so they are counted here.
         int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length) + headerBytes(headers);
         if (size > maxProductRecordBytes) {
-            return reject(in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
+            return reject(stage, in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
                     + " bytes (key, value and headers) exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
         }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
@@ -287,12 +296,16 @@ public final class ContractGate {
         return out;
     }
 
-    private GateDecision.Reject reject(RawRecord in, Contract contract, Instant now,
+    private GateDecision.Reject reject(String stage, RawRecord in, Contract contract, Instant now,
                                        java.util.function.Function<DeadLetter.Origin, DeadLetter> failure) {
-        return new GateDecision.Reject(failure.apply(origin(in, contract, now)));
+        return new GateDecision.Reject(failure.apply(origin(stage, in, contract, now)));
     }
 
     static DeadLetter.Origin origin(RawRecord in, Contract contract, Instant now) {
+        return origin(STAGE, in, contract, now);
+    }
+
+    static DeadLetter.Origin origin(String stage, RawRecord in, Contract contract, Instant now) {
         List<OriginalRecord.Header> headers = new ArrayList<>();
         for (Header h : in.headers()) {
             headers.add(new OriginalRecord.Header(h.key(), h.value()));
@@ -300,7 +313,7 @@ public final class ContractGate {
         OriginalRecord original = new OriginalRecord(in.topic(), in.partition(), in.offset(), in.timestamp(), in.key(), in.value(), headers);
         String correlation = header(in.headers(), SpineHeaders.CORRELATION_ID);
         String replayCount = header(in.headers(), SpineHeaders.REPLAY_COUNT);
-        return new DeadLetter.Origin(STAGE, original, contract == null ? null : contract.qualifiedName(),
+        return new DeadLetter.Origin(stage, original, contract == null ? null : contract.qualifiedName(),
                 contract == null ? null : contract.version(), correlation == null ? SpineHeaders.newCorrelationId() : correlation,
                 parseCount(replayCount), now, Map.of());
     }

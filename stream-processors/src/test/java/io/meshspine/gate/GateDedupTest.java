@@ -230,6 +230,8 @@ class GateDedupTest {
         assertThat(keys).contains(SpineHeaders.TRACEPARENT, SpineHeaders.CORRELATION_ID, SpineHeaders.SOURCE, SpineHeaders.SOURCE_POSITION,
                         SpineHeaders.CONTRACT, SpineHeaders.CONTRACT_VERSION)
                 .doesNotContain("x-producer-internal", "authorization");
+        // Where in the raw topic it came from, so a backfill's --replace can join the product topic with Bronze.
+        assertThat(SpineHeaders.string(out.headers().lastHeader(SpineHeaders.RAW_OFFSET).value())).isEqualTo("0:0");
     }
 
     private static Headers position(String position) {

@@ -72,6 +72,10 @@ final class FilterOptions {
     @Option(names = "--where", paramLabel = "<field=value>", description = "A top-level field of the decoded value equals this text; repeatable.")
     List<String> where = new ArrayList<>();
 
+    @Option(names = "--stage", paramLabel = "<stage>", description = "Dead letters of this stage (gate, lake-sink, backfill, ...) or any;"
+            + " by default every stage but backfill (a backfill's dead letters stay out of the live queue's views unless asked).")
+    String stage;
+
     DeadLetterFilter filter() {
         Map<String, List<String>> p = new LinkedHashMap<>();
         put(p, "failure-type", failureType);
@@ -84,6 +88,7 @@ final class FilterOptions {
         put(p, "correlation-id", correlationId);
         put(p, "replay-count", replayCount);
         put(p, "status", status);
+        put(p, "stage", stage);
         if (!ids.isEmpty()) {
             p.put("id", ids);
         }

@@ -51,7 +51,7 @@ public final class DeadLetterIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueReader.class);
 
     /** Changes when the encoding changes: an index of another format is dropped and rebuilt from the topics. */
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
     private static final byte ENTRY = 'e';
     private static final byte BY_TIME = 't';
@@ -70,9 +70,10 @@ public final class DeadLetterIndex implements AutoCloseable {
     }
 
     /** One cell of the counts: what summaries and depth gauges group by, and what access is decided on. */
-    public record Bucket(String contract, FailureType failureType, List<String> ruleIds, DeadLetterStatus status, String sourceTopic) {
+    public record Bucket(String contract, FailureType failureType, List<String> ruleIds, DeadLetterStatus status, String sourceTopic,
+                         String stage) {
         static Bucket of(QueueEntry e) {
-            return new Bucket(e.contract(), e.failureType(), e.ruleIds(), e.status(), e.sourceTopic());
+            return new Bucket(e.contract(), e.failureType(), e.ruleIds(), e.status(), e.sourceTopic(), e.stage());
         }
     }
 
@@ -398,6 +399,7 @@ public final class DeadLetterIndex implements AutoCloseable {
             out.writeUTF(e.status().name());
             out.writeBoolean(e.repaired());
             nullable(out, e.refused() == null || e.refused().length() <= MESSAGE_CHARS ? e.refused() : e.refused().substring(0, MESSAGE_CHARS));
+            nullable(out, e.stage());
             return bytes.toByteArray();
         } catch (IOException x) {
             throw new UncheckedIOException(x);
@@ -426,8 +428,9 @@ public final class DeadLetterIndex implements AutoCloseable {
             DeadLetterStatus status = DeadLetterStatus.valueOf(in.readUTF());
             boolean repaired = in.readBoolean();
             String refused = nullable(in);
+            String stage = nullable(in);
             return new QueueEntry(id, partition, offset, type, contract, source, ruleIds, at, correlation, replayCount, message, keySha,
-                    status, repaired, refused);
+                    status, repaired, refused, stage);
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }

@@ -152,7 +152,7 @@ public final class QueueReader implements AutoCloseable {
             }
         }
         return new QueueEntry(d.id(), partition, offset, d.failureType(), d.contract(), d.original().topic(), d.ruleIds(),
-                d.deadLetteredAt(), d.correlationId(), d.replayCount(), d.message(), keySha256, DeadLetterStatus.ACTIVE, false, null);
+                d.deadLetteredAt(), d.correlationId(), d.replayCount(), d.message(), keySha256, DeadLetterStatus.ACTIVE, false, null, d.stage());
     }
 
     /**

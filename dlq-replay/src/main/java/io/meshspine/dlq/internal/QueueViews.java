@@ -186,7 +186,7 @@ public final class QueueViews {
             for (Map.Entry<DeadLetterIndex.Bucket, Long> c : reader.counts().entrySet()) {
                 DeadLetterIndex.Bucket b = c.getKey();
                 if ((filter.status() != null && b.status() != filter.status())
-                        || !filter.matchesCounted(b.contract(), b.failureType(), b.ruleIds(), b.sourceTopic())) {
+                        || !filter.matchesCounted(b.contract(), b.failureType(), b.ruleIds(), b.sourceTopic(), b.stage())) {
                     continue;
                 }
                 if (!policy.maySee(who, b.contract(), b.sourceTopic())) {
@@ -295,7 +295,7 @@ public final class QueueViews {
         for (Map.Entry<DeadLetterIndex.Bucket, Long> c : reader.counts().entrySet()) {
             DeadLetterIndex.Bucket b = c.getKey();
             if ((filter.status() != null && b.status() != filter.status())
-                    || !filter.matchesCounted(b.contract(), b.failureType(), b.ruleIds(), b.sourceTopic())) {
+                    || !filter.matchesCounted(b.contract(), b.failureType(), b.ruleIds(), b.sourceTopic(), b.stage())) {
                 continue;
             }
             if (policy.maySee(who, b.contract(), b.sourceTopic())) {
@@ -347,7 +347,7 @@ public final class QueueViews {
         DeadLetter d = q.letter();
         return new QueueEntry(d.id(), q.partition(), q.offset(), d.failureType(), d.contract(), d.original().topic(), d.ruleIds(),
                 d.deadLetteredAt(), d.correlationId(), d.replayCount(), d.message(), keySha256, q.status(), q.state().repair() != null,
-                q.state().refusal() == null ? null : q.state().refusal().reason());
+                q.state().refusal() == null ? null : q.state().refusal().reason(), d.stage());
     }
 
     /** One line per dead letter for tables and lists, from the index: no payload, no PII. */

@@ -173,7 +173,13 @@ public final class ParquetFiles {
     }
 
     public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> keyColumns) {
-        String relative = partitionDir + "part-" + UUID.randomUUID() + ".snappy.parquet";
+        return open(tableUri, partitionDir, "part-", partitionValues, schema, keyColumns);
+    }
+
+    /** A new file whose name starts with {@code namePrefix} (a backfill's files name their run, so it can tell them from others). */
+    public OpenFile open(String tableUri, String partitionDir, String namePrefix, Map<String, String> partitionValues, Schema schema,
+                         List<String> keyColumns) {
+        String relative = partitionDir + namePrefix + UUID.randomUUID() + ".snappy.parquet";
         Path local = Hadoop.localPath(tableUri);
         try {
             OutputFile out;
@@ -204,9 +210,21 @@ public final class ParquetFiles {
 
     /** Reads every row of a data file (a path as the log lists it) with the given reader schema. */
     public void read(String tableUri, String logPath, Schema readerSchema, Consumer<GenericRecord> rows) {
+        read(tableUri, logPath, readerSchema, false, rows);
+    }
+
+    /** Reads only the reader schema's columns of every row (a Parquet projection: the other columns are not decoded). */
+    public void readColumns(String tableUri, String logPath, Schema columns, Consumer<GenericRecord> rows) {
+        read(tableUri, logPath, columns, true, rows);
+    }
+
+    private void read(String tableUri, String logPath, Schema readerSchema, boolean project, Consumer<GenericRecord> rows) {
         String relative = logPath.replace("%25", "%");
         Configuration c = new Configuration(conf);
         AvroReadSupport.setAvroReadSchema(c, readerSchema);
+        if (project) {
+            AvroReadSupport.setRequestedProjection(c, readerSchema);
+        }
         AvroReadSupport.setAvroDataSupplier(c, GenericDataSupplier.class);
         Path local = Hadoop.localPath(tableUri);
         try {

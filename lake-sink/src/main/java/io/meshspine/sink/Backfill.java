@@ -1,0 +1,102 @@
+package io.meshspine.sink;
+
+import io.meshspine.core.avro.RegistrySchemas;
+import io.meshspine.core.contract.Contract;
+import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.gate.ContractGate;
+import io.meshspine.gate.GateConfig;
+import io.meshspine.gate.ProductTransform;
+import io.meshspine.sink.internal.BackfillJob;
+import io.meshspine.sink.internal.BronzeReader;
+import io.meshspine.sink.internal.Hadoop;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code spine lake backfill}: a contract's Silver table rebuilt from a fixed snapshot of its Bronze table through the
+ * gate's decision code as the gate is configured now (its hash key, its record size limit) and the contract as it
+ * stands now. Wiring only; {@link BackfillJob} does the work.
+ */
+public final class Backfill {
+
+    /** Where the result goes when no {@code --into} is given: beside the live table, named after the Bronze version's time. */
+    static final String SUFFIX = "_backfill_";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * @param into the new table's path or URI; null: beside the live Silver table ({@code <name>_backfill_<ts>}), or the
+     *             unfinished backfill of the same contract found there, which is resumed
+     */
+    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait) {
+        public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2));
+        }
+
+        /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
+        public static Options replacing(String lakeRoot, String to, Duration gateWait) {
+            return new Options(lakeRoot, null, null, to, false, true, gateWait);
+        }
+    }
+
+    private Backfill() {
+    }
+
+    public static BackfillJob.Summary run(Contract contract, GateConfig gate, Options options, BackfillJob.Progress progress) {
+        Configuration conf = Hadoop.configuration(Map.of());
+        String bronzePath = LakeTables.path(options.lakeRoot(), LakeTables.bronzeName(contract));
+        BronzeReader.Bound to = BronzeReader.Bound.parse(options.to());
+        BronzeReader.Bound from = BronzeReader.Bound.parse(options.from());
+        String live = LakeTables.path(options.lakeRoot(), LakeTables.silverName(contract));
+        String target = options.replace() ? live : options.into() != null ? Hadoop.qualify(options.into())
+                : unfinishedBeside(options.lakeRoot(), contract, conf)
+                .orElseGet(() -> besideLive(options.lakeRoot(), contract, bronzePath, to, from, conf));
+        RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(gate.registryUrl()));
+        ContractGate decisions = new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
+                gate.maxProductRecordBytes(), ProductTransform.NONE);
+        BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait());
+        return new BackfillJob(request, decisions, schemas, conf).run(progress);
+    }
+
+    private static String besideLive(String lakeRoot, Contract contract, String bronzePath, BronzeReader.Bound to,
+                                     BronzeReader.Bound from, Configuration conf) {
+        Instant at = new BronzeReader(contract, bronzePath, conf, to, from).versionTimestamp();
+        return LakeTables.path(lakeRoot, LakeTables.silverName(contract)) + SUFFIX + STAMP.format(at);
+    }
+
+    /** A backfill of this contract beside the live table that has a manifest and no table yet: cut off, to be resumed. */
+    private static Optional<String> unfinishedBeside(String lakeRoot, Contract contract, Configuration conf) {
+        String live = LakeTables.path(lakeRoot, LakeTables.silverName(contract));
+        Path parent = new Path(live).getParent();
+        String prefix = new Path(live).getName() + SUFFIX;
+        try {
+            FileSystem fs = parent.getFileSystem(conf);
+            if (!fs.exists(parent)) {
+                return Optional.empty();
+            }
+            for (FileStatus s : fs.listStatus(parent)) {
+                Path p = s.getPath();
+                if (s.isDirectory() && p.getName().startsWith(prefix) && fs.exists(new Path(p, "_backfill/run.json"))
+                        && !fs.exists(new Path(p, "_delta_log"))) {
+                    return Optional.of(parent.toString() + "/" + p.getName());
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + parent, e);
+        }
+    }
+}
