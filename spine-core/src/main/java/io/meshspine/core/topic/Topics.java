@@ -26,6 +26,9 @@ public final class Topics {
     /** Debezium's schema history (one partition, kept forever); each CDC engine has its own, named by {@link #cdcSchemaHistory}. */
     public static final String CDC_SCHEMA_HISTORY = "spine.cdc.schema-history";
 
+    /** OpenLineage run events (JSON, keyed by run id): every lane's, the gate's, the sink's and the stewards' runs. */
+    public static final String LINEAGE = "spine.lineage";
+
     private Topics() {
     }
 
