@@ -2,6 +2,7 @@ package io.meshspine.sink;
 
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.sink.internal.Hadoop;
 import io.meshspine.sink.internal.LogStores;
@@ -44,17 +45,26 @@ public final class LakeSink {
         SinkMetrics metrics = new SinkMetrics(meters);
         List<TableSpec> specs = SinkTables.specs(config, catalog);
         var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas);
+        LineageEmitter lineage = LineageEmitter.start(config.lineage(), meters);
         List<TableSink> sinks = new ArrayList<>();
         try {
             for (TableSpec spec : specs) {
-                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics));
+                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, lineage, config.bootstrapServers()));
             }
         } catch (RuntimeException e) {
             deadLetters.close();
+            lineage.close();
             throw e;
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
         log.info("sink tables={}", specs.stream().map(TableSpec::name).toList());
-        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), deadLetters, config);
+        AutoCloseable resources = () -> {
+            try {
+                deadLetters.close();
+            } finally {
+                lineage.close();
+            }
+        };
+        return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), resources, config);
     }
 }

@@ -1,5 +1,7 @@
 package io.meshspine.sink;
 
+import io.meshspine.core.lineage.LineageConfig;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,10 +22,11 @@ import java.util.Objects;
  * @param maintenance      compaction, checkpoints and vacuum the sink schedules for its tables
  * @param singleWriter     the operator guarantees that this sink is the only process writing the lake: lets it run on a
  *                         store whose log store is safe only within one JVM (S3 without a DynamoDB log store)
+ * @param lineage          where the sink's run events go (one run per Delta commit)
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
-                         boolean singleWriter) {
+                         boolean singleWriter, LineageConfig lineage) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -38,6 +41,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         Objects.requireNonNull(pollTimeout, "pollTimeout");
         hadoop = Map.copyOf(hadoop);
         Objects.requireNonNull(maintenance, "maintenance");
+        Objects.requireNonNull(lineage, "lineage");
         if (lakeRoot.isBlank()) {
             throw new IllegalArgumentException("sink lake root must not be blank");
         }
@@ -50,35 +54,39 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     /** Defaults that run the embedded setup: {@code ./lake}, 500k records / 128 MB / 30 s batches, hourly upkeep. */
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
-                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false);
+                Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false, LineageConfig.NONE);
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, lineage);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, lineage);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, lineage);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, lineage);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, lineage);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, lineage);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, lineage);
+    }
+
+    public SinkConfig withLineage(LineageConfig l) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, l);
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
@@ -100,6 +108,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public String toString() {
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
-                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter + "]";
+                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter
+                + ", lineage=" + lineage.transport().configValue() + "]";
     }
 }

@@ -48,6 +48,7 @@ public final class SinkSettings {
                 .withTrigger(new BatchTrigger(config.get(MAX_RECORDS), config.get(MAX_BYTES), config.get(MAX_LATENCY)))
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
                 .withHadoop(config.passThrough(HADOOP_PREFIX))
-                .withSingleWriter(config.get(SINGLE_WRITER));
+                .withSingleWriter(config.get(SINGLE_WRITER))
+                .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 }

@@ -43,13 +43,15 @@ public final class SinkTables {
     }
 
     /** The table's writer: its log checked against the contract (throws if incompatible), its decoders ready. */
-    public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics) {
+    public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics,
+                                 io.meshspine.core.lineage.LineageEmitter lineage, String bootstrapServers) {
+        CommitLineage commits = new CommitLineage(lineage, spec, bootstrapServers);
         DeltaTable table = new DeltaTable(spec, conf);
         table.verify();
         ParquetFiles files = new ParquetFiles(conf);
         SinkMetrics.PerTable meters = metrics.table(spec.name(), spec.contract().qualifiedName());
         if (spec.kind() == TableKind.SILVER_UPSERT) {
-            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of());
+            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of(), commits);
         }
         List<WriterLane> lanes = new ArrayList<>();
         for (int i = 0; i < WRITER_LANES; i++) {
@@ -59,7 +61,7 @@ public final class SinkTables {
                     : null;
             lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
         }
-        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes);
+        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, commits);
     }
 
     /** Writer threads per append table: decoding and Parquet encoding of different source partitions in parallel. */

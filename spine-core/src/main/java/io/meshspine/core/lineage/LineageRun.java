@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * One open run: its id (carried by the data it wrote: Delta commit info, product-record headers) and the calls that
- * close it. A run ends once: {@link #complete} or {@link #fail}; later calls are ignored.
+ * close it. A run ends once: {@link #complete}, {@link #fail} or {@link #abort}; later calls are ignored.
  */
 public final class LineageRun {
 
@@ -61,6 +61,11 @@ public final class LineageRun {
     /** FAIL with the reason (a message naming what failed; never record content). */
     public void fail(String reason, RunSummary summary, List<InputDataset> inputs, List<OutputDataset> outputs) {
         end(EventType.FAIL, summary, reason == null || reason.isBlank() ? "failed" : reason, inputs, outputs);
+    }
+
+    /** ABORT: the run stopped without failing and without a result of its own (another writer committed its work). */
+    public void abort(String reason, RunSummary summary, List<InputDataset> inputs, List<OutputDataset> outputs) {
+        end(EventType.ABORT, summary, reason, inputs, outputs);
     }
 
     public boolean ended() {
