@@ -30,6 +30,7 @@ public final class Facets {
     public static final String DATA_QUALITY_ASSERTIONS = "dataQualityAssertions";
     public static final String ERROR_MESSAGE = "errorMessage";
     public static final String JOB_TYPE = "jobType";
+    public static final String PARENT = "parent";
     public static final String RULE_COUNTS = "meshspine_ruleCounts";
     public static final String KAFKA_OFFSETS = "meshspine_kafkaOffsets";
     public static final String RUN_SUMMARY = "meshspine_run";
@@ -110,6 +111,11 @@ public final class Facets {
     public static Facet jobType(boolean streaming, String jobType) {
         return standard("2-0-2/JobTypeJobFacet.json",
                 Map.of("processingType", streaming ? "STREAMING" : "BATCH", "integration", "MESHSPINE", "jobType", jobType));
+    }
+
+    /** ParentRunFacet: the run this one is part of (a gate interval of the gate's lifetime run for its contract). */
+    public static Facet parent(java.util.UUID runId, String namespace, String job) {
+        return standard("1-0-1/ParentRunFacet.json", Map.of("run", Map.of("runId", runId.toString()), "job", Map.of("namespace", namespace, "name", job)));
     }
 
     /** The gate's counts for one contract and interval: records in, passed, dead-lettered, and failures per rule. */

@@ -97,7 +97,15 @@ public final class LineageEmitter implements AutoCloseable {
 
     /** Opens a run and emits its START (at {@code startedAt}, or now when null). */
     public LineageRun begin(String job, RunKind kind, OffsetDateTime startedAt, List<InputDataset> inputs, List<OutputDataset> outputs) {
-        LineageRun run = new LineageRun(this, UUID.randomUUID(), job, kind, startedAt == null ? now() : startedAt);
+        return begin(job, kind, startedAt, null, inputs, outputs);
+    }
+
+    /** A run that is part of {@code parent} (the gate's interval of its lifetime run): every event names the parent. */
+    public LineageRun begin(String job, RunKind kind, OffsetDateTime startedAt, LineageRun parent, List<InputDataset> inputs,
+                            List<OutputDataset> outputs) {
+        Map<String, Facet> runFacets = parent == null ? Map.of()
+                : Map.of(Facets.PARENT, Facets.parent(parent.runId(), config.namespace(), parent.job()));
+        LineageRun run = new LineageRun(this, UUID.randomUUID(), job, kind, startedAt == null ? now() : startedAt, runFacets);
         if (enabled()) {
             run.emitStart(inputs, outputs);
         }

@@ -17,9 +17,11 @@ public final class LineageRun {
     private final String job;
     private final RunKind kind;
     private final OffsetDateTime startedAt;
+    private final Map<String, Facet> runFacets;
     private volatile boolean ended;
 
-    LineageRun(LineageEmitter emitter, UUID runId, String job, RunKind kind, OffsetDateTime startedAt) {
+    LineageRun(LineageEmitter emitter, UUID runId, String job, RunKind kind, OffsetDateTime startedAt, Map<String, Facet> runFacets) {
+        this.runFacets = Map.copyOf(runFacets);
         this.emitter = emitter;
         this.runId = runId;
         this.job = Objects.requireNonNull(job, "job");
@@ -44,7 +46,7 @@ public final class LineageRun {
     }
 
     void emitStart(List<InputDataset> inputs, List<OutputDataset> outputs) {
-        emitter.emit(new RunEvent(EventType.START, startedAt, new Run(runId, Map.of()), emitter.job(job, kind), inputs, outputs, Facets.PRODUCER));
+        emitter.emit(new RunEvent(EventType.START, startedAt, new Run(runId, runFacets), emitter.job(job, kind), inputs, outputs, Facets.PRODUCER));
     }
 
     /** A RUNNING event: the counts so far of a long-lived run. */
@@ -84,7 +86,7 @@ public final class LineageRun {
         if (!emitter.enabled()) {
             return;
         }
-        Map<String, Facet> facets = new java.util.LinkedHashMap<>();
+        Map<String, Facet> facets = new java.util.LinkedHashMap<>(runFacets);
         if (summary != null) {
             facets.put(Facets.RUN_SUMMARY, Facets.runSummary(summary));
         }
