@@ -20,11 +20,21 @@ import java.util.Objects;
  * @param brokerTimeout     how long a broker call may take before the action fails (transient: run it again)
  * @param kafkaClient       every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to
  *                          each consumer, producer and admin client the workbench makes
+ * @param lineage           where replay jobs' run events go (one run per replay)
  */
 public record DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
-                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient) {
+                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient,
+                        io.meshspine.core.lineage.LineageConfig lineage) {
+
+    /** Without lineage (it stays off). */
+    public DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
+                     String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient) {
+        this(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, io.meshspine.core.lineage.LineageConfig.NONE);
+    }
 
     public DlqConfig {
+        Objects.requireNonNull(lineage, "lineage");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(httpHost, "httpHost");
@@ -51,16 +61,21 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
                 DlqSettings.HTTP_PORT.defaultValue().orElseThrow(), List.of(), DlqSettings.BROKER_TIMEOUT.defaultValue().orElseThrow(), Map.of());
     }
 
+    public DlqConfig withLineage(io.meshspine.core.lineage.LineageConfig l) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, l);
+    }
+
     public DlqConfig withMaxReplayCount(int max) {
-        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, lineage);
     }
 
     public DlqConfig withReplayBatch(int batch) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, lineage);
     }
 
     public DlqConfig withHttp(String host, int port) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, lineage);
     }
 
     public DlqConfig withHttpPort(int port) {
@@ -68,7 +83,7 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
     }
 
     public DlqConfig withTokens(List<ApiToken> t) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, lineage);
     }
 
     public DlqConfig withBrokerTimeout(Duration timeout) {
