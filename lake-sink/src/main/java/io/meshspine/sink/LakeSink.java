@@ -58,11 +58,22 @@ public final class LakeSink {
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
         log.info("sink tables={}", specs.stream().map(TableSpec::name).toList());
+        // The run history comes from spine.lineage: written when the spine's run events go there.
+        io.meshspine.sink.internal.RunHistoryWriter history = config.lineage().transport() == io.meshspine.core.lineage.TransportKind.KAFKA
+                ? new io.meshspine.sink.internal.RunHistoryWriter(new RunHistory(config.lakeRoot(), config.hadoop()), config.lineage().kafka(),
+                config.trigger().maxLatency().compareTo(java.time.Duration.ofSeconds(5)) < 0 ? config.trigger().maxLatency() : java.time.Duration.ofSeconds(5)).start()
+                : null;
         AutoCloseable resources = () -> {
             try {
                 deadLetters.close();
             } finally {
-                lineage.close();
+                try {
+                    lineage.close();
+                } finally {
+                    if (history != null) {
+                        history.close();
+                    }
+                }
             }
         };
         return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), resources, config);

@@ -44,9 +44,59 @@ final class CommitRuns {
         return out;
     }
 
-    static void assertOneRunPerCommit(Path eventsFile, String tablePath, String topic, String bootstrap, long rows, long deadLettered,
+    /** Every run event on spine.lineage (the tests pick theirs by dataset). */
+    static List<JsonNode> lineageTopic(io.meshspine.testkit.SpineTestKit kit) {
+        var records = new java.util.ArrayList<JsonNode>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(kit.consumerConfig(io.meshspine.testkit.SpineTestKit.uniqueName("lineage")),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partitions = consumer.partitionsFor(io.meshspine.core.topic.Topics.LINEAGE).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> records.add(LineageSpec.parse(r.value())));
+            }
+        }
+        return records;
+    }
+
+    /** Rows out of the table's runs in pipeline_runs, read with Delta Kernel (0 while the table does not exist). */
+    static long rowsOut(String historyPath, String tablePath) {
+        if (!Files.exists(Path.of(Datasets.storage(historyPath)[1], "_delta_log"))) {
+            return 0;
+        }
+        String name = Datasets.storage(tablePath)[1];
+        return KernelTable.read(historyPath).rows().stream().filter(r -> ((String) r.get("outputs")).startsWith(name + "@"))
+                .mapToLong(r -> (Long) r.get("rows_out")).sum();
+    }
+
+    /** pipeline_runs has exactly the ended runs of the events for these tables, with their state, job and counts. */
+    static void assertHistoryMatches(String historyPath, List<JsonNode> events, String... tablePaths) {
+        java.util.Set<String> names = java.util.Arrays.stream(tablePaths).map(p -> Datasets.storage(p)[1]).collect(Collectors.toSet());
+        Map<String, JsonNode> ended = events.stream().filter(e -> e.get("eventType").asText().equals("COMPLETE"))
+                .filter(e -> names.contains(e.at("/outputs/0/name").asText()))
+                .collect(Collectors.toMap(e -> e.at("/run/runId").asText(), e -> e));
+        List<Map<String, Object>> rows = KernelTable.read(historyPath).rows().stream()
+                .filter(r -> names.stream().anyMatch(n -> ((String) r.get("outputs")).startsWith(n + "@"))).toList();
+        assertThat(rows).extracting(r -> (String) r.get("run_id")).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ended.keySet());
+        assertThat(rows).allSatisfy(r -> {
+            JsonNode e = ended.get((String) r.get("run_id"));
+            assertThat(r.get("job")).isEqualTo(e.at("/job/name").asText());
+            assertThat(r.get("kind")).isEqualTo("commit");
+            assertThat(r.get("state")).isEqualTo("COMPLETE");
+            assertThat(r.get("rows_in")).isEqualTo(e.at("/run/facets/meshspine_run/rowsIn").asLong());
+            assertThat(r.get("rows_out")).isEqualTo(e.at("/run/facets/meshspine_run/rowsOut").asLong());
+            assertThat(r.get("dead_lettered")).isEqualTo(e.at("/run/facets/meshspine_run/deadLettered").asLong());
+            assertThat(r.get("error")).isNull();
+            assertThat((String) r.get("inputs")).startsWith(e.at("/inputs/0/namespace").asText() + "/" + e.at("/inputs/0/name").asText());
+            assertThat((String) r.get("outputs")).endsWith("@" + e.at("/outputs/0/facets/version/datasetVersion").asText());
+            assertThat(((java.time.Instant) r.get("started_at"))).isBeforeOrEqualTo((java.time.Instant) r.get("ended_at"));
+        });
+    }
+
+    static void assertOneRunPerCommit(List<JsonNode> all, String tablePath, String topic, String bootstrap, long rows, long deadLettered,
                                       IntFunction<Optional<Long>> txnVersion) throws IOException {
-        List<JsonNode> all = LineageSpec.readLines(eventsFile);
         all.forEach(e -> assertThat(LineageSpec.violations(e)).as(e.toString()).isEmpty());
         String[] table = Datasets.storage(tablePath);
         List<JsonNode> mine = all.stream().filter(e -> e.at("/outputs/0/name").asText().equals(table[1])).toList();

@@ -112,7 +112,7 @@ class LineageTransportsOnBrokerTest {
         assertConforming(LineageSpec.readLines(file), fileRuns);
 
         // kafka: spine.lineage keyed by run id
-        kit.createTopic(Topics.LINEAGE, 1);
+        new io.meshspine.core.topic.TopicProvisioner(kit.admin(), (short) 1).provision(io.meshspine.core.topic.TopicCatalogue.of(List.of()).topics().stream().filter(t -> t.name().equals(Topics.LINEAGE)).toList());
         LineageConfig kafka = LineageConfig.NONE.withTransport(TransportKind.KAFKA).withKafka(Map.of("bootstrap.servers", kit.bootstrapServers()));
         List<LineageRun> kafkaRuns;
         try (LineageEmitter emitter = LineageEmitter.start(kafka, new SimpleMeterRegistry())) {

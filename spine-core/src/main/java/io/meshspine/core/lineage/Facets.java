@@ -136,10 +136,11 @@ public final class Facets {
         return new Facet(PRODUCER, OWN + "meshspine_kafkaoffsets", Map.of("partitions", parts));
     }
 
-    /** The run's kind and counts, as the run history keeps them. */
-    public static Facet runSummary(RunSummary summary) {
+    /** The run's kind, start and counts, as the run history keeps them: a terminal event alone makes its row. */
+    public static Facet runSummary(RunSummary summary, java.time.OffsetDateTime startedAt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", summary.kind().configValue());
+        m.put("startedAt", startedAt.format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         m.put("rowsIn", summary.rowsIn());
         m.put("rowsOut", summary.rowsOut());
         m.put("deadLettered", summary.deadLettered());

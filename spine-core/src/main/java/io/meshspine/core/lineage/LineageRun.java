@@ -88,7 +88,7 @@ public final class LineageRun {
         }
         Map<String, Facet> facets = new java.util.LinkedHashMap<>(runFacets);
         if (summary != null) {
-            facets.put(Facets.RUN_SUMMARY, Facets.runSummary(summary));
+            facets.put(Facets.RUN_SUMMARY, Facets.runSummary(summary, startedAt));
         }
         if (reason != null) {
             facets.put(Facets.ERROR_MESSAGE, Facets.errorMessage(reason));
