@@ -111,7 +111,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf("  lake      %s (Delta: bronze/<domain>/<dataset>, silver/<domain>/<dataset>_v<major>; batches of at most 5 s)%n", root);
         return SinkConfig.defaults(bootstrap, registryUrl).withLakeRoot(root.toString())
-                .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)));
+                .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)))
+                .withLineage(demoLineage());
+    }
+
+    /** The demo's run events: JSON lines in ./lineage/events.jsonl, the gate's intervals every 10 s. */
+    static io.meshspine.core.lineage.LineageConfig demoLineage() {
+        return io.meshspine.core.lineage.LineageConfig.toFile(SpineHome.orDefault(null, "lineage").resolve("events.jsonl"))
+                .withRunningInterval(Duration.ofSeconds(10));
     }
 
     private Path landing() {
@@ -151,7 +158,10 @@ final class DemoCommand implements Callable<Integer> {
                  OpsServer ops = new OpsServer(opsHost, FreePorts.preferredOrNext(opsPort), metrics, health).start();
                  ContractGateService gate = ContractGateService.start(GateSettings.parse(java.util.Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap,
                                  CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), demoHashKey(out),
-                                 GateSettings.STATE_DIR.key(), stateDir.toString())),
+                                 GateSettings.STATE_DIR.key(), stateDir.toString(),
+                                 io.meshspine.core.lineage.LineageSettings.TRANSPORT.key(), "file",
+                                 io.meshspine.core.lineage.LineageSettings.FILE.key(), demoLineage().file().toString(),
+                                 io.meshspine.core.lineage.LineageSettings.RUNNING_INTERVAL.key(), "10s")),
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();

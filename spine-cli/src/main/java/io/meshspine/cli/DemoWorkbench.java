@@ -36,7 +36,7 @@ final class DemoWorkbench implements AutoCloseable {
         String domains = String.join(",", contracts.contracts().stream().map(c -> c.domain()).distinct().toList());
         ApiToken steward = ApiToken.parse("demo-steward=" + ApiToken.hash(token) + ";steward;" + domains);
         DlqWorkbench workbench = DlqWorkbench.open(DlqConfig.defaults(bootstrap, registryUrl)
-                .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)), contracts);
+                .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)).withLineage(DemoCommand.demoLineage()), contracts);
         DlqApiServer server = DlqApiServer.start(workbench);
         DlqDepthGauges gauges = DlqDepthGauges.start(workbench, metrics, Duration.ofSeconds(5));
         health.register("dlq-api", gauges);
