@@ -115,9 +115,12 @@ final class DemoCommand implements Callable<Integer> {
                 .withLineage(demoLineage());
     }
 
-    /** The demo's run events: JSON lines in ./lineage/events.jsonl, the gate's intervals every 10 s. */
-    static io.meshspine.core.lineage.LineageConfig demoLineage() {
-        return io.meshspine.core.lineage.LineageConfig.toFile(SpineHome.orDefault(null, "lineage").resolve("events.jsonl"))
+    /**
+     * The demo's run events: JSON lines in {@code lineage/events.jsonl} beside the lake ({@code ./lineage/events.jsonl} by
+     * default), the gate's intervals every 10 s.
+     */
+    private io.meshspine.core.lineage.LineageConfig demoLineage() {
+        return io.meshspine.core.lineage.LineageConfig.toFile(lake().toAbsolutePath().getParent().resolve("lineage").resolve("events.jsonl"))
                 .withRunningInterval(Duration.ofSeconds(10));
     }
 
@@ -165,9 +168,9 @@ final class DemoCommand implements Callable<Integer> {
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
-                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, health,
+                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), demoLineage(), metrics, health,
                          DemoDatabases.machineSettings(System.getenv()), embeddedDir == null ? EmbeddedRuns.defaultBase() : embeddedDir, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, metrics, health, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(), metrics, health, out);
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
                 // workbench (DemoWorkbench), the sink.
