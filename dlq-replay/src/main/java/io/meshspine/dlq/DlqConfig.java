@@ -24,11 +24,22 @@ import java.util.Objects;
  * @param stateDir          where the queue's index is kept between runs ({@link DlqSettings#STATE_DIR}); null: a
  *                          temporary one, rebuilt from the topics at each start and removed on close (tests, one-shot
  *                          CLI commands, the demo)
+ * @param lineage           where replay jobs' run events go (one run per replay)
  */
 public record DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
-                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient, Path stateDir) {
+                        String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient,
+                        Path stateDir, io.meshspine.core.lineage.LineageConfig lineage) {
+
+    /** Without lineage (it stays off). */
+    public DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
+                     String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient,
+                     Path stateDir) {
+        this(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, stateDir, io.meshspine.core.lineage.LineageConfig.NONE);
+    }
 
     public DlqConfig {
+        Objects.requireNonNull(lineage, "lineage");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(httpHost, "httpHost");
@@ -55,16 +66,21 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
                 DlqSettings.HTTP_PORT.defaultValue().orElseThrow(), List.of(), DlqSettings.BROKER_TIMEOUT.defaultValue().orElseThrow(), Map.of(), null);
     }
 
+    public DlqConfig withLineage(io.meshspine.core.lineage.LineageConfig l) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, stateDir, l);
+    }
+
     public DlqConfig withMaxReplayCount(int max) {
-        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir);
+        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
     }
 
     public DlqConfig withReplayBatch(int batch) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
     }
 
     public DlqConfig withHttp(String host, int port) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, stateDir);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
     }
 
     public DlqConfig withHttpPort(int port) {
@@ -72,21 +88,21 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
     }
 
     public DlqConfig withTokens(List<ApiToken> t) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, stateDir);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, stateDir, lineage);
     }
 
     public DlqConfig withBrokerTimeout(Duration timeout) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient, stateDir);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient, stateDir, lineage);
     }
 
     public DlqConfig withKafkaClient(Map<String, Object> properties) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                properties, stateDir);
+                properties, stateDir, lineage);
     }
 
     /** The queue's index kept in {@code dir} between runs (null: a temporary one). */
     public DlqConfig withStateDir(Path dir) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                kafkaClient, dir);
+                kafkaClient, dir, lineage);
     }
 }

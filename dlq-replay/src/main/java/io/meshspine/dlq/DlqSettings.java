@@ -57,6 +57,6 @@ public final class DlqSettings {
         DlqConfig defaults = DlqConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL));
         return new DlqConfig(defaults.bootstrapServers(), defaults.registryUrl(), config.get(MAX_REPLAY_COUNT), config.get(REPLAY_BATCH),
                 defaults.replicationFactor(), config.get(HTTP_HOST), config.get(HTTP_PORT), parseTokens(config.get(TOKENS)),
-                config.get(BROKER_TIMEOUT), kafka, config.get(STATE_DIR));
+                config.get(BROKER_TIMEOUT), kafka, config.get(STATE_DIR), io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 }

@@ -50,6 +50,7 @@ public final class DlqWorkbench implements AutoCloseable {
     private final RepairAction repairs;
     private final LeaveQueueAction leaving;
     private final ReplayEngine replays;
+    private final io.meshspine.core.lineage.LineageEmitter lineage;
 
     private DlqWorkbench(DlqConfig config, ContractCatalog catalog, Clock clock) {
         this.config = config;
@@ -66,7 +67,9 @@ public final class DlqWorkbench implements AutoCloseable {
         WorkbenchRecords records = new WorkbenchRecords(contracts);
         this.repairs = new RepairAction(views, contracts, policy, writer, audit, clock);
         this.leaving = new LeaveQueueAction(views, policy, writer, audit, records, clock);
-        this.replays = new ReplayEngine(config, reader, views, contracts, policy, recheck, writer, audit, records, clock);
+        this.lineage = io.meshspine.core.lineage.LineageEmitter.start(config.lineage(), null);
+        this.replays = new ReplayEngine(config, reader, views, contracts, policy, recheck, writer, audit, records, clock,
+                new io.meshspine.dlq.internal.ReplayLineage(lineage, config.bootstrapServers()));
     }
 
     /** Creates the workbench's topics when missing (never changes existing ones' data), then reads the queue. */
@@ -208,5 +211,6 @@ public final class DlqWorkbench implements AutoCloseable {
         writer.close();
         audit.close();
         reader.close();
+        lineage.close();
     }
 }

@@ -35,12 +35,15 @@ class ReplayThroughTheGateTest {
 
     @Test
     void bad_currencies_repaired_by_filter_reach_the_product_topic_once_and_the_rest_loop_until_the_guard_parks_them(
-            SpineTestKit kit, @TempDir Path state) throws Exception {
+            SpineTestKit kit, @TempDir Path state, @TempDir Path lineage) throws Exception {
+        Path events = lineage.resolve("events.jsonl");
+        String rawTopic;
         try (PaymentsFixture f = new PaymentsFixture(kit, "replay");
              ContractGateService gate = f.startGate(state);
              io.meshspine.testkit.TopicReader product = new io.meshspine.testkit.TopicReader(kit, f.contract.productTopic());
-             DlqWorkbench bench = DlqWorkbench.open(f.config(), f.catalog);
+             DlqWorkbench bench = DlqWorkbench.open(f.config().withLineage(io.meshspine.core.lineage.LineageConfig.toFile(events)), f.catalog);
              io.meshspine.testkit.TopicReader parkedTopic = new io.meshspine.testkit.TopicReader(kit, Topics.DLQ_PARKED)) {
+            rawTopic = f.contract.rawTopic();
             Steward sam = new Steward("sam", Role.STEWARD, Set.of(f.contract.domain()));
             Steward vera = new Steward("vera", Role.VIEWER, Set.of(f.contract.domain()));
             List<GenericRecord> lowerCase = IntStream.range(0, 4).mapToObj(i -> f.payment(i, "aud")).toList();
@@ -127,5 +130,19 @@ class ReplayThroughTheGateTest {
                 assertThat(h.get("after_sha256").asText()).hasSize(64).isNotEqualTo(h.get("before_sha256").asText());
             });
         }
+        // Closed: one lineage run per real replay (dry runs have none), spine.dlq back to the raw topic, with its counts.
+        List<JsonNode> runs = io.meshspine.testkit.LineageSpec.readLines(events);
+        assertThat(runs).allSatisfy(e -> assertThat(io.meshspine.testkit.LineageSpec.violations(e)).as(e.toString()).isEmpty());
+        assertThat(runs).extracting(e -> e.get("eventType").asText()).containsExactly("START", "COMPLETE", "START", "COMPLETE", "START", "COMPLETE");
+        assertThat(runs).allSatisfy(e -> {
+            assertThat(e.at("/job/name").asText()).isEqualTo("dlq-replay");
+            assertThat(e.at("/inputs/0/name").asText()).isEqualTo(Topics.DLQ);
+            assertThat(e.at("/inputs/0/namespace").asText()).startsWith("kafka://127.0.0.1:");
+        });
+        List<JsonNode> completes = runs.stream().filter(e -> e.get("eventType").asText().equals("COMPLETE")).toList();
+        assertThat(completes).extracting(e -> e.at("/run/facets/meshspine_run/rowsOut").asLong()).containsExactly(6L, 2L, 0L);
+        assertThat(completes).extracting(e -> e.at("/run/facets/meshspine_run/deadLettered").asLong()).containsExactly(0L, 0L, 2L);
+        assertThat(completes.get(0).at("/outputs/0/name").asText()).isEqualTo(rawTopic);
+        assertThat(runs.get(0).at("/run/runId").asText()).isEqualTo(runs.get(1).at("/run/runId").asText());
     }
 }

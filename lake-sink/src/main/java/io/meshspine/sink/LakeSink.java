@@ -4,6 +4,7 @@ import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.privacy.DataKeyStore;
 import io.meshspine.core.privacy.SubjectCipher;
+import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.sink.internal.BronzeRows;
@@ -52,21 +53,29 @@ public final class LakeSink {
         // The key store is opened before any table: a missing key topic stops the sink here, loudly.
         DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", config.bootstrapServers())) : null;
         var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas);
-        AutoCloseable resources = () -> {
-            deadLetters.close();
-            if (keys != null) {
-                keys.close();
+        LineageEmitter lineage = LineageEmitter.start(config.lineage(), meters);
+        AutoCloseable opened = () -> {
+            try {
+                deadLetters.close();
+            } finally {
+                try {
+                    lineage.close();
+                } finally {
+                    if (keys != null) {
+                        keys.close();
+                    }
+                }
             }
         };
         List<TableSink> sinks = new ArrayList<>();
         try {
             SubjectCipher cipher = keys == null ? null : new SubjectCipher(keys);
             for (TableSpec spec : specs) {
-                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, cipher));
+                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, cipher, lineage, config.bootstrapServers()));
             }
         } catch (RuntimeException e) {
             try {
-                resources.close();
+                opened.close();
             } catch (Exception suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -74,6 +83,20 @@ public final class LakeSink {
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
         log.info("sink tables={} bronze_encrypted={}", specs.stream().map(TableSpec::name).toList(), encrypted);
+        // The run history comes from spine.lineage: written when the spine's run events go there.
+        io.meshspine.sink.internal.RunHistoryWriter history = config.lineage().transport() == io.meshspine.core.lineage.TransportKind.KAFKA
+                ? new io.meshspine.sink.internal.RunHistoryWriter(new RunHistory(config.lakeRoot(), config.hadoop()), config.lineage().kafka(),
+                config.trigger().maxLatency().compareTo(java.time.Duration.ofSeconds(5)) < 0 ? config.trigger().maxLatency() : java.time.Duration.ofSeconds(5)).start()
+                : null;
+        AutoCloseable resources = () -> {
+            try {
+                opened.close();
+            } finally {
+                if (history != null) {
+                    history.close();
+                }
+            }
+        };
         return new SinkService(loop, specs.stream().map(TableSpec::name).toList(), resources, config);
     }
 }

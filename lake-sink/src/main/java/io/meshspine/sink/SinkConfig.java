@@ -1,6 +1,7 @@
 package io.meshspine.sink;
 
 import io.meshspine.core.privacy.PrivacyConfig;
+import io.meshspine.core.lineage.LineageConfig;
 
 import java.time.Duration;
 import java.util.Map;
@@ -25,10 +26,11 @@ import java.util.Objects;
  * @param privacy          the keys Bronze's PII is encrypted with, and whether it is ({@link #defaults} leaves Bronze
  *                         in clear, for the tests and benchmarks that predate encryption; the service's settings,
  *                         {@link SinkSettings}, encrypt by default)
+ * @param lineage          where the sink's run events go (one run per Delta commit)
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
-                         boolean singleWriter, PrivacyConfig privacy) {
+                         boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -44,6 +46,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         hadoop = Map.copyOf(hadoop);
         Objects.requireNonNull(maintenance, "maintenance");
         Objects.requireNonNull(privacy, "privacy");
+        Objects.requireNonNull(lineage, "lineage");
         if (lakeRoot.isBlank()) {
             throw new IllegalArgumentException("sink lake root must not be blank");
         }
@@ -57,39 +60,43 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
                 Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false,
-                PrivacyConfig.DEMO.withEncryptBronze(false));
+                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE);
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage);
     }
 
     public SinkConfig withPrivacy(PrivacyConfig p) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage);
+    }
+
+    public SinkConfig withLineage(LineageConfig l) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l);
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
@@ -111,6 +118,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public String toString() {
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
-                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter + ", privacy=" + privacy + "]";
+                + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter
+                + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + "]";
     }
 }

@@ -52,6 +52,7 @@ public final class SinkSettings {
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
                 .withHadoop(config.passThrough(HADOOP_PREFIX))
                 .withSingleWriter(config.get(SINGLE_WRITER))
-                .withPrivacy(PrivacySettings.parse(config));
+                .withPrivacy(PrivacySettings.parse(config))
+                .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 }

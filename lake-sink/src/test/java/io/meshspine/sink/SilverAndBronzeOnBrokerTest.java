@@ -7,6 +7,7 @@ import io.delta.kernel.types.TimestampType;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.FailureType;
+import io.meshspine.core.lineage.LineageConfig;
 import io.meshspine.sink.internal.BronzeRows;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineExtension;
@@ -41,6 +42,8 @@ class SilverAndBronzeOnBrokerTest {
 
     @Test
     void product_and_raw_records_land_once_in_typed_silver_and_replayable_bronze_tables(SpineTestKit kit, @TempDir Path lake) throws Exception {
+        new io.meshspine.core.topic.TopicProvisioner(kit.admin(), (short) 1).provision(io.meshspine.core.topic.TopicCatalogue.of(List.of())
+                .topics().stream().filter(t -> t.name().equals(io.meshspine.core.topic.Topics.LINEAGE)).toList());
         try (LakeFixture f = new LakeFixture(kit, "payments.transactions", "lake", lake, 2)) {
             SamplePayments samples = new SamplePayments(f.contract.avroSchema());
             Instant base = Instant.parse("2025-03-01T10:15:30.123456Z");
@@ -62,7 +65,9 @@ class SilverAndBronzeOnBrokerTest {
             f.producer.flush();
 
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            try (SinkService sink = LakeSink.start(f.config(new BatchTrigger(150, 64L << 20, Duration.ofMillis(500))), f.catalog(), meters)) {
+            SinkConfig config = f.config(new BatchTrigger(150, 64L << 20, Duration.ofMillis(500))).withLineage(LineageConfig.NONE
+                    .withTransport(io.meshspine.core.lineage.TransportKind.KAFKA).withKafka(Map.of("bootstrap.servers", kit.bootstrapServers())));
+            try (SinkService sink = LakeSink.start(config, f.catalog(), meters)) {
                 await("silver and bronze complete").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> KernelTable.count(f.silverPath()) == 400 && KernelTable.count(f.bronzePath()) == 403);
 
@@ -122,7 +127,20 @@ class SilverAndBronzeOnBrokerTest {
                 assertThat(meters.get("spine.sink.freshness.seconds").tag("table", silverName).gauge().value()).isGreaterThanOrEqualTo(0);
                 assertThat(LakeTables.rowCounts(lake.toString(), Map.of()))
                         .containsEntry(silverName, 400L).containsEntry(LakeTables.bronzeName(f.contract), 403L);
+
+                // The run history, from spine.lineage: one row per commit, their rows adding up to the tables'.
+                String historyPath = LakeTables.path(lake.toString(), RunHistory.TABLE);
+                await("pipeline_runs holds every commit").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> CommitRuns.rowsOut(historyPath, f.silverPath()) == 400 && CommitRuns.rowsOut(historyPath, f.bronzePath()) == 403);
             }
+            // Closed: every run event is out. One run per commit, its id in that commit's commitInfo.
+            String clusterId = kit.admin().describeCluster().clusterId().get();
+            List<com.fasterxml.jackson.databind.JsonNode> events = CommitRuns.lineageTopic(kit);
+            CommitRuns.assertOneRunPerCommit(events, f.silverPath(), f.contract.productTopic(), kit.bootstrapServers(), 400, 1,
+                    p -> KernelTable.txnVersion(f.silverPath(), "meshspine-sink:" + clusterId + ":" + f.contract.productTopic() + ":" + p));
+            CommitRuns.assertOneRunPerCommit(events, f.bronzePath(), f.contract.rawTopic(), kit.bootstrapServers(), 403, 0,
+                    p -> KernelTable.txnVersion(f.bronzePath(), "meshspine-sink:" + clusterId + ":" + f.contract.rawTopic() + ":" + p));
+            CommitRuns.assertHistoryMatches(LakeTables.path(lake.toString(), RunHistory.TABLE), events, f.silverPath(), f.bronzePath());
         }
     }
 

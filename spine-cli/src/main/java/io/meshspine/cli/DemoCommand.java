@@ -113,7 +113,17 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  note      Bronze PII is encrypted under the built-in demo master key (spine.privacy.keys); set privacy.master-key for real data");
         return SinkConfig.defaults(bootstrap, registryUrl).withLakeRoot(root.toString())
                 .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)))
-                .withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO);
+                .withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO)
+                .withLineage(demoLineage());
+    }
+
+    /**
+     * The demo's run events: JSON lines in {@code lineage/events.jsonl} beside the lake ({@code ./lineage/events.jsonl} by
+     * default), the gate's intervals every 10 s.
+     */
+    private io.meshspine.core.lineage.LineageConfig demoLineage() {
+        return io.meshspine.core.lineage.LineageConfig.toFile(lake().toAbsolutePath().getParent().resolve("lineage").resolve("events.jsonl"))
+                .withRunningInterval(Duration.ofSeconds(10));
     }
 
     private Path landing() {
@@ -153,13 +163,16 @@ final class DemoCommand implements Callable<Integer> {
                  OpsServer ops = new OpsServer(opsHost, FreePorts.preferredOrNext(opsPort), metrics, health).start();
                  ContractGateService gate = ContractGateService.start(GateSettings.parse(java.util.Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap,
                                  CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), demoHashKey(out),
-                                 GateSettings.STATE_DIR.key(), stateDir.toString())),
+                                 GateSettings.STATE_DIR.key(), stateDir.toString(),
+                                 io.meshspine.core.lineage.LineageSettings.TRANSPORT.key(), "file",
+                                 io.meshspine.core.lineage.LineageSettings.FILE.key(), demoLineage().file().toString(),
+                                 io.meshspine.core.lineage.LineageSettings.RUNNING_INTERVAL.key(), "10s")),
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
-                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), metrics, health,
+                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), demoLineage(), metrics, health,
                          DemoDatabases.machineSettings(System.getenv()), embeddedDir == null ? EmbeddedRuns.defaultBase() : embeddedDir, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, metrics, health, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(), metrics, health, out);
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
                 // workbench (DemoWorkbench), the sink.

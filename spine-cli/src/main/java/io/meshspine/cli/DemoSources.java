@@ -57,7 +57,8 @@ final class DemoSources implements AutoCloseable {
         this.files = files;
     }
 
-    static DemoSources start(ContractCatalog contracts, String bootstrap, String registryUrl, Path landing, SpineMetrics metrics,
+    static DemoSources start(ContractCatalog contracts, String bootstrap, String registryUrl, Path landing,
+                             io.meshspine.core.lineage.LineageConfig lineage, SpineMetrics metrics,
                              Health health, SpineConfig machineDatabases, Path embeddedBase, PrintStream out) {
         DemoDatabases databases = DemoDatabases.choose(machineDatabases, embeddedBase, out);
         CdcDemoTable customers = null;
@@ -110,7 +111,7 @@ final class DemoSources implements AutoCloseable {
             reportOff(health, out, customersContract, CdcDemoTable.CONTRACT_ID, pgOff);
             reportOff(health, out, servicesContract, DemoServicesTable.CONTRACT_ID, mariaOff);
 
-            files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing), contracts, metrics.registry());
+            files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing).withLineage(lineage), contracts, metrics.registry());
             StageHealth.registerFileLane(health, files);
             contracts.contracts().stream().filter(c -> c.lane() == Lane.FILE).findFirst().ifPresent(loans -> {
                 Path dir = landing.resolve(((SourceBinding.File) loans.source()).landingGlob()).getParent();

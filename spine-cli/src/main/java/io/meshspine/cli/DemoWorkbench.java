@@ -28,7 +28,8 @@ final class DemoWorkbench implements AutoCloseable {
         this.gauges = gauges;
     }
 
-    static DemoWorkbench start(ContractCatalog contracts, String bootstrap, String registryUrl, int preferredPort, SpineMetrics metrics,
+    static DemoWorkbench start(ContractCatalog contracts, String bootstrap, String registryUrl, int preferredPort,
+                               io.meshspine.core.lineage.LineageConfig lineage, SpineMetrics metrics,
                                io.meshspine.core.ops.Health health, PrintStream out) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
@@ -36,7 +37,7 @@ final class DemoWorkbench implements AutoCloseable {
         String domains = String.join(",", contracts.contracts().stream().map(c -> c.domain()).distinct().toList());
         ApiToken steward = ApiToken.parse("demo-steward=" + ApiToken.hash(token) + ";steward;" + domains);
         DlqWorkbench workbench = DlqWorkbench.open(DlqConfig.defaults(bootstrap, registryUrl)
-                .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)), contracts);
+                .withHttpPort(FreePorts.preferredOrNext(preferredPort)).withTokens(List.of(steward)).withLineage(lineage), contracts);
         DlqApiServer server = DlqApiServer.start(workbench);
         DlqDepthGauges gauges = DlqDepthGauges.start(workbench, metrics, Duration.ofSeconds(5));
         health.register("dlq-api", gauges);

@@ -25,6 +25,13 @@ public final class SpineHeaders {
     public static final String RAW_OFFSET = "spine.raw-offset";
     /** The warn-severity rules a passed record broke, comma separated. */
     public static final String WARNINGS = "spine.warnings";
+    /**
+     * The lineage run that wrote the record: on a product record, the gate's interval run for its contract (a UUID, the
+     * {@code run.runId} of that run's OpenLineage events). The gate sets it; a value arriving on a raw record is replaced.
+     */
+    public static final String RUN_ID = "spine.run-id";
+    /** What {@link #RUN_ID} adds to a product record's size: key and a 36-character UUID. */
+    public static final int RUN_ID_HEADER_BYTES = RUN_ID.length() + 36;
     /** W3C trace context, passed through untouched. */
     public static final String TRACEPARENT = "traceparent";
     /** W3C trace context's vendor part, passed through with {@link #TRACEPARENT}. */

@@ -201,7 +201,9 @@ public final class ContractGate {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
         }
         // The broker counts headers against the record's size too, so they are counted here.
-        int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length) + headerBytes(headers);
+        // The run-id header the gate processor adds after this decision (see GateLineage) is counted too.
+        int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length) + headerBytes(headers)
+                + SpineHeaders.RUN_ID_HEADER_BYTES;
         if (size > maxProductRecordBytes) {
             return reject(stage, in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
                     + " bytes (key, value and headers) exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));

@@ -35,10 +35,12 @@ public final class ContractGateService implements AutoCloseable {
     private static final Duration TRANSIENT_BACKOFF = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
+    private final GateLineage lineage;
     private volatile String stoppedBecause;
 
-    private ContractGateService(KafkaStreams streams) {
+    private ContractGateService(KafkaStreams streams, GateLineage lineage) {
         this.streams = streams;
+        this.lineage = lineage;
     }
 
     /**
@@ -49,7 +51,7 @@ public final class ContractGateService implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(meters, config.qualityWindow());
         GateProcessor.GateRuntime runtime = runtimeWaitingForRegistry(config, catalog, metrics, transform);
         KafkaStreams streams = new KafkaStreams(GateTopology.buildTopology(config, catalog, runtime), streamsProperties(config));
-        ContractGateService service = new ContractGateService(streams);
+        ContractGateService service = new ContractGateService(streams, runtime.lineage());
         streams.setUncaughtExceptionHandler(exception -> service.onUncaught(exception, metrics));
         streams.setStateListener((now, before) -> log.info("gate state {} -> {}", before, now));
         streams.start();
@@ -144,7 +146,9 @@ public final class ContractGateService implements AutoCloseable {
         ContractGate gate = new ContractGate(catalog, schemas, config.hashKey(), config.maxProductRecordBytes(), transform);
         long dlqId = DeadLetterCodec.contentId(schemas);
         log.info("gate ready contracts={} rawTopics={}", gate.contracts().size(), gate.rawTopics());
-        return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock);
+        GateLineage lineage = new GateLineage(io.meshspine.core.lineage.LineageEmitter.start(config.lineage(), metrics.registry()), catalog,
+                config.bootstrapServers());
+        return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock, lineage);
     }
 
     private static void sleepQuietly(Duration d) {
@@ -180,5 +184,7 @@ public final class ContractGateService implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        // After the streams: the last interval's counts are final, then the life runs COMPLETE.
+        lineage.close();
     }
 }

@@ -31,6 +31,10 @@ public final class GateMetrics {
     private final Map<String, Counter> passed = new ConcurrentHashMap<>();
     private final Timer latency;
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     public GateMetrics(MeterRegistry registry, Duration qualityWindow) {
         this.registry = registry;
         this.qualityWindow = qualityWindow;

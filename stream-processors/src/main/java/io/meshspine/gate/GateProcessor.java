@@ -1,5 +1,6 @@
 package io.meshspine.gate;
 
+import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.DeadLetterCodec;
@@ -42,7 +43,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     private long now;
 
     /** What every task shares: the gate (registry ids resolved once), the DLQ envelope's content id, meters, the clock. */
-    record GateRuntime(ContractGate gate, long deadLetterSchemaId, GateMetrics metrics, LongSupplier clock) {
+    record GateRuntime(ContractGate gate, long deadLetterSchemaId, GateMetrics metrics, LongSupplier clock, GateLineage lineage) {
     }
 
     GateProcessor(GateRuntime gate, Duration dedupWindow, Duration retryBudget) {
@@ -106,6 +107,11 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     public void pass(GateDecision.Pass pass) {
         gate.metrics().recordIn(pass.contract(), currentMeta.topic());
         passed.add(pass.dedupIdentity(), now);
+        byte[] runId = gate.lineage().passed(pass.contract());
+        if (runId != null) {
+            pass.headers().remove(SpineHeaders.RUN_ID);
+            pass.headers().add(SpineHeaders.RUN_ID, runId);
+        }
         context.forward(new Record<>(pass.key(), pass.value(), current.timestamp(), pass.headers()),
                 GateTopology.productSink(pass.productTopic()));
         gate.metrics().passed(pass.contract(), current.timestamp(), pass.warnings(), now);
@@ -118,6 +124,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
         byte[] envelope = WireFormat.encode(gate.deadLetterSchemaId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
         context.forward(new Record<>(current.key(), envelope, current.timestamp()), GateTopology.DLQ_SINK);
         gate.metrics().deadLettered(d, now);
+        gate.lineage().deadLettered(d);
         // Who and why, never what: the payload may hold PII, so only ids, names and rule ids are logged.
         log.atInfo().addKeyValue("dead_letter_id", d.id()).addKeyValue("correlation_id", d.correlationId())
                 .addKeyValue("contract", d.contract()).addKeyValue("topic", currentMeta.topic())
@@ -129,6 +136,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     public void duplicate(GateDecision.Duplicate duplicate) {
         gate.metrics().recordIn(duplicate.contract(), currentMeta.topic());
         gate.metrics().deduplicated(duplicate.contract());
+        gate.lineage().duplicate(duplicate.contract());
     }
 
     private static void pause(Duration d) {

@@ -50,7 +50,8 @@ public final class GateSettings {
                 config.get(CommonSettings.REGISTRY_URL), config.get(HASH_KEY).getBytes(StandardCharsets.UTF_8),
                 config.get(DEDUP_WINDOW), config.get(MAX_PRODUCT_RECORD_BYTES), config.get(STATE_DIR), config.get(COMMIT_INTERVAL),
                 config.get(QUALITY_WINDOW), config.find(INSTANCE_ID).orElse(null), config.get(STREAM_THREADS),
-                config.get(TRANSIENT_RETRY_BUDGET), Map.copyOf(config.passThrough(CommonSettings.KAFKA_PREFIX)));
+                config.get(TRANSIENT_RETRY_BUDGET), Map.copyOf(config.passThrough(CommonSettings.KAFKA_PREFIX)),
+                io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 
     /** Settings given as key/value pairs (tests, benchmarks, the demo), with the same checks as a file. */

@@ -37,7 +37,9 @@ import static org.awaitility.Awaitility.await;
 class ContractGateOnBrokerTest {
 
     @Test
-    void a_mixed_stream_ends_with_every_good_record_once_and_every_bad_one_dead_lettered_once(SpineTestKit kit, @TempDir Path state) {
+    void a_mixed_stream_ends_with_every_good_record_once_and_every_bad_one_dead_lettered_once(SpineTestKit kit, @TempDir Path state,
+                                                                                               @TempDir Path lineage) {
+        Path events = lineage.resolve("events.jsonl");
         try (GateFixture f = new GateFixture(kit, "mixed")) {
             int good = 300;
             List<byte[]> goodValues = new ArrayList<>();
@@ -85,7 +87,9 @@ class ContractGateOnBrokerTest {
                 }
                 return record;
             };
-            try (ContractGateService gate = ContractGateService.start(f.config(state), f.catalog(), new SimpleMeterRegistry(), failing)) {
+            var withLineage = f.config(state, Map.of("lineage.transport", "file", "lineage.file", events.toString(),
+                    "lineage.running-interval", "2s"));
+            try (ContractGateService gate = ContractGateService.start(withLineage, f.catalog(), new SimpleMeterRegistry(), failing)) {
                 await("all records accounted for").atMost(Duration.ofSeconds(90))
                         .until(() -> f.productRecords().size() >= good && f.deadLetters().size() >= badKinds);
                 // Nothing more arrives after everything was accounted for.
@@ -105,6 +109,10 @@ class ContractGateOnBrokerTest {
                     .allSatisfy(d -> assertThat(d.ruleIds()).containsExactly("amount-in-range"));
             // in = passed + dead-lettered + dropped duplicates, every count read from the topics.
             assertThat(sent).isEqualTo(products.size() + letters.size() + duplicates);
+
+            // Lineage: the gate's interval runs add up to what the topics hold, and every product record names its interval.
+            GateRuns.assertIntervalsMatch(events, f.contract, kit, sent, good, badKinds,
+                    Map.of("amount-in-range", 10L, "DESERIALIZATION", 40L, "SCHEMA", 10L, "PROCESSING", 10L));
         }
     }
 

@@ -59,9 +59,11 @@ public final class ReplayEngine {
     private final AuditTrail audit;
     private final WorkbenchRecords records;
     private final Clock clock;
+    private final ReplayLineage lineage;
 
     public ReplayEngine(DlqConfig config, QueueReader reader, QueueViews views, DeadLetterContracts contracts, AccessPolicy policy,
-                        Recheck recheck, StateWriter writer, AuditTrail audit, WorkbenchRecords records, Clock clock) {
+                        Recheck recheck, StateWriter writer, AuditTrail audit, WorkbenchRecords records, Clock clock, ReplayLineage lineage) {
+        this.lineage = lineage;
         this.config = config;
         this.reader = reader;
         this.views = views;
@@ -92,6 +94,19 @@ public final class ReplayEngine {
         intent.set("scope", selected.scope().toJson());
         audit.write(audit.entry(who, "replay-intent", request.filter(), selected.domains(), selected.size(), "started", intent));
         log.info("dlq replay start job={} by={} selected={}", job, who.name(), selected.size());
+        io.meshspine.core.lineage.LineageRun run = lineage.begin(targets);
+        try {
+            ActionReport done = replaySelected(request, who, progress, job, selected, targets);
+            lineage.completed(run, targets, done);
+            return done;
+        } catch (RuntimeException e) {
+            lineage.failed(run, targets, e);
+            throw e;
+        }
+    }
+
+    private ActionReport replaySelected(ReplayRequest request, Steward who, ReplayProgress progress, String job, Selection selected,
+                                        Map<String, Optional<String>> targets) {
 
         List<RecordResult> results = new ArrayList<>();
         Map<String, String> refusedNow = new HashMap<>();

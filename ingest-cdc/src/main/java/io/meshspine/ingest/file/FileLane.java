@@ -2,6 +2,8 @@ package io.meshspine.ingest.file;
 
 import io.meshspine.core.LineageHeaders;
 import io.meshspine.core.SpineHeaders;
+import io.meshspine.core.lineage.LineageEmitter;
+import io.meshspine.core.lineage.LineageRun;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
@@ -112,6 +114,8 @@ public final class FileLane implements AutoCloseable {
     private Map<String, Landing.LandedFile> previousListing = Map.of();
     private final Set<String> unmatchedReported = new HashSet<>();
     private long backOffUntilNanos;
+    private final LineageEmitter lineageEmitter;
+    private final FileLineage lineage;
 
     private FileLane(FileLaneConfig config, List<Binding> bindings, FileLaneMetrics metrics, KafkaProducer<byte[], byte[]> producer,
                      FileLedger ledger) {
@@ -122,6 +126,8 @@ public final class FileLane implements AutoCloseable {
         this.registry = new RegistrySchemas(new ApicurioClient(config.registryUrl()));
         this.producer = producer;
         this.ledger = ledger;
+        this.lineageEmitter = LineageEmitter.start(config.lineage(), metrics.registry());
+        this.lineage = new FileLineage(lineageEmitter, config);
     }
 
     /**
@@ -235,11 +241,29 @@ public final class FileLane implements AutoCloseable {
         }
     }
 
-    /** Ingests one landed file as the given contract: skip, resume, or start it; then archive or quarantine it. */
+    /**
+     * Ingests one landed file as the given contract: skip, resume, or start it; then archive or quarantine it. One
+     * lineage run per call: COMPLETE, or FAIL when quarantined or when a fault stopped it (a later attempt is a new run).
+     */
     public synchronized FileOutcome ingest(Landing.LandedFile file, Contract contract) throws IOException {
         if (state == State.FENCED || state == State.CLOSED) {
             throw new IllegalStateException("file lane is " + state);
         }
+        LineageRun run = lineage.begin(file, contract);
+        try {
+            FileOutcome outcome = ingestOnce(file, contract);
+            lineage.ended(run, file, contract, outcome);
+            return outcome;
+        } catch (IOException e) {
+            lineage.failed(run, file, contract, new java.io.UncheckedIOException(e));
+            throw e;
+        } catch (RuntimeException e) {
+            lineage.failed(run, file, contract, e);
+            throw e;
+        }
+    }
+
+    private FileOutcome ingestOnce(Landing.LandedFile file, Contract contract) throws IOException {
         String hash;
         try {
             hash = ContentHash.sha256(landing.open(file));
@@ -589,5 +613,6 @@ public final class FileLane implements AutoCloseable {
             }
             changeState(State.CLOSED);
         }
+        lineageEmitter.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.meshspine.ingest.file;
 
+import io.meshspine.core.lineage.LineageConfig;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,10 +23,11 @@ import java.util.Objects;
  * @param retryBackoff     wait after a transient fault (broker or registry unreachable) before the file is tried again
  * @param landingUri  a Hadoop FileSystem URI of the landing area (s3a://, abfss://, file://) used instead of
  *                    {@code landingRoot}; null for the local directory
+ * @param lineage     where the lane's run events go (one run per file)
  */
 public record FileLaneConfig(Path landingRoot, String bootstrapServers, String registryUrl, String transactionalId,
                              int chunkRows, Duration pollInterval, int maxLineChars, Duration progressInterval,
-                             Duration retryBackoff, String landingUri) {
+                             Duration retryBackoff, String landingUri, LineageConfig lineage) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "spine-file-lane";
 
@@ -33,6 +36,7 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(transactionalId, "transactionalId");
+        Objects.requireNonNull(lineage, "lineage");
         if (chunkRows < 1) {
             throw new IllegalArgumentException("file lane chunk rows must be at least 1, was " + chunkRows);
         }
@@ -47,7 +51,7 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
     /** The embedded setup: 100,000 rows per transaction, a listing every second, lines up to 1,000,000 characters. */
     public static FileLaneConfig defaults(String bootstrapServers, String registryUrl, Path landingRoot) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, DEFAULT_TRANSACTIONAL_ID, 100_000,
-                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null);
+                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null, LineageConfig.NONE);
     }
 
     /**
@@ -56,31 +60,36 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
      */
     public FileLaneConfig withLandingUri(String uri) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, uri);
+                progressInterval, retryBackoff, uri, lineage);
     }
 
     public FileLaneConfig withTransactionalId(String id) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, id, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri);
+                progressInterval, retryBackoff, landingUri, lineage);
     }
 
     public FileLaneConfig withChunkRows(int rows) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, rows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri);
+                progressInterval, retryBackoff, landingUri, lineage);
     }
 
     public FileLaneConfig withPollInterval(Duration interval) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, interval, maxLineChars,
-                progressInterval, retryBackoff, landingUri);
+                progressInterval, retryBackoff, landingUri, lineage);
     }
 
     public FileLaneConfig withMaxLineChars(int chars) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, chars,
-                progressInterval, retryBackoff, landingUri);
+                progressInterval, retryBackoff, landingUri, lineage);
     }
 
     public FileLaneConfig withRetryBackoff(Duration backoff) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, backoff, landingUri);
+                progressInterval, backoff, landingUri, lineage);
+    }
+
+    public FileLaneConfig withLineage(LineageConfig l) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff, landingUri, l);
     }
 }

@@ -22,6 +22,10 @@ public final class FileLaneMetrics {
         this.registry = registry;
     }
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     void rowsCommitted(String contract, long rows, long deadLetters) {
         counter("spine.ingest.file.rows.ingested", contract, "Rows written to the raw topic").increment(rows);
         counter("spine.ingest.file.rows.dead.lettered", contract, "Rows written to the DLQ (DESERIALIZATION)").increment(deadLetters);

@@ -42,6 +42,7 @@ public final class FileLaneSettings {
                 .withChunkRows(config.get(CHUNK_ROWS))
                 .withPollInterval(config.get(POLL_INTERVAL))
                 .withMaxLineChars(config.get(MAX_LINE_CHARS))
-                .withRetryBackoff(config.get(RETRY_BACKOFF));
+                .withRetryBackoff(config.get(RETRY_BACKOFF))
+                .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 }

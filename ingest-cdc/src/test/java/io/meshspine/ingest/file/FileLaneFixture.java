@@ -81,6 +81,11 @@ final class FileLaneFixture implements AutoCloseable {
         return FileLane.open(config(), ContractCatalog.of(List.of(contract)), meters);
     }
 
+    /** A lane that writes its run events to {@code events} (JSON lines). */
+    FileLane open(Path events) {
+        return FileLane.open(config().withLineage(io.meshspine.core.lineage.LineageConfig.toFile(events)), ContractCatalog.of(List.of(contract)), meters);
+    }
+
     /** Writes a file under the landing root, at the contract's landing directory. */
     Path drop(String name, String content) throws IOException {
         Path file = landing.resolve("lending/loan_applications").resolve(name);

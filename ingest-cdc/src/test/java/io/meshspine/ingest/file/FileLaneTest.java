@@ -4,12 +4,15 @@ import io.meshspine.core.LineageHeaders;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.FailureType;
+import io.meshspine.core.topic.Topics;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshspine.testkit.LineageSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,8 +124,10 @@ class FileLaneTest {
     }
 
     @Test
-    void bad_rows_become_dead_letters_with_their_line_and_the_rest_of_the_file_goes_through(SpineTestKit kit, @TempDir Path landing) throws Exception {
-        try (FileLaneFixture f = new FileLaneFixture(kit, "bad", landing); FileLane lane = f.open()) {
+    void bad_rows_become_dead_letters_with_their_line_and_the_rest_of_the_file_goes_through(SpineTestKit kit, @TempDir Path landing,
+                                                                                           @TempDir Path lineage) throws Exception {
+        Path events = lineage.resolve("events.jsonl");
+        try (FileLaneFixture f = new FileLaneFixture(kit, "bad", landing); FileLane lane = f.open(events)) {
             String notADecimal = "APP-bad-1,C1,HOME,12x.00,360,SUBMITTED,2024-03-01T09:30:00Z,,";
             String shortRow = "APP-bad-2,C2,HOME,100.00";
             String badTimestamp = "APP-bad-3,C3,HOME,100.00,360,SUBMITTED,01/03/2024 09:30,,";
@@ -162,6 +167,24 @@ class FileLaneTest {
             assertThat(byLine.get("9").message()).contains("not closed before the end of the file");
             assertThat(f.counter("spine.ingest.file.rows.dead.lettered")).isEqualTo(5);
         }
+        // The lane closed: its run for the file is out, START then COMPLETE with the file's counts.
+        List<JsonNode> runs = LineageSpec.readLines(events);
+        assertThat(runs).allSatisfy(e -> assertThat(LineageSpec.violations(e)).as(e.toString()).isEmpty());
+        assertThat(runs).extracting(e -> e.get("eventType").asText()).containsExactly("START", "COMPLETE");
+        assertThat(runs).extracting(e -> e.at("/run/runId").asText()).containsOnly(runs.get(0).at("/run/runId").asText());
+        JsonNode complete = runs.get(1);
+        assertThat(complete.at("/job/name").asText()).startsWith("file-lane.").endsWith(".loan_applications.v1");
+        assertThat(complete.at("/inputs/0/namespace").asText()).isEqualTo("file");
+        assertThat(complete.at("/inputs/0/name").asText()).isEqualTo(landing.resolve("lending/loan_applications/mixed.csv").toAbsolutePath().toString());
+        assertThat(complete.at("/outputs/0/namespace").asText()).isEqualTo(io.meshspine.core.lineage.Datasets.kafkaNamespace(kit.bootstrapServers()));
+        assertThat(complete.at("/outputs/0/facets/schema/fields").size()).isEqualTo(f0Fields(kit));
+        assertThat(complete.at("/outputs/1/name").asText()).isEqualTo(Topics.DLQ);
+        assertThat(complete.at("/run/facets/meshspine_run/rowsOut").asLong()).isEqualTo(3);
+        assertThat(complete.at("/run/facets/meshspine_run/deadLettered").asLong()).isEqualTo(5);
+    }
+
+    private static int f0Fields(SpineTestKit kit) {
+        return io.meshspine.core.contract.ContractCatalog.fromClasspath().find("lending.loan_applications", 1).orElseThrow().avroSchema().getFields().size();
     }
 
     @Test
@@ -190,8 +213,10 @@ class FileLaneTest {
     }
 
     @Test
-    void a_file_whose_header_does_not_fit_the_contract_is_quarantined_with_its_reason(SpineTestKit kit, @TempDir Path landing) throws Exception {
-        try (FileLaneFixture f = new FileLaneFixture(kit, "quarantine", landing); FileLane lane = f.open()) {
+    void a_file_whose_header_does_not_fit_the_contract_is_quarantined_with_its_reason(SpineTestKit kit, @TempDir Path landing,
+                                                                                      @TempDir Path lineage) throws Exception {
+        Path events = lineage.resolve("events.jsonl");
+        try (FileLaneFixture f = new FileLaneFixture(kit, "quarantine", landing); FileLane lane = f.open(events)) {
             Path file = f.drop("wrong.csv", "application_id,customer,amount\nA-1,C1,10.00\n");
             Path latin1 = landing.resolve("lending/loan_applications/latin1.csv");
             Files.write(latin1, (SampleLoans.HEADER + "\n" + SampleLoans.row("q", 1) + "\n").replace("C100001", "C\u00e9")
@@ -212,6 +237,16 @@ class FileLaneTest {
             assertThat(f.counter("spine.ingest.file.files.quarantined")).isEqualTo(2);
             assertThat(f.rawRecords()).isEmpty();
         }
+        // Each quarantined file is a failed run: FAIL with the quarantine reason in the spec's errorMessage facet.
+        List<JsonNode> runs = LineageSpec.readLines(events);
+        assertThat(runs).allSatisfy(e -> assertThat(LineageSpec.violations(e)).as(e.toString()).isEmpty());
+        assertThat(runs).extracting(e -> e.get("eventType").asText()).containsExactly("START", "FAIL", "START", "FAIL");
+        assertThat(runs.get(1).at("/run/facets/errorMessage/message").asText()).startsWith("quarantined: ")
+                .contains("column 2 (customer) is not a field of LoanApplication");
+        assertThat(runs.get(1).at("/inputs/0/name").asText()).endsWith("/lending/loan_applications/wrong.csv");
+        assertThat(runs.get(3).at("/run/facets/errorMessage/message").asText()).startsWith("quarantined: not UTF-8 text");
+        assertThat(runs.get(0).at("/run/runId").asText()).isEqualTo(runs.get(1).at("/run/runId").asText())
+                .isNotEqualTo(runs.get(2).at("/run/runId").asText());
     }
 
     @Test

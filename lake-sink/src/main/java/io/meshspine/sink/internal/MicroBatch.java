@@ -24,6 +24,8 @@ final class MicroBatch {
     int records;
     long bytes;
     long firstNanos;
+    /** Wall-clock time of the first record: the start of the commit's lineage run. */
+    long firstMillis;
     long newest = Long.MIN_VALUE;
     long sealedNanos;
 

@@ -49,13 +49,14 @@ public final class SinkTables {
      *               needs one
      */
     public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics,
-                                 SubjectCipher cipher) {
+                                 SubjectCipher cipher, io.meshspine.core.lineage.LineageEmitter lineage, String bootstrapServers) {
+        CommitLineage commits = new CommitLineage(lineage, spec, bootstrapServers);
         DeltaTable table = new DeltaTable(spec, conf);
         table.verify();
         ParquetFiles files = new ParquetFiles(conf);
         SinkMetrics.PerTable meters = metrics.table(spec.name(), spec.contract().qualifiedName());
         if (spec.kind() == TableKind.SILVER_UPSERT) {
-            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of());
+            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of(), commits);
         }
         List<WriterLane> lanes = new ArrayList<>();
         for (int i = 0; i < WRITER_LANES; i++) {
@@ -67,7 +68,7 @@ public final class SinkTables {
             lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
         }
         boolean encrypted = spec.rowSchema().getField(BronzeRows.KEY_ID) != null;
-        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, encrypted ? cipher::awaitKeysDurable : () -> { });
+        return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, commits, encrypted ? cipher::awaitKeysDurable : () -> { });
     }
 
     /** Writer threads per append table: decoding and Parquet encoding of different source partitions in parallel. */

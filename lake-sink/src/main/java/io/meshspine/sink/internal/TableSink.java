@@ -9,6 +9,7 @@ import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.exceptions.ConcurrentTransactionException;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.lineage.LineageRun;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.sink.CrashPoint;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,6 +69,7 @@ public final class TableSink {
     private final SilverRows silver;
     private final List<WriterLane> lanes;
     private final UpsertPlanner planner;
+    private final CommitLineage lineage;
     /**
      * Commits sealed batches, one at a time and in order, while the consumer thread fills the next batch and the
      * lanes write it: the Delta commit (and the wait for the lanes to close their files) no longer stalls reading.
@@ -86,8 +88,8 @@ public final class TableSink {
     private CompletableFuture<Outcome> committing;
 
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
-              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes) {
-        this(spec, table, files, deadLetters, meters, bronze, silver, lanes, () -> { });
+              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, CommitLineage lineage) {
+        this(spec, table, files, deadLetters, meters, bronze, silver, lanes, lineage, () -> { });
     }
 
     /**
@@ -95,7 +97,7 @@ public final class TableSink {
      *                     under are durable in the key topic (a commit must never hold ciphertext whose key could be lost)
      */
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
-              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, Runnable beforeCommit) {
+              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, CommitLineage lineage, Runnable beforeCommit) {
         this.beforeCommit = beforeCommit;
         this.spec = spec;
         this.table = table;
@@ -106,6 +108,7 @@ public final class TableSink {
         this.silver = silver;
         this.lanes = List.copyOf(lanes);
         this.planner = new UpsertPlanner(spec, files);
+        this.lineage = java.util.Objects.requireNonNull(lineage, "lineage");
         if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
             throw new IllegalArgumentException("an append table needs at least one writer lane");
         }
@@ -189,6 +192,7 @@ public final class TableSink {
             MicroBatch b = batch;
             if (b.records == 0) {
                 b.firstNanos = System.nanoTime();
+                b.firstMillis = System.currentTimeMillis();
             }
             ConsumerRecord<byte[], byte[]> first = run.get(from);
             TopicPartition tp = new TopicPartition(first.topic(), first.partition());
@@ -352,6 +356,7 @@ public final class TableSink {
     private Outcome write(MicroBatch b, List<CompletableFuture<WriterLane.Written>> laneFiles) {
         List<String> written = new ArrayList<>();
         boolean committed = false;
+        LineageRun run = lineage.begin(b);
         try {
             List<ParquetFiles.WrittenFile> appended = new ArrayList<>();
             List<DeadLetter> dead = new ArrayList<>(b.dead);
@@ -369,17 +374,25 @@ public final class TableSink {
             if (laneFailure != null) {
                 throw laneFailure;
             }
-            Outcome outcome = commit(b, dead, appended, written, b.sealedNanos);
+            Outcome outcome = commit(b, dead, appended, written, b.sealedNanos, run);
             committed = outcome instanceof Outcome.Committed;
+            if (outcome instanceof Outcome.Superseded) {
+                lineage.superseded(run, b);
+            }
             return outcome;
         } catch (RegistryUnavailableException | KafkaException | UncheckedIOException e) {
             meters.failed("transient");
+            lineage.failed(run, b, "abandoned, its records are read again: " + e.getClass().getSimpleName());
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
         } catch (UnknownCommitOutcome.StillUnknownException e) {
             // Some of the files may be in a version that landed, or the log could not be read: they stay for vacuum.
             committed = true;
             meters.failed("outcome-unknown");
+            lineage.failed(run, b, "commit outcome unknown, its records are read again");
             throw new TransientSinkException("batch of " + spec.name() + " abandoned: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            lineage.failed(run, b, e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw e;
         } finally {
             if (!committed && !written.isEmpty()) {
                 files.deleteQuietly(spec.path(), written);
@@ -387,7 +400,9 @@ public final class TableSink {
         }
     }
 
-    private Outcome commit(MicroBatch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start) {
+    private Outcome commit(MicroBatch b, List<DeadLetter> dead, List<ParquetFiles.WrittenFile> appended, List<String> written, long start,
+                           LineageRun run) {
+        String runId = "\"" + run.runId() + "\"";
         boolean deadLettered = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Duration open = Duration.ofNanos(System.nanoTime() - b.firstNanos);
@@ -425,10 +440,11 @@ public final class TableSink {
                 adds = plan.files();
                 stale = b.staleInBatch + plan.staleAgainstTable();
                 adds.forEach(f -> written.add(f.path()));
-                operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\""));
+                operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\"",
+                        CommitLineage.COMMIT_INFO_RUN_ID, runId));
             } else {
                 adds = appended;
-                operation = new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\""));
+                operation = new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\"", CommitLineage.COMMIT_INFO_RUN_ID, runId));
             }
             long now = System.currentTimeMillis();
             long fileBytes = 0;
@@ -466,6 +482,7 @@ public final class TableSink {
                 b.lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
                 log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} staleChanges={} ms={}", spec.name(),
                         result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), stale, took.toMillis());
+                lineage.committed(run, b, result.getVersion(), upsert() ? b.changes.size() : rowCount, rowCount, adds.size(), fileBytes, dead.size());
                 return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());
             } catch (ConcurrentTransactionException e) {
                 meters.failed("concurrent-transaction");

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Our side of the benchmark, in its own JVM: the lake sink on the product topic until the Silver table holds every
- * record. Args: bootstrap registry contractsDir lake silverTablePath batchRecords expectedRecords. Prints one RESULT line.
+ * record. Args: bootstrap registry contractsDir lake silverTablePath batchRecords expectedRecords [lineageEventsFile]. Prints one RESULT
+ * line.
  */
 public final class OurSinkSide {
 
@@ -32,6 +33,10 @@ public final class OurSinkSide {
 
         SinkConfig config = SinkConfig.defaults(bootstrap, registry).withLakeRoot(lake).withGroupId("bench-" + System.nanoTime())
                 .withTrigger(new BatchTrigger(batch, 1L << 30, Duration.ofMinutes(10))).withMaintenance(MaintenancePolicy.OFF);
+        if (args.length > 7) {
+            // Lineage on: a run event pair per commit into this JSON-lines file (the overhead measurement).
+            config = config.withLineage(io.meshspine.core.lineage.LineageConfig.toFile(Path.of(args[7])));
+        }
         Configuration conf = Hadoop.configuration(Map.of());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         long start = System.nanoTime();

@@ -93,6 +93,10 @@ public final class SinkBench {
         Files.writeString(schemaFile, contract.avroSchema().toString());
         produce(kit, contract, records);
 
+        if (Boolean.getBoolean("bench.lineage")) {
+            lineageOverhead(kit, contract, contracts, work, heap, batch, records, Integer.getInteger("bench.runs", 3));
+            return;
+        }
         List<Result> results = new ArrayList<>();
         for (int mode : new int[]{batch, (int) records}) {
             String label = mode == records ? "one batch" : "batch " + mode;
@@ -159,6 +163,39 @@ public final class SinkBench {
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * {@code -Dbench.lineage=true}: our side with lineage off and on (file transport, a START and a COMPLETE per commit),
+     * interleaved {@code -Dbench.runs} times on the same topic, each run on a fresh lake; prints each pair and the ratio.
+     */
+    private static void lineageOverhead(SpineTestKit kit, Contract contract, Path contracts, Path work, String heap, int batch, long records,
+                                        int runs) throws IOException, InterruptedException {
+        List<Double> ratios = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            double[] perSecond = new double[2];
+            for (int on = 0; on < 2; on++) {
+                Path lake = work.resolve("lineage-" + run + "-" + on);
+                String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
+                List<String> command = new ArrayList<>(List.of(java()));
+                command.addAll(List.of(heap.split(" ")));
+                command.addAll(List.of("-cp", System.getProperty("java.class.path"), OurSinkSide.class.getName(), kit.bootstrapServers(),
+                        kit.registryUrl(), contracts.toString(), lake.toString(), silver, Integer.toString(batch), Long.toString(records)));
+                Path events = work.resolve("events-" + run + ".jsonl");
+                if (on == 1) {
+                    command.add(events.toString());
+                }
+                Result r = run(command, work.resolve("lineage-" + run + "-" + on + ".log"));
+                perSecond[on] = r.perSecond();
+                if (on == 1) {
+                    System.out.printf("| run %d | lineage off %,9.0f rec/s | lineage on %,9.0f rec/s (%d events) | on / off %.3f |%n", run,
+                            perSecond[0], perSecond[1], Files.readAllLines(events).size(), perSecond[1] / perSecond[0]);
+                }
+            }
+            ratios.add(perSecond[1] / perSecond[0]);
+        }
+        System.out.printf("lineage on / off over %d runs: min %.3f, median %.3f, max %.3f%n", runs, ratios.stream().min(Double::compare).orElseThrow(),
+                ratios.stream().sorted().toList().get(ratios.size() / 2), ratios.stream().max(Double::compare).orElseThrow());
     }
 
     private static Result run(List<String> command, Path log) throws IOException, InterruptedException {

@@ -32,7 +32,7 @@ public final class CommonSettings {
 
     /** A service's definition: the shared settings, its own, and {@code kafka.*} passed through to the clients. */
     public static ConfigDef define(String service, List<Setting<?>> own) {
-        return ConfigDef.of(service, ALL).with(own)
+        return ConfigDef.of(service, ALL).with(io.meshspine.core.lineage.LineageSettings.ALL).with(own)
                 .passingThrough(KAFKA_PREFIX, "Passed to every Kafka client with the prefix removed (e.g. `kafka.security.protocol=SSL`).");
     }
 

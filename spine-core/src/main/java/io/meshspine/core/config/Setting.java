@@ -206,7 +206,7 @@ public final class Setting<T> {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     /** One duration syntax for contracts and config: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601. */
-    static Duration parseDuration(String s) {
+    public static Duration parseDuration(String s) {
         try {
             return io.meshspine.core.contract.internal.Durations.parse(s);
         } catch (RuntimeException e) {

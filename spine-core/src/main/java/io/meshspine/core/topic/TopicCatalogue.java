@@ -51,6 +51,8 @@ public final class TopicCatalogue {
                 "original key bytes", "dead-letter envelope (Avro)"));
         add(topics, new TopicSpec(Topics.AUDIT, TopicRole.AUDIT, 1,
                 Map.of("cleanup.policy", "delete", "retention.ms", FOREVER), "action id", "audit entry (JSON)"));
+        add(topics, new TopicSpec(Topics.LINEAGE, TopicRole.AUDIT, 1,
+                deleteAfter(settings.deadLetterRetention()), "run id", "OpenLineage run event (JSON)"));
         add(topics, compacted(Topics.DLQ_STATE, "dead-letter id", "replay state (JSON)"));
         add(topics, compacted(Topics.INGEST_FILES, "file content hash", "ledger entry (JSON)"));
         // Compacted, and rolled/cleaned within a day so that a destroyed data key's wrapped bytes leave the log too.

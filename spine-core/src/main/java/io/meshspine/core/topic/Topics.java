@@ -32,6 +32,9 @@ public final class Topics {
      */
     public static final String PRIVACY_KEYS = "spine.privacy.keys";
 
+    /** OpenLineage run events (JSON, keyed by run id): every lane's, the gate's, the sink's and the stewards' runs. */
+    public static final String LINEAGE = "spine.lineage";
+
     private Topics() {
     }
 
