@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, io.meshspine.cli.run.RunCommand.class, ContractsCommand.class, BenchCommand.class, TailCommand.class,
                 io.meshspine.dlq.cli.DlqCommand.class, io.meshspine.ingest.event.ProduceCommand.class,
                 io.meshspine.cli.status.StatusCommand.class, io.meshspine.sink.LakeCommand.class, io.meshspine.cli.ops.OpsCommand.class,
-                CdcCommand.class,
+                CdcCommand.class, io.meshspine.cli.chaos.ChaosCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spine implements Runnable {
 
