@@ -58,8 +58,8 @@ public final class ChaosCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ChaosCommand.class);
     private static final List<String> SERVICES = List.of("gate", "sink", "ingest", "dlq-api");
     private static final Duration START_PATIENCE = Duration.ofMinutes(3);
-    private static final Duration RECOVERY_PATIENCE = Duration.ofMinutes(2);
-    private static final Duration DRAIN_PATIENCE = Duration.ofMinutes(3);
+    private static final Duration RECOVERY_PATIENCE = Duration.ofMinutes(5);
+    private static final Duration DRAIN_PATIENCE = Duration.ofMinutes(5);
 
     @Option(names = "--records", description = "Events sent through the event lane (default: 3000; --short: 600). "
             + "The file and CDC lanes get a share in proportion.")
