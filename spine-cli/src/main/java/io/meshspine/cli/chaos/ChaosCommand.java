@@ -154,7 +154,7 @@ public final class ChaosCommand implements Callable<Integer> {
             Map<String, String> env = new HashMap<>();
             env.put("SPINE_GATE_HASH_KEY", "chaos-run-hash-key-" + run + "-not-a-secret");
             for (String service : SERVICES) {
-                services.add(service(home, work, service, bootstrap, servicesRegistry, contractsDir, lake, run, env));
+                services.add(service(home, work, service, bootstrap, servicesRegistry, contractsDir, lake, run, env, postgres, mariadb));
             }
             services.forEach(ServiceProcess::start);
             awaitReady(services, START_PATIENCE);
@@ -249,8 +249,17 @@ public final class ChaosCommand implements Callable<Integer> {
     }
 
     private static ServiceProcess service(Path home, Path work, String service, String bootstrap, String registryUrl, Path contracts,
-                                          Path lake, String run, Map<String, String> env) {
+                                          Path lake, String run, Map<String, String> env, String postgres, String mariadb) {
         int opsPort = FreePorts.next();
+        Map<String, String> keys = runKeys(service, bootstrap, registryUrl, contracts, work, lake, run, opsPort, FreePorts.next(), postgres, mariadb);
+        Path config = ServiceConfigs.write(home.resolve("ops/config/" + service + ".properties"), work.resolve("config/" + service + ".properties"), keys);
+        return new ServiceProcess(service, config, opsPort, work, env,
+                List.of("-Xms64m", "-Xmx448m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    }
+
+    /** The keys a run sets in a service's config file, over the shipped template's values. */
+    static Map<String, String> runKeys(String service, String bootstrap, String registryUrl, Path contracts, Path work, Path lake,
+                                       String run, int opsPort, int httpPort, String postgres, String mariadb) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("kafka.bootstrap.servers", bootstrap);
         keys.put("registry.url", registryUrl);
@@ -265,23 +274,21 @@ public final class ChaosCommand implements Callable<Integer> {
                 keys.put("sink.batch.max-latency", "2s");
             }
             case "ingest" -> {
-                keys.put("cdc.postgres.host", "127.0.0.1");
-                keys.put("cdc.postgres.port", "5432");
-                keys.put("cdc.mariadb.host", "127.0.0.1");
-                keys.put("cdc.mariadb.port", "3306");
+                keys.put("cdc.postgres.host", postgres.substring(0, postgres.lastIndexOf(':')));
+                keys.put("cdc.postgres.port", postgres.substring(postgres.lastIndexOf(':') + 1));
+                keys.put("cdc.mariadb.host", mariadb.substring(0, mariadb.lastIndexOf(':')));
+                keys.put("cdc.mariadb.port", mariadb.substring(mariadb.lastIndexOf(':') + 1));
                 keys.put("file.landing", work.resolve("landing").toString());
                 // Slots and offsets of this run only (other runs and the demo use their own).
                 keys.put("cdc.name", "chaos-" + run);
             }
             case "dlq-api" -> {
                 keys.put("dlq.http.host", "127.0.0.1");
-                keys.put("dlq.http.port", Integer.toString(FreePorts.next()));
+                keys.put("dlq.http.port", Integer.toString(httpPort));
             }
-            default -> throw new IllegalArgumentException(service);
+            default -> throw new IllegalArgumentException("no service " + service);
         }
-        Path config = ServiceConfigs.write(home.resolve("ops/config/" + service + ".properties"), work.resolve("config/" + service + ".properties"), keys);
-        return new ServiceProcess(service, config, opsPort, work, env,
-                List.of("-Xms64m", "-Xmx448m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        return keys;
     }
 
     private static void awaitReady(List<ServiceProcess> services, Duration patience) {

@@ -66,6 +66,8 @@ final class ServiceProcess implements AutoCloseable {
                 "run", service, "--config", config.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // The file is the service's whole config: no SPINE_* override of the operator's shell may point it elsewhere.
+        builder.environment().keySet().removeIf(k -> k.startsWith("SPINE_"));
         builder.environment().putAll(environment);
         try {
             process = builder.start();
