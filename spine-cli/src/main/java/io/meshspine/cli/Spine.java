@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 io.meshspine.dlq.cli.DlqCommand.class, io.meshspine.ingest.event.ProduceCommand.class,
                 io.meshspine.cli.status.StatusCommand.class, io.meshspine.sink.LakeCommand.class, io.meshspine.cli.ops.OpsCommand.class,
                 CdcCommand.class, io.meshspine.cli.privacy.PrivacyCommand.class, io.meshspine.sink.RunsCommand.class,
+                io.meshspine.cli.chaos.ChaosCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Spine implements Runnable {
 

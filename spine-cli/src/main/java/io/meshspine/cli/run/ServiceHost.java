@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceHost implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServiceHost.class);
+    static final String STARTING_CHECK = "starting";
 
     private final SpineService service;
     private final SpineMetrics metrics;
@@ -41,8 +42,12 @@ public final class ServiceHost implements AutoCloseable {
         Health health = new Health();
         OpsServer ops = null;
         try {
+            // Until the service has registered its stages' checks, /health/ready must not answer 200 for an empty list of
+            // checks: a supervisor (or ./spine chaos) would take a service still connecting to the broker for a ready one.
+            health.register(STARTING_CHECK, () -> io.meshspine.core.ops.HealthCheck.Result.down("starting"));
             ops = new OpsServer(config.get(CommonSettings.OPS_HOST), config.get(CommonSettings.OPS_PORT), metrics, health).start();
             AutoCloseable running = service.start(config, contracts, metrics, health);
+            health.unregister(STARTING_CHECK);
             log.info("service started service={} contracts={} ops={} config={}", service.name(), contracts.contracts().size(), ops.url(), config);
             return new ServiceHost(service, metrics, health, ops, running);
         } catch (Exception | Error e) {
