@@ -64,6 +64,8 @@ public final class DataKeyStore implements AutoCloseable {
 
     /** Last event per record key, as the compacted topic will keep it. */
     private final Map<String, KeyEvent> events = new LinkedHashMap<>();
+    /** The live (wrapped) key ids of each scope, oldest first: a scope's keys are found without reading every event. */
+    private final Map<String, java.util.LinkedHashSet<String>> liveByScope = new HashMap<>();
     /** Unwrapped live keys, by key id. */
     private final Map<String, DataKey> unwrapped = new HashMap<>();
     /** The key this store encrypts new values of a scope with, by scope HMAC. */
@@ -192,13 +194,34 @@ public final class DataKeyStore implements AutoCloseable {
 
     /** The live key ids of a scope, oldest first. */
     public synchronized List<String> liveKeyIds(String scopeHash) {
-        List<String> ids = new ArrayList<>();
-        for (KeyEvent e : events.values()) {
-            if (e instanceof KeyEvent.Wrapped w && w.scopeHash().equals(scopeHash)) {
-                ids.add(w.keyId());
+        java.util.LinkedHashSet<String> live = liveByScope.get(scopeHash);
+        return live == null ? List.of() : List.copyOf(live);
+    }
+
+    /** Records an event under its record key, keeping {@link #liveByScope} in step. */
+    private void putEvent(KeyEvent e) {
+        KeyEvent old = events.put(e.recordKey(), e);
+        if (old instanceof KeyEvent.Wrapped was && e instanceof KeyEvent.Wrapped now && was.keyId().equals(now.keyId())
+                && was.scopeHash().equals(now.scopeHash())) {
+            return;
+        }
+        unindex(old);
+        if (e instanceof KeyEvent.Wrapped w) {
+            liveByScope.computeIfAbsent(w.scopeHash(), h -> new java.util.LinkedHashSet<>()).add(w.keyId());
+        }
+    }
+
+    private void removeEvent(String recordKey) {
+        unindex(events.remove(recordKey));
+    }
+
+    private void unindex(KeyEvent old) {
+        if (old instanceof KeyEvent.Wrapped w) {
+            java.util.LinkedHashSet<String> live = liveByScope.get(w.scopeHash());
+            if (live != null && live.remove(w.keyId()) && live.isEmpty()) {
+                liveByScope.remove(w.scopeHash());
             }
         }
-        return ids;
     }
 
     /** The last erasure of a scope, if any. */
@@ -315,7 +338,7 @@ public final class DataKeyStore implements AutoCloseable {
     private synchronized void forget(DataKey key) {
         unwrapped.remove(key.keyId());
         current.remove(key.scopeHash(), key.keyId());
-        events.remove(key.scopeHash() + "/" + key.keyId());
+        removeEvent(key.scopeHash() + "/" + key.keyId());
         recordKeyById.remove(key.keyId());
     }
 
@@ -356,7 +379,7 @@ public final class DataKeyStore implements AutoCloseable {
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.value() == null) {
-                    events.remove(r.key());
+                    removeEvent(r.key());
                 } else {
                     apply(KeyEvent.decode(r.key(), r.value()));
                 }
@@ -375,7 +398,7 @@ public final class DataKeyStore implements AutoCloseable {
     }
 
     private void apply(KeyEvent e) {
-        events.put(e.recordKey(), e);
+        putEvent(e);
         if (e instanceof KeyEvent.Wrapped w) {
             recordKeyById.put(w.keyId(), w.recordKey());
         } else if (e instanceof KeyEvent.Destroyed d) {
