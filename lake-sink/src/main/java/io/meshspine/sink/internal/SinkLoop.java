@@ -242,6 +242,12 @@ public final class SinkLoop implements Runnable {
             park(sink, tp, gap);
             return;
         }
+        if (sink.table().committedOffset(sink.kafkaClusterId(), tp.partition()) != committed) {
+            // The log moved while the topic was checked (an operator's reset-offsets landing between the two reads):
+            // the check passed against the new log, so position from the new log, checked again.
+            seekFromLog(sink, tp);
+            return;
+        }
         if (parked.remove(tp) != null) {
             consumer.resume(List.of(tp));
             sink.unparked(tp);
