@@ -40,17 +40,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads a Delta table with Delta Kernel, a reader we did not write: every assertion on a table goes through here. */
-final class KernelTable {
+/**
+ * Reads a Delta table with Delta Kernel, a reader we did not write: every assertion on a table goes through here (in
+ * lake-sink's tests, and in other modules' through lake-sink's test jar).
+ */
+public final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
-        int files() {
+    public record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
+        public int files() {
             return paths.size();
         }
 
-        List<Object> column(String name) {
+        public List<Object> column(String name) {
             return rows.stream().map(r -> r.get(name)).toList();
         }
     }
@@ -58,16 +61,16 @@ final class KernelTable {
     private KernelTable() {
     }
 
-    static Contents read(String path) {
+    public static Contents read(String path) {
         return read(Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE));
     }
 
-    static Contents readVersion(String path, long version) {
+    public static Contents readVersion(String path, long version) {
         return read(Table.forPath(ENGINE, path).getSnapshotAsOfVersion(ENGINE, version));
     }
 
     /** Row count, or -1 while the table does not exist yet. */
-    static long count(String path) {
+    public static long count(String path) {
         try {
             return read(path).rows().size();
         } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
@@ -76,7 +79,7 @@ final class KernelTable {
     }
 
     /** The data files Delta Kernel would read for a filter: what its data skipping leaves of the table (partition and stats). */
-    static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
+    public static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
         Snapshot snapshot = Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         Scan scan = snapshot.getScanBuilder().withFilter(filter).build();
         List<String> paths = new ArrayList<>();
@@ -94,7 +97,7 @@ final class KernelTable {
         return paths;
     }
 
-    static Optional<Long> txnVersion(String path, String appId) {
+    public static Optional<Long> txnVersion(String path, String appId) {
         SnapshotImpl snapshot = (SnapshotImpl) Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         return snapshot.getLatestTransactionVersion(ENGINE, appId);
     }
