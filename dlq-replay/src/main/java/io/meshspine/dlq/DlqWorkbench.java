@@ -38,6 +38,11 @@ import java.util.UUID;
  */
 public final class DlqWorkbench implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DlqWorkbench.class);
+    /** How long a start waits for a broker that does not answer (an outage, or a broker started after the workbench). */
+    static final java.time.Duration BROKER_WAIT = java.time.Duration.ofMinutes(2);
+
+
     private final DlqConfig config;
     private final ContractCatalog catalog;
     private final QueueReader reader;
@@ -79,15 +84,41 @@ public final class DlqWorkbench implements AutoCloseable {
 
     /** As {@link #open(DlqConfig, ContractCatalog)}, telling {@code progress} how the loads of the queue go. */
     public static DlqWorkbench open(DlqConfig config, ContractCatalog catalog, LoadProgress progress) {
-        try (Admin admin = new KafkaClients(config).admin("spine-dlq-admin")) {
-            Set<String> own = Set.of(Topics.DLQ, Topics.DLQ_PARKED, Topics.AUDIT, Topics.DLQ_STATE);
-            new TopicProvisioner(admin, config.replicationFactor()).provision(TopicCatalogue.of(List.of()).topics().stream()
-                    .filter(t -> own.contains(t.name())).toList());
-        }
+        provisionWaitingForTheBroker(config);
         DlqWorkbench workbench = new DlqWorkbench(config, catalog, Clock.systemUTC());
         workbench.reader.progressTo(progress);
         workbench.reader.refresh();
         return workbench;
+    }
+
+    /**
+     * Creates the workbench's own topics; a broker that does not answer yet (an outage, or started after us) is a
+     * passing fault: retried with back-off for {@link #BROKER_WAIT}, then the start fails naming the cluster.
+     */
+    private static void provisionWaitingForTheBroker(DlqConfig config) {
+        Set<String> own = Set.of(Topics.DLQ, Topics.DLQ_PARKED, Topics.AUDIT, Topics.DLQ_STATE);
+        long deadline = System.nanoTime() + BROKER_WAIT.toNanos();
+        long backoffMs = 500;
+        while (true) {
+            try (Admin admin = new KafkaClients(config).admin("spine-dlq-admin")) {
+                new TopicProvisioner(admin, config.replicationFactor()).provision(TopicCatalogue.of(List.of()).topics().stream()
+                        .filter(t -> own.contains(t.name())).toList());
+                return;
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(e.getMessage() + " (kafka.bootstrap.servers=" + config.bootstrapServers() + ")", e);
+                }
+                LOG.warn("dlq broker not answering, provisioning retried bootstrap={} in_ms={} error={}", config.bootstrapServers(),
+                        backoffMs, e.getCause().toString());
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the broker", ie);
+                }
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
     }
 
     public DlqConfig config() {
