@@ -40,20 +40,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/**
- * Reads a Delta table with Delta Kernel, a reader we did not write: every assertion on a table goes through here (in
- * lake-sink's tests, and in other modules' through lake-sink's test jar).
- */
-public final class KernelTable {
+/** Reads a Delta table with Delta Kernel, a reader we did not write: every assertion on a table goes through here. */
+final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    public record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
-        public int files() {
+    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
+        int files() {
             return paths.size();
         }
 
-        public List<Object> column(String name) {
+        List<Object> column(String name) {
             return rows.stream().map(r -> r.get(name)).toList();
         }
     }
@@ -61,16 +58,16 @@ public final class KernelTable {
     private KernelTable() {
     }
 
-    public static Contents read(String path) {
+    static Contents read(String path) {
         return read(Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE));
     }
 
-    public static Contents readVersion(String path, long version) {
+    static Contents readVersion(String path, long version) {
         return read(Table.forPath(ENGINE, path).getSnapshotAsOfVersion(ENGINE, version));
     }
 
     /** Row count, or -1 while the table does not exist yet. */
-    public static long count(String path) {
+    static long count(String path) {
         try {
             return read(path).rows().size();
         } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
@@ -79,7 +76,7 @@ public final class KernelTable {
     }
 
     /** The data files Delta Kernel would read for a filter: what its data skipping leaves of the table (partition and stats). */
-    public static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
+    static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
         Snapshot snapshot = Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         Scan scan = snapshot.getScanBuilder().withFilter(filter).build();
         List<String> paths = new ArrayList<>();
@@ -97,7 +94,7 @@ public final class KernelTable {
         return paths;
     }
 
-    public static Optional<Long> txnVersion(String path, String appId) {
+    static Optional<Long> txnVersion(String path, String appId) {
         SnapshotImpl snapshot = (SnapshotImpl) Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         return snapshot.getLatestTransactionVersion(ENGINE, appId);
     }

@@ -1,6 +1,5 @@
 package io.meshspine.cli.privacy;
 
-import io.meshspine.sink.KernelTable;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
