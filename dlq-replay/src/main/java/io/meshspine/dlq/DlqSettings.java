@@ -32,7 +32,7 @@ public final class DlqSettings {
             "Bearer tokens, whitespace separated, each `<name>=sha256:<hex>;<" + ROLES + ">[;<domain>,...]`: the HTTP API's callers and "
                     + "the identities `./spine dlq --token` acts as (hash a token with `./spine dlq serve --hash-token`).").secret();
     public static final Setting<Duration> BROKER_TIMEOUT = Setting.duration("dlq.broker-timeout", Duration.ofSeconds(30),
-            "How long a broker call may take before the action fails (a transient fault: run it again).").positive();
+            "How long a broker call may take before the action fails (a transient fault: run it again); a start waits four times this for a broker that does not answer.").positive();
     public static final Setting<Duration> DEPTH_REFRESH = Setting.duration("dlq.depth-refresh", Duration.ofSeconds(15),
             "How often spine_dlq_depth and spine_dlq_oldest_age_seconds are recomputed.").positive();
 

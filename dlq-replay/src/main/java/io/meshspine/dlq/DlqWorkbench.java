@@ -39,8 +39,8 @@ import java.util.UUID;
 public final class DlqWorkbench implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DlqWorkbench.class);
-    /** How long a start waits for a broker that does not answer (an outage, or a broker started after the workbench). */
-    static final java.time.Duration BROKER_WAIT = java.time.Duration.ofMinutes(2);
+    /** How many {@code dlq.broker-timeout}s a start waits for a broker that does not answer (an outage, or a broker started later). */
+    static final int BROKER_WAIT_TIMEOUTS = 4;
 
 
     private final DlqConfig config;
@@ -93,11 +93,12 @@ public final class DlqWorkbench implements AutoCloseable {
 
     /**
      * Creates the workbench's own topics; a broker that does not answer yet (an outage, or started after us) is a
-     * passing fault: retried with back-off for {@link #BROKER_WAIT}, then the start fails naming the cluster.
+     * passing fault: retried with back-off for {@link #BROKER_WAIT_TIMEOUTS} times {@code dlq.broker-timeout} (2 minutes by
+     * default), then the start fails naming the cluster.
      */
     private static void provisionWaitingForTheBroker(DlqConfig config) {
         Set<String> own = Set.of(Topics.DLQ, Topics.DLQ_PARKED, Topics.AUDIT, Topics.DLQ_STATE);
-        long deadline = System.nanoTime() + BROKER_WAIT.toNanos();
+        long deadline = System.nanoTime() + config.brokerTimeout().multipliedBy(BROKER_WAIT_TIMEOUTS).toNanos();
         long backoffMs = 500;
         while (true) {
             try (Admin admin = new KafkaClients(config).admin("spine-dlq-admin")) {

@@ -30,7 +30,7 @@ class BrokerDownAtStartTest {
                 await("the start waits while the broker is down").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
                         .until(() -> !opening.isDone());
                 broker.restart();
-                try (DlqWorkbench bench = opening.get(DlqWorkbench.BROKER_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                try (DlqWorkbench bench = opening.get(f.config().brokerTimeout().multipliedBy(DlqWorkbench.BROKER_WAIT_TIMEOUTS + 1).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
                     Steward sam = new Steward("sam", Role.STEWARD, Set.of(f.contract.domain()));
                     await().atMost(Duration.ofSeconds(30)).until(() -> bench.list(f.mine(), sam).size() == 2);
                     assertThat(bench.list(f.mine(), sam)).extracting(q -> q.letter().id())
