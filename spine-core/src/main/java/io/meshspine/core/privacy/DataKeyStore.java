@@ -134,9 +134,13 @@ public final class DataKeyStore implements AutoCloseable {
     }
 
     /** The key new values of a scope are encrypted with: this store's current one, else a live one from the topic, else a new one. */
-    public synchronized DataKey keyFor(KeyScope scope) {
+    public DataKey keyFor(KeyScope scope) {
+        // The HMAC is per row on the sink's writer lanes: computed before taking the store's lock, not under it.
+        return keyFor(hasher.hash(scope), scope.domain());
+    }
+
+    private synchronized DataKey keyFor(String scopeHash, String domain) {
         refreshIfStale();
-        String scopeHash = hasher.hash(scope);
         String id = current.get(scopeHash);
         if (id != null && unwrapped.containsKey(id)) {
             return unwrapped.get(id);
@@ -147,7 +151,7 @@ public final class DataKeyStore implements AutoCloseable {
             current.put(scopeHash, key.keyId());
             return key;
         }
-        return create(scopeHash, scope.domain());
+        return create(scopeHash, domain);
     }
 
     /**
