@@ -63,6 +63,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Issue #17 on the real broker and registry, the tables read with Delta Kernel: a rule too strict dead-letters part of

@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Bronze with encryption on (issue 16): PII columns and {@code _value} are ciphertext under the data subject's key,

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.meshspine.testkit.KernelTable;
 
 /** Checks the sink's run events against the table's Delta log: a run per commit, the commit's run id in its commitInfo. */
 final class CommitRuns {

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Exactly once through crashes and races: a sink process halted between its Parquet write and its Delta commit, or

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Compaction keeps an upsert table's files clustered by key: small files whose key ranges interleave (each spans

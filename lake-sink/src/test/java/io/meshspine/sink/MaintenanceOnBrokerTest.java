@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /** Compaction, checkpoints and vacuum on tables the sink is writing, checked with Delta Kernel. */
 @ExtendWith(SpineExtension.class)

@@ -38,6 +38,7 @@ import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * No silent gaps: when the table's offset cannot be continued in its topic (records deleted by retention before the

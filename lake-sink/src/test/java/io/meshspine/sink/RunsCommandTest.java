@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.meshspine.testkit.KernelTable;
 
 /** {@code spine runs} over a pipeline_runs table made from real run events (no broker: the table is written directly). */
 class RunsCommandTest {

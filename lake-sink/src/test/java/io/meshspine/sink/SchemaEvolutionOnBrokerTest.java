@@ -26,6 +26,7 @@ import java.util.Objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /** A contract's schema changing under an existing Silver table. */
 @ExtendWith(SpineExtension.class)

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /** The sink on the real broker and registry, its tables read back with Delta Kernel. */
 @ExtendWith(SpineExtension.class)

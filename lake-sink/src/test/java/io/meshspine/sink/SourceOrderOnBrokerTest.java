@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * An upsert table applies each key's changes in source-log order, not in arrival order: a key whose changes sit in two

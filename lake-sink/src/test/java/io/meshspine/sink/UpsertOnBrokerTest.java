@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /** CDC into the lake: an upsert Silver table ends as the latest state per business key; Bronze keeps each change's row and op. */
 @ExtendWith(SpineExtension.class)

@@ -1,15 +1,6 @@
 package io.meshspine.sink.bench;
 
-import io.delta.kernel.Scan;
-import io.delta.kernel.Table;
-import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
-import io.delta.kernel.engine.Engine;
-import io.delta.kernel.internal.InternalScanFileUtils;
-import io.delta.kernel.internal.data.ScanStateRow;
-import io.delta.kernel.types.StructType;
-import io.delta.kernel.utils.CloseableIterator;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
@@ -18,11 +9,11 @@ import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.sink.LakeTables;
 import io.meshspine.testkit.ContractFixtures;
+import io.meshspine.testkit.KernelTable;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineTestKit;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -257,67 +248,18 @@ public final class SinkBench {
     }
 
     /** Row count, distinct ids, sum of amounts and of event times, read with Delta Kernel. */
-    static Digest digest(String tablePath) throws IOException {
-        Engine engine = DefaultEngine.create(new Configuration());
-        var snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
-        Scan scan = snapshot.getScanBuilder().build();
-        Row state = scan.getScanState(engine);
-        StructType physical = ScanStateRow.getPhysicalDataReadSchema(engine, state);
+    static Digest digest(String tablePath) {
         java.util.HashSet<String> ids = new java.util.HashSet<>();
-        long rows = 0;
-        BigDecimal amounts = BigDecimal.ZERO;
-        long occurred = 0;
-        try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(engine)) {
-            while (files.hasNext()) {
-                try (CloseableIterator<Row> fileRows = files.next().getRows()) {
-                    while (fileRows.hasNext()) {
-                        Row fileRow = fileRows.next();
-                        var status = InternalScanFileUtils.getAddFileStatus(fileRow);
-                        var data = engine.getParquetHandler().readParquetFiles(single(status), physical, Optional.empty());
-                        try (var logical = Scan.transformPhysicalData(engine, state, fileRow, data)) {
-                            while (logical.hasNext()) {
-                                FilteredColumnarBatch b = logical.next();
-                                StructType schema = b.getData().getSchema();
-                                int id = schema.indexOf("transaction_id");
-                                int amount = schema.indexOf("amount");
-                                int at = schema.indexOf("occurred_at");
-                                try (CloseableIterator<Row> it = b.getRows()) {
-                                    while (it.hasNext()) {
-                                        Row r = it.next();
-                                        rows++;
-                                        ids.add(r.getString(id));
-                                        amounts = amounts.add(r.getDecimal(amount));
-                                        occurred += r.getLong(at);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return new Digest(rows, ids.size(), amounts, occurred);
-    }
-
-    private static <T> CloseableIterator<T> single(T value) {
-        return new CloseableIterator<>() {
-            boolean done;
-
-            @Override
-            public boolean hasNext() {
-                return !done;
-            }
-
-            @Override
-            public T next() {
-                done = true;
-                return value;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        long[] rowsAndOccurred = new long[2];
+        BigDecimal[] amounts = {BigDecimal.ZERO};
+        KernelTable.forEachRow(tablePath, r -> {
+            var schema = r.getSchema();
+            rowsAndOccurred[0]++;
+            ids.add(r.getString(schema.indexOf("transaction_id")));
+            amounts[0] = amounts[0].add(r.getDecimal(schema.indexOf("amount")));
+            rowsAndOccurred[1] += r.getLong(schema.indexOf("occurred_at"));
+        });
+        return new Digest(rowsAndOccurred[0], ids.size(), amounts[0], rowsAndOccurred[1]);
     }
 
     private static void writeContractsTree(Contract contract, Path dir) throws IOException {

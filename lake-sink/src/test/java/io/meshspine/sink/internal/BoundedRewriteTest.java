@@ -1,9 +1,6 @@
 package io.meshspine.sink.internal;
 
-import io.delta.kernel.Table;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.meshspine.testkit.ChildJvm;
-import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * A copy-on-write rewrite stays bounded: an upsert batch touching keys in every file of a table whose rows, held as
@@ -50,9 +48,7 @@ class BoundedRewriteTest {
         // A file closes at the first row past the target: at most a page per column beyond it, plus the footer.
         assertThat(maxBytes).as("largest new file").isLessThan(TARGET_BYTES + 256 * 1024);
 
-        var engine = DefaultEngine.create(new Configuration());
-        var snapshot = Table.forPath(engine, io.meshspine.sink.internal.Hadoop.qualify(table.toString())).getLatestSnapshot(engine);
-        List<String> notes = KernelRows.column(engine, snapshot, "note");
+        List<String> notes = KernelTable.strings(io.meshspine.sink.internal.Hadoop.qualify(table.toString()), "note");
         assertThat(notes).hasSize((int) ROWS);
         assertThat(notes.stream().filter("changed"::equals)).hasSize(FILES * RewriteMain.CHANGES_PER_FILE);
     }

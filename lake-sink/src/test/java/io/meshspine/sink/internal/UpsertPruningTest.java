@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Upsert pruning for every key type a contract may declare, and for compound keys: a table of four files with disjoint
@@ -127,7 +128,7 @@ class UpsertPruningTest {
         var engine = DefaultEngine.create(new Configuration());
         var snapshot = Table.forPath(engine, uri).getLatestSnapshot(engine);
         assertThat(snapshot.getVersion()).as("the create and the one merge").isEqualTo(1);
-        List<String> notes = KernelRows.column(engine, snapshot, "note");
+        List<String> notes = KernelTable.strings(uri, "note");
         assertThat(notes).hasSize(FILES * ROWS_PER_FILE - 1);
         assertThat(notes.stream().filter("changed"::equals)).hasSize(2);
     }

@@ -53,6 +53,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * Erasure of one customer across two contracts that name customer_id as their subject (payments events, lending

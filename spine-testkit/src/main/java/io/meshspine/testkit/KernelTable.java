@@ -1,4 +1,4 @@
-package io.meshspine.cli.privacy;
+package io.meshspine.testkit;
 
 import io.delta.kernel.Scan;
 import io.delta.kernel.Snapshot;
@@ -13,6 +13,7 @@ import io.delta.kernel.engine.Engine;
 import io.delta.kernel.internal.InternalScanFileUtils;
 import io.delta.kernel.internal.SnapshotImpl;
 import io.delta.kernel.internal.data.ScanStateRow;
+import io.delta.kernel.internal.util.Utils;
 import io.delta.kernel.types.ArrayType;
 import io.delta.kernel.types.BinaryType;
 import io.delta.kernel.types.BooleanType;
@@ -40,17 +41,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads a Delta table with Delta Kernel, a reader we did not write (a copy of lake-sink's test helper: test classes are not shared across modules). */
-final class KernelTable {
+/**
+ * Reads a Delta table with Delta Kernel, a reader we did not write (the sink writes with delta-standalone): every
+ * test assertion on a table, the chaos check and the benchmarks' table digests go through here.
+ */
+public final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
-        int files() {
+    public record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
+        public int files() {
             return paths.size();
         }
 
-        List<Object> column(String name) {
+        public List<Object> column(String name) {
             return rows.stream().map(r -> r.get(name)).toList();
         }
     }
@@ -58,16 +62,16 @@ final class KernelTable {
     private KernelTable() {
     }
 
-    static Contents read(String path) {
-        return read(Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE));
+    public static Contents read(String path) {
+        return read(path, Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE));
     }
 
-    static Contents readVersion(String path, long version) {
-        return read(Table.forPath(ENGINE, path).getSnapshotAsOfVersion(ENGINE, version));
+    public static Contents readVersion(String path, long version) {
+        return read(path, Table.forPath(ENGINE, path).getSnapshotAsOfVersion(ENGINE, version));
     }
 
     /** Row count, or -1 while the table does not exist yet. */
-    static long count(String path) {
+    public static long count(String path) {
         try {
             return read(path).rows().size();
         } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
@@ -76,7 +80,7 @@ final class KernelTable {
     }
 
     /** The data files Delta Kernel would read for a filter: what its data skipping leaves of the table (partition and stats). */
-    static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
+    public static List<String> filesFor(String path, io.delta.kernel.expressions.Predicate filter) {
         Snapshot snapshot = Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         Scan scan = snapshot.getScanBuilder().withFilter(filter).build();
         List<String> paths = new ArrayList<>();
@@ -94,31 +98,61 @@ final class KernelTable {
         return paths;
     }
 
-    static Optional<Long> txnVersion(String path, String appId) {
+    public static Optional<Long> txnVersion(String path, String appId) {
         SnapshotImpl snapshot = (SnapshotImpl) Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
         return snapshot.getLatestTransactionVersion(ENGINE, appId);
     }
 
-    private static Contents read(Snapshot snapshot) {
+    /**
+     * Hands every row of the latest snapshot to {@code visitor} as Kernel gives it, without collecting them (for
+     * tables too large to hold as maps); returns false, visiting nothing, while the table does not exist yet.
+     */
+    public static boolean forEachRow(String path, java.util.function.Consumer<Row> visitor) {
+        Snapshot snapshot;
+        try {
+            snapshot = Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE);
+        } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
+            return false;
+        }
+        scan(path, snapshot, visitor, status -> { });
+        return true;
+    }
+
+    /** One string column of every row of the latest snapshot, without holding the other columns. */
+    public static List<String> strings(String path, String column) {
+        List<String> values = new ArrayList<>();
+        forEachRow(path, row -> {
+            int i = row.getSchema().indexOf(column);
+            values.add(row.isNullAt(i) ? null : row.getString(i));
+        });
+        return values;
+    }
+
+    private static Contents read(String path, Snapshot snapshot) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        scan(path, snapshot, row -> rows.add(toMap(row)), status -> paths.add(status.getPath()));
+        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows, paths);
+    }
+
+    private static void scan(String path, Snapshot snapshot, java.util.function.Consumer<Row> visitor, java.util.function.Consumer<FileStatus> file) {
         Scan scan = snapshot.getScanBuilder().build();
         Row scanState = scan.getScanState(ENGINE);
         StructType physical = ScanStateRow.getPhysicalDataReadSchema(ENGINE, scanState);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        List<String> paths = new ArrayList<>();
         try (CloseableIterator<FilteredColumnarBatch> files = scan.getScanFiles(ENGINE)) {
             while (files.hasNext()) {
                 try (CloseableIterator<Row> fileRows = files.next().getRows()) {
                     while (fileRows.hasNext()) {
                         Row fileRow = fileRows.next();
                         FileStatus status = InternalScanFileUtils.getAddFileStatus(fileRow);
-                        paths.add(status.getPath());
+                        file.accept(status);
                         CloseableIterator<ColumnarBatch> data = ENGINE.getParquetHandler()
-                                .readParquetFiles(singleton(status), physical, Optional.empty());
+                                .readParquetFiles(Utils.singletonCloseableIterator(status), physical, Optional.empty());
                         try (CloseableIterator<FilteredColumnarBatch> logical = Scan.transformPhysicalData(ENGINE, scanState, fileRow, data)) {
                             while (logical.hasNext()) {
                                 try (CloseableIterator<Row> it = logical.next().getRows()) {
                                     while (it.hasNext()) {
-                                        rows.add(toMap(it.next()));
+                                        visitor.accept(it.next());
                                     }
                                 }
                             }
@@ -127,30 +161,8 @@ final class KernelTable {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read the Delta table at " + path, e);
         }
-        return new Contents(snapshot.getVersion(), snapshot.getSchema(), snapshot.getPartitionColumnNames(), rows, paths);
-    }
-
-    private static <T> CloseableIterator<T> singleton(T value) {
-        return new CloseableIterator<>() {
-            boolean done;
-
-            @Override
-            public boolean hasNext() {
-                return !done;
-            }
-
-            @Override
-            public T next() {
-                done = true;
-                return value;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 
     private static Map<String, Object> toMap(Row row) {
