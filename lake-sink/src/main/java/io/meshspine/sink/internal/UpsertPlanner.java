@@ -49,10 +49,13 @@ final class UpsertPlanner {
     /**
      * What the rewrite writes.
      *
-     * @param files             the new files to add
-     * @param staleAgainstTable changes not applied because the table's row of the key comes later in the source log
+     * @param files the new files to add
+     * @param stale keys whose change was not applied because the table's row of the key comes later in the source log
      */
-    record Plan(List<ParquetFiles.WrittenFile> files, int staleAgainstTable) {
+    record Plan(List<ParquetFiles.WrittenFile> files, Set<BusinessKey> stale) {
+        int staleAgainstTable() {
+            return stale.size();
+        }
     }
 
     /**
@@ -126,7 +129,7 @@ final class UpsertPlanner {
         }
         log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsKept={} staleChanges={} filesWritten={} prunedOn={}",
                 spec.name(), changes.size(), scanned, affected.size(), kept, stale.size(), written.size(), pruner.prunedOn());
-        return new Plan(written, stale.size());
+        return new Plan(written, Set.copyOf(stale));
     }
 
     /** Where the row holds its source sequence, or -1 for a table without the column (rows from tests' own schemas). */
