@@ -2,9 +2,16 @@ package io.meshspine.sink.internal;
 
 import io.delta.kernel.Table;
 import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.exceptions.ConcurrentTransactionException;
+import io.delta.standalone.expressions.Literal;
 import io.meshspine.sink.BatchTrigger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,11 +24,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The tombstones' retention: compaction merges an upsert table's tombstone files, keeping the newest tombstone of each
  * key, and drops those committed longer ago than the recorded retention; after that, a change older than the delete is
- * no longer ruled out. Read back with Delta Kernel and through the sink's own lookup.
+ * no longer ruled out. Read back with Delta Kernel and through the sink's own lookup. And the guard for racing writers:
+ * a commit that deletes conflicts with a writer that looked the tombstones up before they were written.
  */
 class TombstonesTest {
 
@@ -72,6 +81,55 @@ class TombstonesTest {
         assertThat(all.dropped()).isEqualTo(3);
         assertThat(kernelKeys(Tombstones.path(uri))).isEmpty();
         assertThat(Tombstones.compact(uri, conf, T0 + 241 * MINUTE, 128L << 20, 1L << 20).version()).as("nothing left to do").isNegative();
+    }
+
+    @Test
+    void a_commit_that_deletes_makes_a_writer_that_looked_the_tombstones_up_before_them_plan_again(@TempDir Path dir) {
+        Configuration conf = Hadoop.configuration(Map.of());
+        Schema row = SchemaBuilder.record("Row").namespace("io.meshspine.sink.tombstones").fields()
+                .name("k").type().stringType().noDefault().name(SourceSequence.COLUMN).type().optional().stringType().endRecord();
+        String uri = Hadoop.qualify(dir.resolve("t").toString());
+        TableSpec spec = new TableSpec("silver/tombstones/race_v1", uri, TableKind.SILVER_UPSERT, "tombstones.topic", null, row,
+                Optional.empty(), List.of("k"), BatchTrigger.DEFAULT);
+        DeltaTable table = new DeltaTable(spec, conf);
+        ParquetFiles files = new ParquetFiles(conf);
+        Tombstones tombstones = new Tombstones(spec, conf, files, Duration.ofHours(2));
+        table.begin().commit(List.of(rowFile(files, spec, "a", 100)), new Operation(Operation.Name.WRITE), DeltaTable.ENGINE_INFO);
+
+        // A writer plans an older insert of x (it reads the app id, looks up: no tombstone of x yet, reads every file).
+        OptimisticTransaction late = table.begin();
+        late.txnVersion(Tombstones.APP_ID);
+        late.markFilesAsRead(Literal.True);
+        assertThat(tombstones.lookup(List.of(key("x"))).after(key("x"), sequence(240))).isNull();
+        // Meanwhile another writer deletes x, which the table does not hold: its commit touches no data file.
+        deletes(table, tombstones, "x", 250);
+        assertThatThrownBy(() -> late.commit(List.of(rowFile(files, spec, "x", 240)), new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO))
+                .isInstanceOf(ConcurrentTransactionException.class);
+        // Planned again, it finds the tombstone.
+        assertThat(tombstones.lookup(List.of(key("x"))).after(key("x"), sequence(240))).isEqualTo(sequence(250));
+
+        // What the app id guards against: without reading it, the same race commits the insert over the delete.
+        OptimisticTransaction unguarded = table.begin();
+        unguarded.markFilesAsRead(Literal.True);
+        deletes(table, tombstones, "y", 250);
+        unguarded.commit(List.of(rowFile(files, spec, "y", 240)), new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO);
+    }
+
+    private static void deletes(DeltaTable table, Tombstones tombstones, String k, long lsn) {
+        OptimisticTransaction txn = table.begin();
+        txn.txnVersion(Tombstones.APP_ID);
+        txn.markFilesAsRead(Literal.True);
+        long version = tombstones.append(List.of(tombstone(k, lsn)), System.currentTimeMillis());
+        txn.commit(List.of(new SetTransaction(Tombstones.APP_ID, version, Optional.of(System.currentTimeMillis()))),
+                new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO);
+    }
+
+    private static AddFile rowFile(ParquetFiles files, TableSpec spec, String k, long lsn) {
+        GenericData.Record r = new GenericData.Record(spec.rowSchema());
+        r.put("k", k);
+        r.put(SourceSequence.COLUMN, sequence(lsn));
+        ParquetFiles.WrittenFile w = files.write(spec.path(), spec.rowSchema(), Optional.empty(), spec.keyColumns(), List.of(r)).get(0);
+        return new AddFile(w.path(), w.partitionValues(), w.size(), System.currentTimeMillis(), true, w.stats(), Map.of());
     }
 
     private static BusinessKey key(String k) {
