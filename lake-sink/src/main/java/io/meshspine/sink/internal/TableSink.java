@@ -450,28 +450,13 @@ public final class TableSink {
             long stale = 0;
             int deletedKeys = 0;
             if (upsert()) {
-                // Read first, so a commit that adds tombstones after this lookup makes this one conflict and plan again.
-                txn.txnVersion(Tombstones.APP_ID);
-                Tombstones.Seen seen = tombstones.lookup(b.changes.keySet());
-                Set<BusinessKey> notApplied = new java.util.HashSet<>();
-                UpsertPlanner.Plan plan = planner.plan(txn, seen.apply(b.changes, notApplied), actions);
-                adds = plan.files();
+                UpsertPlanner.Applied applied = planner.apply(txn, b.changes, tombstones, actions);
+                adds = applied.files();
                 adds.forEach(f -> written.add(f.path()));
-                notApplied.addAll(plan.stale());
-                stale = b.staleInBatch + notApplied.size();
-                List<Tombstones.Tombstone> deletes = Tombstones.Seen.deletes(b.changes, notApplied);
-                if (!deletes.isEmpty()) {
-                    // Committed before the commit that removes the rows: a crash between the two re-reads deletes whose
-                    // tombstones exist. Held already (an earlier attempt, a reading before a crash): not written again.
-                    List<Tombstones.Tombstone> missing = seen.missing(deletes);
-                    long tombstoneVersion = missing.isEmpty() ? seen.version() : tombstones.append(missing, System.currentTimeMillis());
-                    deletedKeys = missing.size();
-                    // Every commit that deletes sets it, held or new: a writer that looked the tombstones up before they
-                    // existed read this app id, so it cannot commit an older change of these keys after this commit.
-                    actions.add(new SetTransaction(Tombstones.APP_ID, tombstoneVersion, Optional.of(System.currentTimeMillis())));
-                    if (!missing.isEmpty()) {
-                        Crash.at(CrashPoint.AFTER_TOMBSTONES_BEFORE_COMMIT);
-                    }
+                stale = b.staleInBatch + applied.stale();
+                deletedKeys = applied.tombstones();
+                if (deletedKeys > 0) {
+                    Crash.at(CrashPoint.AFTER_TOMBSTONES_BEFORE_COMMIT);
                 }
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\"",
                         CommitLineage.COMMIT_INFO_RUN_ID, runId));
