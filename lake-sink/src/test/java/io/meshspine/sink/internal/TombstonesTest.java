@@ -115,6 +115,15 @@ class TombstonesTest {
         unguarded.commit(List.of(rowFile(files, spec, "y", 240)), new Operation(Operation.Name.MERGE), DeltaTable.ENGINE_INFO);
     }
 
+    @Test
+    void a_tombstone_retention_under_an_hour_is_refused_at_start() {
+        io.meshspine.sink.SinkConfig config = io.meshspine.sink.SinkConfig.defaults("127.0.0.1:9", "http://127.0.0.1:9/apis/registry/v3");
+        assertThat(config.tombstoneRetention()).isEqualTo(Duration.ofDays(30));
+        assertThatThrownBy(() -> config.withTombstoneRetention(Duration.ofMinutes(30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sink.tombstone-retention");
+        assertThat(config.withTombstoneRetention(Duration.ofHours(1)).tombstoneRetention()).isEqualTo(Duration.ofHours(1));
+    }
+
     private static void deletes(DeltaTable table, Tombstones tombstones, String k, long lsn) {
         OptimisticTransaction txn = table.begin();
         txn.txnVersion(Tombstones.APP_ID);
