@@ -10,6 +10,8 @@ import java.util.Optional;
 public enum CrashPoint {
     /** The batch's Parquet files are written, the Delta commit has not happened. */
     AFTER_PARQUET_BEFORE_COMMIT,
+    /** An upsert batch's tombstones are committed to the tombstone table, the main table's commit has not happened. */
+    AFTER_TOMBSTONES_BEFORE_COMMIT,
     /** The Delta commit happened, the advisory Kafka offset commit has not. */
     AFTER_COMMIT_BEFORE_OFFSET_COMMIT,
     /** A backfill chunk's Silver files and dead letters are written, its manifest entry is not (counts chunks as commits). */

@@ -88,8 +88,10 @@ public final class LakeCommand implements Runnable {
         @Override
         String run(String tablePath) {
             Maintenance.Compaction c = Maintenance.compact(tablePath, targetMb * 1024 * 1024, Map.of());
-            return c.version() < 0 ? "nothing to compact"
-                    : c.filesRemoved() + " files into " + c.filesAdded() + " (" + c.rows() + " rows), version " + c.version();
+            var t = Maintenance.compactTombstones(tablePath, Map.of());
+            return (c.version() < 0 ? "nothing to compact"
+                    : c.filesRemoved() + " files into " + c.filesAdded() + " (" + c.rows() + " rows), version " + c.version())
+                    + (t.version() < 0 ? "" : "; tombstones: " + t.kept() + " kept, " + t.dropped() + " dropped (expired or superseded)");
         }
     }
 

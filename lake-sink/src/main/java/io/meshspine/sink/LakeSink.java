@@ -71,7 +71,8 @@ public final class LakeSink {
         try {
             SubjectCipher cipher = keys == null ? null : new SubjectCipher(keys);
             for (TableSpec spec : specs) {
-                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, cipher, lineage, config.bootstrapServers()));
+                sinks.add(SinkTables.open(spec, conf, schemas, deadLetters, metrics, cipher, lineage, config.bootstrapServers(),
+                        config.tombstoneRetention()));
             }
         } catch (RuntimeException e) {
             try {

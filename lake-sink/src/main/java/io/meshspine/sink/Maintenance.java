@@ -14,6 +14,7 @@ import io.meshspine.sink.internal.DeltaTable;
 import io.meshspine.sink.internal.Hadoop;
 import io.meshspine.sink.internal.KeyClusteredCompaction;
 import io.meshspine.sink.internal.TableKind;
+import io.meshspine.sink.internal.Tombstones;
 import io.meshspine.sink.internal.ParquetFiles;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -162,6 +163,21 @@ public final class Maintenance {
         }
     }
 
+    /**
+     * Compaction of an upsert table's tombstones ({@link Tombstones}): those committed longer ago than the retention the
+     * sink recorded ({@code sink.tombstone-retention}) are dropped, the rest merged in key order into target-size files.
+     * Nothing to do for a table without tombstones.
+     */
+    public static Tombstones.Compaction compactTombstones(String tablePath, Map<String, String> hadoop) {
+        return compactTombstones(tablePath, java.time.Instant.now(), hadoop);
+    }
+
+    /** As {@link #compactTombstones(String, Map)}, as if it were {@code now}: what expires when. */
+    public static Tombstones.Compaction compactTombstones(String tablePath, java.time.Instant now, Map<String, String> hadoop) {
+        return Tombstones.compact(Hadoop.qualify(tablePath), Hadoop.configuration(hadoop), now.toEpochMilli(), DEFAULT_TARGET_FILE_BYTES,
+                KeyClusteredCompaction.DEFAULT_SORT_MEMORY_BYTES);
+    }
+
     /** First-fit decreasing: bins of about the target size; a bin of one file is left alone. */
     private static List<List<AddFile>> bins(List<AddFile> files, long target) {
         List<AddFile> sorted = new ArrayList<>(files);
@@ -183,15 +199,26 @@ public final class Maintenance {
         return bins.stream().filter(b -> b.size() > 1).toList();
     }
 
-    /** Writes a checkpoint of the latest version, so readers replay at most the commits after it. */
+    /**
+     * Writes a checkpoint of the latest version, so readers replay at most the commits after it (and one of the table's
+     * tombstones, if it has any).
+     */
     public static long checkpoint(String tablePath, Map<String, String> hadoop) {
-        DeltaLogImpl deltaLog = (DeltaLogImpl) DeltaLog.forTable(Hadoop.configuration(hadoop), Hadoop.qualify(tablePath));
+        long version = checkpointLog(Hadoop.qualify(tablePath), hadoop);
+        if (version >= 0) {
+            checkpointLog(Tombstones.path(Hadoop.qualify(tablePath)), hadoop);
+        }
+        return version;
+    }
+
+    private static long checkpointLog(String table, Map<String, String> hadoop) {
+        DeltaLogImpl deltaLog = (DeltaLogImpl) DeltaLog.forTable(Hadoop.configuration(hadoop), table);
         SnapshotImpl snapshot = deltaLog.update();
         if (snapshot.getVersion() < 0) {
             return -1;
         }
         deltaLog.checkpoint(snapshot);
-        log.info("checkpointed table={} version={}", tablePath, snapshot.getVersion());
+        log.info("checkpointed table={} version={}", table, snapshot.getVersion());
         return snapshot.getVersion();
     }
 
@@ -268,6 +295,12 @@ public final class Maintenance {
             throw new UncheckedIOException("vacuum of " + table + " failed", e);
         }
         log.info("vacuumed table={} filesDeleted={} bytesDeleted={} retention={}", table, deleted, bytes, retention);
+        if (!table.endsWith("/" + Tombstones.DIR)) {
+            // The tombstones' own files (skipped above: their directory starts with '_'), under the same retention.
+            Vacuum tombstones = vacuumFiles(Tombstones.path(table), retention, hadoop, false);
+            deleted += tombstones.filesDeleted();
+            bytes += tombstones.bytesDeleted();
+        }
         return new Vacuum(deleted, bytes);
     }
 

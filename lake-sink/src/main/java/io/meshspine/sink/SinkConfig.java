@@ -27,10 +27,13 @@ import java.util.Objects;
  *                         in clear, for the tests and benchmarks that predate encryption; the service's settings,
  *                         {@link SinkSettings}, encrypt by default)
  * @param lineage          where the sink's run events go (one run per Delta commit)
+ * @param tombstoneRetention how long an upsert table keeps a deleted key's tombstone: for that long a replay of a change
+ *                         older than the delete (a DLQ replay, a re-delivery, a reset to earlier offsets) cannot bring the
+ *                         key back; compaction drops older tombstones
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
-                         boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage) {
+                         boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage, Duration tombstoneRetention) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -47,6 +50,12 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         Objects.requireNonNull(maintenance, "maintenance");
         Objects.requireNonNull(privacy, "privacy");
         Objects.requireNonNull(lineage, "lineage");
+        Objects.requireNonNull(tombstoneRetention, "tombstoneRetention");
+        if (tombstoneRetention.compareTo(io.meshspine.sink.internal.Tombstones.MIN_RETENTION) < 0) {
+            throw new IllegalArgumentException("sink.tombstone-retention " + tombstoneRetention + " is below "
+                    + io.meshspine.sink.internal.Tombstones.MIN_RETENTION + ": a deleted key's tombstone could expire before a batch"
+                    + " that needs it is read again after a crash");
+        }
         if (lakeRoot.isBlank()) {
             throw new IllegalArgumentException("sink lake root must not be blank");
         }
@@ -60,43 +69,47 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
                 Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false,
-                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE);
+                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE, io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION);
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage, tombstoneRetention);
     }
 
     public SinkConfig withPrivacy(PrivacyConfig p) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage, tombstoneRetention);
     }
 
     public SinkConfig withLineage(LineageConfig l) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l, tombstoneRetention);
+    }
+
+    public SinkConfig withTombstoneRetention(Duration retention) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, retention);
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
@@ -119,6 +132,6 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
                 + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter
-                + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + "]";
+                + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + ", tombstoneRetention=" + tombstoneRetention + "]";
     }
 }

@@ -52,6 +52,7 @@ public final class SinkService implements AutoCloseable {
                     continue;
                 }
                 Maintenance.compact(path, policy.targetFileBytes(), config.hadoop());
+                Maintenance.compactTombstones(path, config.hadoop());
                 Maintenance.checkpoint(path, config.hadoop());
                 Maintenance.vacuum(path, policy.vacuumRetention(), config.hadoop());
             } catch (RuntimeException e) {

@@ -36,9 +36,19 @@ public final class SinkSettings {
             "Declares that this sink is the only process writing the lake. Required on S3 unless `hadoop.delta.logStore.s3a.impl`"
                     + " names a multi-writer-safe log store (S3DynamoDBLogStore): Delta's default S3 store is safe within one JVM only.");
 
+    public static final Setting<Duration> TOMBSTONE_RETENTION = Setting.duration("sink.tombstone-retention",
+            io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION,
+            "How long an upsert table remembers a deleted key (its tombstone, in `_meshspine_tombstones/` inside the table): for"
+                    + " that long a change older than the delete (a DLQ replay, a re-delivery, a reset to earlier offsets) is ignored"
+                    + " instead of bringing the key back; compaction drops older tombstones. Keep it above the longest replay you"
+                    + " expect (the product topics' retention, DLQ replays); at least "
+                    + io.meshspine.sink.internal.Tombstones.MIN_RETENTION.toHours() + "h.")
+            .validatedBy(d -> d.compareTo(io.meshspine.sink.internal.Tombstones.MIN_RETENTION) >= 0,
+                    "at least " + io.meshspine.sink.internal.Tombstones.MIN_RETENTION.toHours() + "h");
+
     /** The sink's own settings and the privacy keys it encrypts Bronze with. */
     public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(LAKE, GROUP_ID, MAX_RECORDS,
-            MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL, TARGET_FILE_BYTES, VACUUM_RETENTION, SINGLE_WRITER),
+            MAX_BYTES, MAX_LATENCY, MAINTENANCE_INTERVAL, TARGET_FILE_BYTES, VACUUM_RETENTION, SINGLE_WRITER, TOMBSTONE_RETENTION),
             PrivacySettings.ALL.stream()).toList();
 
     private SinkSettings() {
@@ -52,6 +62,7 @@ public final class SinkSettings {
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
                 .withHadoop(config.passThrough(HADOOP_PREFIX))
                 .withSingleWriter(config.get(SINGLE_WRITER))
+                .withTombstoneRetention(config.get(TOMBSTONE_RETENTION))
                 .withPrivacy(PrivacySettings.parse(config))
                 .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }

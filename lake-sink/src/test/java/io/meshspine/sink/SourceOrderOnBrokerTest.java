@@ -112,7 +112,7 @@ class SourceOrderOnBrokerTest {
         }
     }
 
-    private static String pg(long lsn) {
+    static String pg(long lsn) {
         return "postgres:crm:" + lsn;
     }
 
@@ -125,7 +125,7 @@ class SourceOrderOnBrokerTest {
     }
 
     /** A product record of the key as the gate passes it on: its op and the source position the CDC lane stamped. */
-    private static int change(LakeFixture f, int partition, String name, String lastName, String position, String op) {
+    static int change(LakeFixture f, int partition, String name, String lastName, String position, String op) {
         GenericData.Record r = new GenericData.Record(f.contract.avroSchema());
         r.put("customer_id", id(name));
         r.put("first_name", "Alex");
@@ -141,7 +141,7 @@ class SourceOrderOnBrokerTest {
         return 1;
     }
 
-    private static int delete(LakeFixture f, int partition, String name, String position) {
+    static int delete(LakeFixture f, int partition, String name, String position) {
         GenericRecord key = new GenericData.Record(f.contract.avroSchema());
         key.put("customer_id", id(name));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(f.contract.productTopic(), partition, f.key(key), null);
@@ -158,7 +158,7 @@ class SourceOrderOnBrokerTest {
     }
 
     /** Key name (without the CUST- prefix) to last name. */
-    private static Map<String, String> state(KernelTable.Contents table) {
+    static Map<String, String> state(KernelTable.Contents table) {
         return table.rows().stream().collect(Collectors.toMap(r -> ((String) r.get("customer_id")).substring(5),
                 r -> (String) r.get("last_name"), (a, b) -> a + " AND " + b, TreeMap::new));
     }

@@ -39,6 +39,8 @@ public final class SinkMetrics {
         final Counter deadLettered;
         /** Upsert changes not applied because the batch or the table already held a newer change of the key. */
         final Counter staleChanges;
+        /** Deleted keys of an upsert table recorded as tombstones (so older changes of them are ignored). */
+        final Counter tombstones;
         final Timer commitTime;
         final AtomicLong lag = new AtomicLong();
         final AtomicLong newestCommittedMillis = new AtomicLong(-1);
@@ -60,6 +62,9 @@ public final class SinkMetrics {
                     .tags("table", table, "contract", contract).register(registry);
             staleChanges = Counter.builder("spine.sink.stale.changes")
                     .description("Upsert changes ignored because the table or the batch held a newer change of the key (by source position)")
+                    .tags("table", table, "contract", contract).register(registry);
+            tombstones = Counter.builder("spine.sink.tombstones")
+                    .description("Deleted keys recorded as tombstones, so a replay of an older change cannot bring them back")
                     .tags("table", table, "contract", contract).register(registry);
             commitTime = Timer.builder("spine.sink.commit").description("Batch write and Delta commit")
                     .serviceLevelObjectives(io.meshspine.core.ops.SpineMetrics.LATENCY_BUCKETS).tags("table", table, "contract", contract)

@@ -43,20 +43,24 @@ public final class SinkTables {
         return specs;
     }
 
-    /** The table's writer: its log checked against the contract (throws if incompatible), its decoders ready. */
     /**
-     * @param cipher the Bronze encryption ({@code null}: Bronze in clear); a Bronze table whose schema says it is encrypted
-     *               needs one
+     * The table's writer: its log checked against the contract (throws if incompatible), its decoders ready.
+     *
+     * @param cipher             the Bronze encryption ({@code null}: Bronze in clear); a Bronze table whose schema says it is
+     *                           encrypted needs one
+     * @param tombstoneRetention how long an upsert table keeps a deleted key's tombstone ({@link Tombstones})
      */
     public static TableSink open(TableSpec spec, Configuration conf, RegistrySchemas schemas, DeadLetters deadLetters, SinkMetrics metrics,
-                                 SubjectCipher cipher, io.meshspine.core.lineage.LineageEmitter lineage, String bootstrapServers) {
+                                 SubjectCipher cipher, io.meshspine.core.lineage.LineageEmitter lineage, String bootstrapServers,
+                                 java.time.Duration tombstoneRetention) {
         CommitLineage commits = new CommitLineage(lineage, spec, bootstrapServers);
         DeltaTable table = new DeltaTable(spec, conf);
         table.verify();
         ParquetFiles files = new ParquetFiles(conf);
         SinkMetrics.PerTable meters = metrics.table(spec.name(), spec.contract().qualifiedName());
         if (spec.kind() == TableKind.SILVER_UPSERT) {
-            return new TableSink(spec, table, files, deadLetters, meters, null, silverRows(spec, schemas, true), List.of(), commits);
+            return new TableSink(spec, table, files, deadLetters, meters, silverRows(spec, schemas, true), commits,
+                    new Tombstones(spec, conf, files, tombstoneRetention));
         }
         List<WriterLane> lanes = new ArrayList<>();
         for (int i = 0; i < WRITER_LANES; i++) {

@@ -69,6 +69,8 @@ public final class TableSink {
     private final SilverRows silver;
     private final List<WriterLane> lanes;
     private final UpsertPlanner planner;
+    /** The upsert table's deleted keys (null for append tables). */
+    private final Tombstones tombstones;
     private final CommitLineage lineage;
     /**
      * Commits sealed batches, one at a time and in order, while the consumer thread fills the next batch and the
@@ -87,9 +89,10 @@ public final class TableSink {
     private MicroBatch sealed;
     private CompletableFuture<Outcome> committing;
 
+    /** An upsert table's writer: its deletes leave tombstones. */
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
-              BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, CommitLineage lineage) {
-        this(spec, table, files, deadLetters, meters, bronze, silver, lanes, lineage, () -> { });
+              SilverRows silver, CommitLineage lineage, Tombstones tombstones) {
+        this(spec, table, files, deadLetters, meters, null, silver, List.of(), lineage, () -> { }, java.util.Objects.requireNonNull(tombstones));
     }
 
     /**
@@ -98,7 +101,14 @@ public final class TableSink {
      */
     TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
               BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, CommitLineage lineage, Runnable beforeCommit) {
+        this(spec, table, files, deadLetters, meters, bronze, silver, lanes, lineage, beforeCommit, null);
+    }
+
+    private TableSink(TableSpec spec, DeltaTable table, ParquetFiles files, DeadLetters deadLetters, SinkMetrics.PerTable meters,
+                      BronzeRows bronze, SilverRows silver, List<WriterLane> lanes, CommitLineage lineage, Runnable beforeCommit,
+                      Tombstones tombstones) {
         this.beforeCommit = beforeCommit;
+        this.tombstones = tombstones;
         this.spec = spec;
         this.table = table;
         this.files = files;
@@ -109,6 +119,9 @@ public final class TableSink {
         this.lanes = List.copyOf(lanes);
         this.planner = new UpsertPlanner(spec, files);
         this.lineage = java.util.Objects.requireNonNull(lineage, "lineage");
+        if (spec.kind() == TableKind.SILVER_UPSERT && tombstones == null) {
+            throw new IllegalArgumentException("an upsert table needs its tombstones");
+        }
         if (spec.kind() != TableKind.SILVER_UPSERT && this.lanes.isEmpty()) {
             throw new IllegalArgumentException("an append table needs at least one writer lane");
         }
@@ -435,11 +448,16 @@ public final class TableSink {
             List<ParquetFiles.WrittenFile> adds;
             Operation operation;
             long stale = 0;
+            int deletedKeys = 0;
             if (upsert()) {
-                UpsertPlanner.Plan plan = planner.plan(txn, b.changes, actions);
-                adds = plan.files();
-                stale = b.staleInBatch + plan.staleAgainstTable();
+                UpsertPlanner.Applied applied = planner.apply(txn, b.changes, tombstones, actions);
+                adds = applied.files();
                 adds.forEach(f -> written.add(f.path()));
+                stale = b.staleInBatch + applied.stale();
+                deletedKeys = applied.tombstones();
+                if (deletedKeys > 0) {
+                    Crash.at(CrashPoint.AFTER_TOMBSTONES_BEFORE_COMMIT);
+                }
                 operation = new Operation(Operation.Name.MERGE, Map.of("predicate", "\"business key " + String.join(",", spec.keyColumns()) + "\"",
                         CommitLineage.COMMIT_INFO_RUN_ID, runId));
             } else {
@@ -477,11 +495,12 @@ public final class TableSink {
                 Crash.committed();
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
                 meters.committed(upsert() ? b.changes.size() : rowCount, adds.size(), fileBytes, stale, b.newest, took);
+                meters.tombstones.increment(deletedKeys);
                 meters.deadLettered.increment(dead.size());
                 Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
                 b.lastOffsets.forEach((tp, o) -> next.put(tp, new OffsetAndMetadata(o + 1)));
-                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} staleChanges={} ms={}", spec.name(),
-                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), stale, took.toMillis());
+                log.info("committed table={} version={} rows={} files={} bytes={} deadLettered={} staleChanges={} tombstones={} ms={}", spec.name(),
+                        result.getVersion(), rowCount, adds.size(), fileBytes, dead.size(), stale, deletedKeys, took.toMillis());
                 lineage.committed(run, b, result.getVersion(), upsert() ? b.changes.size() : rowCount, rowCount, adds.size(), fileBytes, dead.size());
                 return new Outcome.Committed(result.getVersion(), next, rowCount, dead.size());
             } catch (ConcurrentTransactionException e) {

@@ -4,6 +4,7 @@ import io.delta.standalone.DeltaScan;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.expressions.Literal;
 import org.apache.avro.generic.GenericRecord;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,10 +51,55 @@ final class UpsertPlanner {
     /**
      * What the rewrite writes.
      *
-     * @param files             the new files to add
-     * @param staleAgainstTable changes not applied because the table's row of the key comes later in the source log
+     * @param files the new files to add
+     * @param stale keys whose change was not applied because the table's row of the key comes later in the source log
      */
-    record Plan(List<ParquetFiles.WrittenFile> files, int staleAgainstTable) {
+    record Plan(List<ParquetFiles.WrittenFile> files, Set<BusinessKey> stale) {
+        int staleAgainstTable() {
+            return stale.size();
+        }
+    }
+
+    /**
+     * What an upsert batch does to the table and its tombstones.
+     *
+     * @param files      the new files to add
+     * @param stale      changes not applied: older than the key's row or its tombstone
+     * @param tombstones deleted keys the batch recorded as tombstones (already committed to the tombstone table)
+     */
+    record Applied(List<ParquetFiles.WrittenFile> files, int stale, int tombstones) {
+    }
+
+    /**
+     * An upsert batch against the table and its {@link Tombstones}: the batch's keys are looked up there, a change
+     * older than its key's tombstone becomes that delete again (ignored), the rewrite is planned ({@link #plan}), and the
+     * batch's applied deletes that no tombstone holds yet are committed to the tombstone table — before the caller's
+     * commit that removes the rows, so a crash between the two cannot lose a delete's tombstone. The caller's commit
+     * gets a txn action {@link Tombstones#APP_ID} whenever the batch deletes (held or new), and this transaction reads that
+     * app id before the lookup: whichever of two racing writers commits second plans again and sees the other's tombstones.
+     */
+    Applied apply(OptimisticTransaction txn, LinkedHashMap<BusinessKey, SilverRows.KeyChange> changes, Tombstones tombstones,
+                  List<Action> actions) {
+        txn.txnVersion(Tombstones.APP_ID);
+        Tombstones.Seen seen = tombstones.lookup(changes.keySet());
+        Set<BusinessKey> notApplied = new HashSet<>();
+        Plan plan = plan(txn, seen.apply(changes, notApplied), actions);
+        notApplied.addAll(plan.stale());
+        List<Tombstones.Tombstone> deletes = Tombstones.Seen.deletes(changes, notApplied);
+        int recorded = 0;
+        if (!deletes.isEmpty()) {
+            try {
+                // Held already (an earlier attempt of this batch, its reading before a crash): not written again.
+                List<Tombstones.Tombstone> missing = seen.missing(deletes);
+                long version = missing.isEmpty() ? seen.version() : tombstones.append(missing, System.currentTimeMillis());
+                actions.add(new SetTransaction(Tombstones.APP_ID, version, Optional.of(System.currentTimeMillis())));
+                recorded = missing.size();
+            } catch (RuntimeException e) {
+                files.deleteQuietly(spec.path(), plan.files().stream().map(ParquetFiles.WrittenFile::path).toList());
+                throw e;
+            }
+        }
+        return new Applied(plan.files(), notApplied.size(), recorded);
     }
 
     /**
@@ -126,7 +173,7 @@ final class UpsertPlanner {
         }
         log.debug("upsert plan table={} changes={} filesScanned={} filesRewritten={} rowsKept={} staleChanges={} filesWritten={} prunedOn={}",
                 spec.name(), changes.size(), scanned, affected.size(), kept, stale.size(), written.size(), pruner.prunedOn());
-        return new Plan(written, stale.size());
+        return new Plan(written, Set.copyOf(stale));
     }
 
     /** Where the row holds its source sequence, or -1 for a table without the column (rows from tests' own schemas). */
