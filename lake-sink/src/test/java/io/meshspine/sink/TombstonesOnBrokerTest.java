@@ -27,6 +27,7 @@ import static io.meshspine.sink.SourceOrderOnBrokerTest.pg;
 import static io.meshspine.sink.SourceOrderOnBrokerTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * A delete stays a delete against older changes replayed in later batches (a DLQ replay, a re-delivery, an older change

@@ -1,7 +1,5 @@
 package io.meshspine.sink.internal;
 
-import io.delta.kernel.Table;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.AddFile;
@@ -25,6 +23,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.meshspine.testkit.KernelTable;
 
 /**
  * The tombstones' retention: compaction merges an upsert table's tombstone files, keeping the newest tombstone of each
@@ -154,7 +153,6 @@ class TombstonesTest {
     }
 
     private static List<String> kernelKeys(String path) {
-        var engine = DefaultEngine.create(new Configuration());
-        return KernelRows.column(engine, Table.forPath(engine, path).getLatestSnapshot(engine), "k");
+        return KernelTable.strings(path, "k");
     }
 }
