@@ -299,9 +299,6 @@ public final class ChaosCommand implements Callable<Integer> {
                 keys.put("sink.lake", lake.toString());
                 // Small batches, so Silver grows while faults hit it (the shipped default waits up to 30 s).
                 keys.put("sink.batch.max-latency", "2s");
-                // The restarted sink rejoins its consumer group at once instead of waiting out the killed one's session
-                // (45 s by default): a setting an operator who restarts crashed sinks would choose too.
-                keys.put("kafka.session.timeout.ms", "10000");
             }
             case "ingest" -> {
                 keys.put("cdc.postgres.host", postgres.substring(0, postgres.lastIndexOf(':')));

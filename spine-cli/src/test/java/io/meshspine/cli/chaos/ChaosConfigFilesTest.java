@@ -56,10 +56,7 @@ class ChaosConfigFilesTest {
                     assertThat(loaded.get(CdcSettings.MARIADB_PORT)).isEqualTo(3306);
                     assertThat(loaded.get(CdcSettings.NAME)).isEqualTo("chaos-t1");
                 }
-                case "sink" -> {
-                    assertThat(loaded.get(SinkSettings.LAKE)).isEqualTo(work.resolve("lake").toString());
-                    assertThat(loaded.passThrough(CommonSettings.KAFKA_PREFIX)).containsEntry("session.timeout.ms", "10000");
-                }
+                case "sink" -> assertThat(loaded.get(SinkSettings.LAKE)).isEqualTo(work.resolve("lake").toString());
                 case "gate" -> assertThat(loaded.get(io.meshspine.gate.GateSettings.INSTANCE_ID)).isEqualTo("chaos-gate-t1");
                 default -> {
                 }
