@@ -13,7 +13,7 @@ import io.meshspine.core.topic.Topics;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.gate.ContractGateService;
 import io.meshspine.gate.internal.IdentityHasher;
-import io.meshspine.gate.internal.PassedIdentities;
+import io.meshspine.gate.internal.WindowedIdentities;
 import io.meshspine.core.config.CommonSettings;
 import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.GateSettings;
@@ -239,12 +239,12 @@ final class BenchCommand {
             private final IdentityHasher hasher = new IdentityHasher("bench-hash-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8));
             private final byte[] contract = "bench".getBytes(StandardCharsets.UTF_8);
             private ProcessorContext<byte[], byte[]> context;
-            private PassedIdentities passed;
+            private WindowedIdentities passed;
 
             @Override
             public void init(ProcessorContext<byte[], byte[]> context) {
                 this.context = context;
-                this.passed = new PassedIdentities(context.getStateStore("dedup"), java.time.Duration.ofDays(7), 8);
+                this.passed = new WindowedIdentities(context.getStateStore("dedup"), java.time.Duration.ofDays(7), 8);
                 passed.restore(System.currentTimeMillis());
             }
 

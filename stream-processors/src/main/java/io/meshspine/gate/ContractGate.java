@@ -43,9 +43,14 @@ public final class ContractGate {
 
     public static final String STAGE = "gate";
 
-    /** Remembers which records already passed: by identity alone, whatever their timestamps. */
+    /** Remembers which records already passed, or were dead-lettered: by identity alone, whatever their timestamps. */
     public interface DedupLookup {
         boolean alreadyPassed(byte[] identity);
+
+        /** Whether a record of this identity was dead-lettered within the window; by default nothing is remembered. */
+        default boolean alreadyDeadLettered(byte[] identity) {
+            return false;
+        }
     }
 
     /** A raw record as read: bytes and where they came from. */
@@ -182,13 +187,19 @@ public final class ContractGate {
         // Dedup first: a re-delivery is dropped before it costs rules, masking and encoding.
         byte[] identity = identity(lane, keyBody, in.headers(), writerId.getAsLong(), value, decoded, record);
         if (dedup.alreadyPassed(identity)) {
-            return new GateDecision.Duplicate(contract.qualifiedName());
+            return new GateDecision.Duplicate(contract.qualifiedName(), GateDecision.Duplicate.Reason.PASSED);
+        }
+        // A re-delivered bad record is the same bad record: one dead letter, not one per delivery. A steward's replay
+        // carries its dead letter's headers (so its position or event id, and its identity) and is the repair the DLQ
+        // exists for: never a duplicate of its own dead letter; a second replay of it is caught above once one passed.
+        if (in.headers().lastHeader(SpineHeaders.REPLAY_OF) == null && dedup.alreadyDeadLettered(identity)) {
+            return new GateDecision.Duplicate(contract.qualifiedName(), GateDecision.Duplicate.Reason.DEAD_LETTERED);
         }
         // A delete removes a row; the rules judge rows that enter the mesh, so a deleted row is not judged again.
         boolean delete = op == ChangeEvent.Op.DELETE;
         List<RuleViolation> violations = delete ? List.of() : contract.rules().evaluate(record, now);
         if (RuleViolation.anyError(violations)) {
-            return reject(stage, in, contract, now, o -> DeadLetter.ruleViolations(o, violations));
+            return reject(stage, in, contract, now, identity, o -> DeadLetter.ruleViolations(o, violations));
         }
         byte[] productValue = delete ? null
                 : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
@@ -205,7 +216,7 @@ public final class ContractGate {
         int size = (productValue == null ? 0 : productValue.length) + (productKey == null ? 0 : productKey.length) + headerBytes(headers)
                 + SpineHeaders.RUN_ID_HEADER_BYTES;
         if (size > maxProductRecordBytes) {
-            return reject(stage, in, contract, now, o -> DeadLetter.processingFailure(o, "product record of " + size
+            return reject(stage, in, contract, now, identity, o -> DeadLetter.processingFailure(o, "product record of " + size
                     + " bytes (key, value and headers) exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
         }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
@@ -300,7 +311,12 @@ public final class ContractGate {
 
     private GateDecision.Reject reject(String stage, RawRecord in, Contract contract, Instant now,
                                        java.util.function.Function<DeadLetter.Origin, DeadLetter> failure) {
-        return new GateDecision.Reject(failure.apply(origin(stage, in, contract, now)));
+        return reject(stage, in, contract, now, null, failure);
+    }
+
+    private GateDecision.Reject reject(String stage, RawRecord in, Contract contract, Instant now, byte[] identity,
+                                       java.util.function.Function<DeadLetter.Origin, DeadLetter> failure) {
+        return new GateDecision.Reject(failure.apply(origin(stage, in, contract, now)), identity);
     }
 
     static DeadLetter.Origin origin(RawRecord in, Contract contract, Instant now) {

@@ -31,16 +31,38 @@ public sealed interface GateDecision {
         }
     }
 
-    /** Into the DLQ. */
-    record Reject(DeadLetter deadLetter) implements GateDecision {
+    /**
+     * Into the DLQ. {@code dedupIdentity}: the record's dedup identity when the gate got as far as computing it (a
+     * record that broke a rule, or too large a product record), so a re-delivery of it is recognised; null for a record
+     * the gate could not read far enough to know who it is (undecodable, wrong schema, no business key).
+     */
+    record Reject(DeadLetter deadLetter, byte[] dedupIdentity) implements GateDecision {
+        public Reject(DeadLetter deadLetter) {
+            this(deadLetter, null);
+        }
+
         @Override
         public void applyTo(Handler handler) {
             handler.reject(this);
         }
     }
 
-    /** Already passed within the dedup window: dropped and counted. */
-    record Duplicate(String contract) implements GateDecision {
+    /** Seen within the dedup window: dropped and counted, by why it was recognised. */
+    record Duplicate(String contract, Reason reason) implements GateDecision {
+
+        /** What the first copy of the record became. */
+        public enum Reason {
+            /** It passed: the product topic holds it. */
+            PASSED,
+            /** It was dead-lettered: the DLQ holds it (a re-delivered bad record, not a steward's replay). */
+            DEAD_LETTERED;
+
+            /** The {@code reason} label of {@code spine_gate_records_deduplicated_total}. */
+            public String label() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
         @Override
         public void applyTo(Handler handler) {
             handler.duplicate(this);

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gate's meters, rendered by Prometheus as {@code spine_gate_records_in_total}, {@code _passed_total},
- * {@code _dead_lettered_total} (by contract and failure_type, one per record), {@code _deduplicated_total},
+ * {@code _dead_lettered_total} (by contract and failure_type, one per record), {@code _deduplicated_total} (by contract
+ * and reason: the first copy passed or was dead-lettered),
  * {@code _warned_total} (by rule), {@code spine_gate_rule_violations_total} (error rules of dead-lettered records, by
  * contract and rule), {@code spine_gate_end_to_end_latency_seconds} and
  * {@code spine_gate_quality_score} (valid share over a sliding window, per contract).
@@ -70,8 +71,9 @@ public final class GateMetrics {
         ratio(contract).record(false, nowMillis);
     }
 
-    void deduplicated(String contract) {
-        counter("spine.gate.records.deduplicated", "contract", contract).increment();
+    /** A dropped re-delivery, by what its first copy became ({@code reason} passed | dead_lettered). */
+    void deduplicated(String contract, GateDecision.Duplicate.Reason reason) {
+        counter("spine.gate.records.deduplicated", "contract", contract, "reason", reason.label()).increment();
     }
 
     /** A transient infrastructure fault a record waited out (nothing dead-lettered for it). */

@@ -5,7 +5,7 @@ import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.DeadLetterCodec;
 import io.meshspine.core.registry.RegistryUnavailableException;
-import io.meshspine.gate.internal.PassedIdentities;
+import io.meshspine.gate.internal.DedupIdentities;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Applies the {@link ContractGate}'s decision to each raw record: forward to the product topic or the DLQ, or drop a
- * duplicate. A transient fault (registry unreachable) is waited out here, inside the task and its transaction, so the
+ * duplicate (of a record that passed or was dead-lettered: both are remembered, see {@link DedupIdentities}). A transient fault (registry unreachable) is waited out here, inside the task and its transaction, so the
  * task and its state survive an outage; past the retry budget it leaves, and the stream thread is replaced.
  */
 final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, GateDecision.Handler {
@@ -37,7 +37,18 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     private final Duration dedupWindow;
     private final Duration retryBudget;
     private ProcessorContext<byte[], byte[]> context;
-    private PassedIdentities passed;
+    private DedupIdentities identities;
+    private final ContractGate.DedupLookup lookup = new ContractGate.DedupLookup() {
+        @Override
+        public boolean alreadyPassed(byte[] identity) {
+            return identities.passed(identity, now);
+        }
+
+        @Override
+        public boolean alreadyDeadLettered(byte[] identity) {
+            return identities.deadLettered(identity, now);
+        }
+    };
     private Record<byte[], byte[]> current;
     private RecordMetadata currentMeta;
     private long now;
@@ -59,12 +70,13 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
         }
         this.context = context;
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(GateTopology.DEDUP_STORE);
-        this.passed = new PassedIdentities(store, dedupWindow, DEDUP_SLICES);
+        this.identities = new DedupIdentities(store, dedupWindow, DEDUP_SLICES);
         long started = System.nanoTime();
-        passed.restore(gate.clock().getAsLong());
-        gate.metrics().identitiesRestored(context.taskId().toString(), passed.size(), Duration.ofNanos(System.nanoTime() - started));
+        identities.restore(gate.clock().getAsLong());
+        gate.metrics().identitiesRestored(context.taskId().toString(), identities.passedSize() + identities.deadLetteredSize(),
+                Duration.ofNanos(System.nanoTime() - started));
         Duration every = Duration.ofMillis(Math.max(1_000, Math.min(60_000, dedupWindow.toMillis() / DEDUP_SLICES / 4)));
-        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, t -> passed.expire(gate.clock().getAsLong()));
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, t -> identities.expire(gate.clock().getAsLong()));
     }
 
     @Override
@@ -83,7 +95,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
         for (int attempt = 1; ; attempt++) {
             now = gate.clock().getAsLong();
             try {
-                return gate.gate().decide(raw, Instant.ofEpochMilli(now), id -> passed.contains(id, now));
+                return gate.gate().decide(raw, Instant.ofEpochMilli(now), lookup);
             } catch (RegistryUnavailableException e) {
                 gate.metrics().transientFault("registry");
                 if (System.nanoTime() + backoff.toNanos() > deadline) {
@@ -106,7 +118,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     @Override
     public void pass(GateDecision.Pass pass) {
         gate.metrics().recordIn(pass.contract(), currentMeta.topic());
-        passed.add(pass.dedupIdentity(), now);
+        identities.addPassed(pass.dedupIdentity(), now);
         byte[] runId = gate.lineage().passed(pass.contract());
         if (runId != null) {
             pass.headers().remove(SpineHeaders.RUN_ID);
@@ -124,6 +136,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
         byte[] envelope = WireFormat.encode(gate.deadLetterSchemaId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
         context.forward(new Record<>(current.key(), envelope, current.timestamp()), GateTopology.DLQ_SINK);
         gate.metrics().deadLettered(d, now);
+        if (reject.dedupIdentity() != null) {
+            identities.addDeadLettered(reject.dedupIdentity(), now);
+        }
         gate.lineage().deadLettered(d);
         // Who and why, never what: the payload may hold PII, so only ids, names and rule ids are logged.
         log.atInfo().addKeyValue("dead_letter_id", d.id()).addKeyValue("correlation_id", d.correlationId())
@@ -135,7 +150,7 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     @Override
     public void duplicate(GateDecision.Duplicate duplicate) {
         gate.metrics().recordIn(duplicate.contract(), currentMeta.topic());
-        gate.metrics().deduplicated(duplicate.contract());
+        gate.metrics().deduplicated(duplicate.contract(), duplicate.reason());
         gate.lineage().duplicate(duplicate.contract());
     }
 

@@ -38,7 +38,7 @@ public final class GateTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rawTopics.toArray(String[]::new));
         topology.addProcessor(PROCESSOR, () -> new GateProcessor(runtime, config.dedupWindow(), config.transientRetryBudget()), SOURCE);
-        // Identities in batches (see PassedIdentities): the cache folds a batch's puts into one changelog record per commit.
+        // Identities in batches (see WindowedIdentities, DedupIdentities): the cache folds a batch's puts into one changelog record per commit.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled(), PROCESSOR);
         catalog.contracts().stream().map(Contract::productTopic).distinct().sorted().forEach(topic ->

@@ -22,7 +22,10 @@ import java.util.concurrent.ExecutionException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Dedup on the real broker: across a restart that lost the gate's local state, and across a partition-count change. */
+/**
+ * Dedup on the real broker: across a restart that lost the gate's local state (passed and dead-lettered records alike),
+ * and across a partition-count change.
+ */
 @ExtendWith(SpineExtension.class)
 class GateDedupOnBrokerTest {
 
@@ -35,28 +38,39 @@ class GateDedupOnBrokerTest {
         try (GateFixture f = new GateFixture(kit, "restart")) {
             Map<String, String> sameApp = Map.of("gate.application-id", SpineTestKit.uniqueName("gate-restart"));
             int n = 60;
+            int bad = 6;
             try (ContractGateService gate = ContractGateService.start(f.config(first, sameApp), f.catalog(), new SimpleMeterRegistry(), ProductTransform.NONE)) {
                 for (int i = 0; i < n; i++) {
                     send(f, i, stamp(i));
                 }
+                for (int j = 0; j < bad; j++) {
+                    sendBad(f, j, stamp(j), false);
+                }
                 f.producer.flush();
-                await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == n);
+                await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() == n && f.deadLetters().size() == bad);
             }
-            // A new instance with an empty state directory: the identities come back from the store's changelog.
+            // A new instance with an empty state directory: the identities come back from the store's changelog, those of
+            // the dead-lettered records too, so a source re-delivering its bad records does not dead-letter them again.
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try (ContractGateService gate = ContractGateService.start(f.config(second, sameApp), f.catalog(), meters, ProductTransform.NONE)) {
                 for (int i = n - 1; i >= 0; i--) {
                     send(f, i, stamp(n - 1 - i)); // every record again, each with another record's timestamp
                 }
+                for (int j = 0; j < bad; j++) {
+                    sendBad(f, j, stamp(j + 1), false);
+                }
                 send(f, n, YEARS_AGO);
+                sendBad(f, 0, Instant.now(), true); // a steward's replay of the first dead letter, repaired
                 f.producer.flush();
-                await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() >= n + 1);
-                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> f.productRecords().size() == n + 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> f.productRecords().size() >= n + 2);
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).until(() -> f.productRecords().size() == n + 2);
                 assertThat(meters.get("spine.gate.dedup.identities.restored").counters().stream().mapToDouble(c -> c.count()).sum())
-                        .as("identities read back from the changelog").isEqualTo(n);
+                        .as("identities read back from the changelog: passed and dead-lettered").isEqualTo(n + bad);
+                assertThat(meters.find("spine.gate.records.deduplicated").tag("reason", "dead_lettered").counters().stream()
+                        .mapToDouble(c -> c.count()).sum()).as("re-delivered bad records dropped").isEqualTo(bad);
             }
-            assertThat(f.productRecords().stream().map(r -> r.get("transaction_id").toString()).toList()).hasSize(n + 1).doesNotHaveDuplicates();
-            assertThat(f.deadLetters()).isEmpty();
+            assertThat(f.productRecords().stream().map(r -> r.get("transaction_id").toString()).toList()).hasSize(n + 2).doesNotHaveDuplicates();
+            assertThat(f.deadLetters()).as("one dead letter per bad record, none for its re-delivery").hasSize(bad);
         }
     }
 
@@ -104,6 +118,23 @@ class GateDedupOnBrokerTest {
     /** A file-lane record: keyed by its business key, identified by its source position. */
     private static RecordMetadata send(GateFixture f, int i, Instant timestamp) throws ExecutionException, InterruptedException {
         return send(f.producer, f, i, timestamp);
+    }
+
+    /**
+     * A file-lane record that breaks the amount rule (its own business key and position); {@code repairedReplay}: the
+     * steward's replay of its dead letter with the amount fixed (the original headers plus the replay headers).
+     */
+    private static void sendBad(GateFixture f, int j, Instant timestamp, boolean repairedReplay) throws ExecutionException, InterruptedException {
+        var payment = f.valid(10_000 + j);
+        payment.put("amount", io.meshspine.testkit.SamplePayments.money(repairedReplay ? "42.00" : "0.00"));
+        payment.put("fee_amount", null);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(f.contract.rawTopic(), null, timestamp.toEpochMilli(),
+                payment.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8), f.encode(payment));
+        record.headers().add(SpineHeaders.SOURCE_POSITION, SpineHeaders.utf8("file:0f1e2d:bad-" + j)).add(SpineHeaders.SOURCE, SpineHeaders.utf8("file"));
+        if (repairedReplay) {
+            record.headers().add(SpineHeaders.REPLAY_OF, SpineHeaders.utf8("dead-letter-of-bad-" + j)).add(SpineHeaders.REPLAY_COUNT, SpineHeaders.utf8("1"));
+        }
+        f.producer.send(record).get();
     }
 
     private static RecordMetadata send(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer, GateFixture f, int i, Instant timestamp)

@@ -13,6 +13,7 @@ import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -58,6 +59,7 @@ class GateDedupTest {
     Path state;
 
     private final AtomicLong clock = new AtomicLong(NOW.toEpochMilli());
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private Contract contract;
     private SamplePayments samples;
     private RegistrySchemas registry;
@@ -75,7 +77,7 @@ class GateDedupTest {
         GateConfig config = GateSettings.parse(Map.of("registry.url", kit.registryUrl(), "gate.hash-key",
                 new String(HASH_KEY, StandardCharsets.UTF_8), "gate.state-dir", state.toString(), "gate.dedup-window", window.toString()));
         ContractCatalog catalog = ContractCatalog.of(List.of(c));
-        var runtime = ContractGateService.runtime(config, catalog, GateMetrics.discarding(), ProductTransform.NONE, clock::get);
+        var runtime = ContractGateService.runtime(config, catalog, new GateMetrics(meters, Duration.ofMinutes(5)), ProductTransform.NONE, clock::get);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gate-dedup-ttd");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -199,6 +201,54 @@ class GateDedupTest {
     }
 
     @Test
+    void a_re_delivered_bad_record_is_dead_lettered_once_while_replays_of_its_dead_letter_are_judged_and_pass_once(SpineTestKit kit) {
+        start(kit, payments("badredelivery"), Duration.ofDays(7));
+        GenericRecord bad = samples.valid(1, NOW.minusSeconds(60));
+        bad.put("amount", SamplePayments.money("0.00"));
+        bad.put("fee_amount", null);
+        String at = "postgres:crm:0/16B3748";
+        pipe(encode(bad), position(at), NOW);
+        // The source re-delivers it after a crash (same position), twice, with other timestamps.
+        pipe(encode(bad), position(at), NOW.minus(Duration.ofDays(30)));
+        pipe(encode(bad), position(at), NOW);
+        assertThat(dlq.readRecordsToList()).as("one dead letter for one bad change").hasSize(1);
+        assertThat(deduplicated("dead_lettered")).isEqualTo(2);
+
+        // A steward replays the dead letter unrepaired (the rule was wrong, say, but is not fixed yet): judged again, not
+        // taken for a duplicate of its own dead letter.
+        pipe(encode(bad), replay(at, "dl-1", 1), NOW);
+        assertThat(dlq.readRecordsToList()).as("a replay that still breaks the rule is a dead letter again").hasSize(1);
+        // Repaired and replayed: passes; replayed a second time: dropped (it passed); the source's re-delivery: dropped.
+        GenericRecord repaired = samples.valid(1, NOW.minusSeconds(60));
+        repaired.put("amount", SamplePayments.money("12.50"));
+        repaired.put("fee_amount", null);
+        pipe(encode(repaired), replay(at, "dl-2", 2), NOW);
+        pipe(encode(repaired), replay(at, "dl-2", 2), NOW);
+        pipe(encode(bad), position(at), NOW);
+
+        assertThat(productIds()).containsExactly(repaired.get("transaction_id").toString());
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(deduplicated("passed")).isEqualTo(2);
+        assertThat(deduplicated("dead_lettered")).isEqualTo(2);
+    }
+
+    @Test
+    void a_bad_event_re_sent_with_the_same_event_identity_is_one_dead_letter_and_a_new_event_id_is_judged_anew(SpineTestKit kit) {
+        start(kit, payments("badresend"), Duration.ofDays(7));
+        GenericRecord bad = samples.valid(1, NOW.minusSeconds(60));
+        bad.put("currency", "XXZ");
+        pipe(encode(bad), new RecordHeaders(), NOW);
+        pipe(encode(bad), new RecordHeaders(), NOW); // a producer that timed out and sent it again
+        GenericRecord other = samples.valid(2, NOW.minusSeconds(60));
+        other.put("currency", "XXZ");
+        pipe(encode(other), new RecordHeaders(), NOW);
+
+        assertThat(dlq.readRecordsToList()).hasSize(2);
+        assertThat(product.isEmpty()).isTrue();
+        assertThat(deduplicated("dead_lettered")).isEqualTo(1);
+    }
+
+    @Test
     void identities_are_forgotten_after_the_window_of_the_gates_own_clock_not_of_the_records_timestamps(SpineTestKit kit) {
         start(kit, payments("clock"), Duration.ofHours(1));
         byte[] value = encode(samples.valid(1, NOW.minusSeconds(60)));
@@ -232,6 +282,15 @@ class GateDedupTest {
                 .doesNotContain("x-producer-internal", "authorization");
         // Where in the raw topic it came from, so a backfill's --replace can join the product topic with Bronze.
         assertThat(SpineHeaders.string(out.headers().lastHeader(SpineHeaders.RAW_OFFSET).value())).isEqualTo("0:0");
+    }
+
+    private static Headers replay(String position, String deadLetterId, int count) {
+        return position(position).add(SpineHeaders.REPLAY_OF, SpineHeaders.utf8(deadLetterId))
+                .add(SpineHeaders.REPLAY_COUNT, SpineHeaders.utf8(Integer.toString(count)));
+    }
+
+    private double deduplicated(String reason) {
+        return meters.find("spine.gate.records.deduplicated").tag("reason", reason).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private static Headers position(String position) {

@@ -206,6 +206,18 @@ final class CdcTables implements AutoCloseable {
         }
     }
 
+    /** Every customer_id the run inserted, good and bad, deleted or not. */
+    synchronized List<String> customerIdsUsed() {
+        List<String> ids = new ArrayList<>();
+        for (long i = 1; i < nextCustomer; i++) {
+            ids.add("CUS-" + i);
+        }
+        for (long i = 1; i <= changes; i++) {
+            ids.add("BAD-" + i);
+        }
+        return ids;
+    }
+
     /** The customers table's good rows now: customer_id -> "state|segment|postcode" (the columns Silver keeps unmasked). */
     Map<String, String> customersEndState() {
         Map<String, String> rows = new TreeMap<>();

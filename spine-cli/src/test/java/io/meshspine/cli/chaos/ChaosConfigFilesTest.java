@@ -57,6 +57,7 @@ class ChaosConfigFilesTest {
                     assertThat(loaded.get(CdcSettings.NAME)).isEqualTo("chaos-t1");
                 }
                 case "sink" -> assertThat(loaded.get(SinkSettings.LAKE)).isEqualTo(work.resolve("lake").toString());
+                case "gate" -> assertThat(loaded.get(io.meshspine.gate.GateSettings.INSTANCE_ID)).isEqualTo("chaos-gate-t1");
                 default -> {
                 }
             }
@@ -87,5 +88,18 @@ class ChaosConfigFilesTest {
             assertThat(a.source()).isEqualTo(b.source());
             assertThat(a.rawTopic()).isEqualTo(b.rawTopic());
         }
+    }
+
+    @Test
+    void silver_keys_the_gate_hashed_are_named_again_as_the_source_wrote_them() {
+        ContractCatalog shipped = ContractCatalog.fromClasspath();
+        byte[] key = "chaos-config-test-hash-key".getBytes(StandardCharsets.UTF_8);
+        Contract customers = shipped.latest(CdcTables.CUSTOMERS).orElseThrow();
+        io.meshspine.gate.internal.PiiMasker masker = new io.meshspine.gate.internal.PiiMasker(customers, key);
+        List<List<String>> silver = List.of(List.of(masker.hash("CUS-1"), "NSW"), List.of(masker.hash("CUS-9"), "VIC"));
+        assertThat(ChaosCommand.withSourceKeys(customers, key, List.of("CUS-1", "CUS-2"), silver))
+                .containsExactly(List.of("CUS-1", "NSW"), List.of(masker.hash("CUS-9"), "VIC"));
+        Contract payments = shipped.latest("payments.transactions").orElseThrow();
+        assertThat(ChaosCommand.withSourceKeys(payments, key, List.of("T-1"), List.of(List.of("T-1")))).containsExactly(List.of("T-1"));
     }
 }

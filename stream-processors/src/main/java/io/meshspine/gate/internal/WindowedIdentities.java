@@ -15,23 +15,27 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The identities of the records a stream task let through, remembered for the dedup window on the gate's own clock
- * (never the records' timestamps, which may be years old, ahead, or absent).
+ * One kind of identity a stream task remembers (see {@link DedupIdentities}: the records it let through, the records
+ * it dead-lettered), for the dedup window on the gate's own clock (never the records' timestamps, which may be years
+ * old, ahead, or absent).
  *
  * <p>Lookups are answered from memory: one {@link IdentitySet} per time slice of the window. Durability comes from
  * a key-value store with caching and a changelog: identities are appended to small batches (a store key per
- * {@value #BATCH} identities, {@code [slice start][sequence]}), and the store's cache folds the many puts of a batch
- * into one write per commit, so the changelog carries about one record per commit and batch instead of one per
- * record, and always within the same transaction as the product records it covers. After a restart or rebalance the
- * store (restored from its changelog) is read back into memory; whole slices expire at once.
+ * {@value #BATCH} identities, {@code [prefix][slice start][sequence]}), and the store's cache folds the many puts of a
+ * batch into one write per commit, so the changelog carries about one record per commit and batch instead of one per
+ * record, and always within the same transaction as the records it covers. After a restart or rebalance the store
+ * (restored from its changelog) is read back into memory; whole slices expire at once. Several kinds share one store,
+ * told apart by the key's prefix (the passed identities have none: their keys are those of the store before there
+ * were other kinds, so a gate's existing store reads back unchanged).
  */
-public final class PassedIdentities {
+public final class WindowedIdentities {
 
     /** Identities per store entry: a put copies at most this many, and the changelog gets one record per batch. */
     static final int BATCH = 32;
     private static final int ID_BYTES = 16;
 
     private final KeyValueStore<Bytes, byte[]> store;
+    private final byte[] prefix;
     private final long windowMillis;
     private final long sliceMillis;
     private final TreeMap<Long, IdentitySet> slices = new TreeMap<>();
@@ -45,36 +49,55 @@ public final class PassedIdentities {
     private int batchCount;
     private int size;
 
-    public PassedIdentities(KeyValueStore<Bytes, byte[]> store, Duration window, int slicesPerWindow) {
+    /** The identities alone in their store, or the kind without a key prefix in a shared one. */
+    public WindowedIdentities(KeyValueStore<Bytes, byte[]> store, Duration window, int slicesPerWindow) {
+        this(store, new byte[0], window, slicesPerWindow);
+    }
+
+    /** @param prefix what starts this kind's store keys, unique among the kinds sharing the store */
+    WindowedIdentities(KeyValueStore<Bytes, byte[]> store, byte[] prefix, Duration window, int slicesPerWindow) {
         this.store = store;
+        this.prefix = prefix.clone();
         this.windowMillis = window.toMillis();
         this.sliceMillis = Math.max(1, windowMillis / slicesPerWindow);
     }
 
-    /** Reads what the store holds back into memory, dropping what expired meanwhile. */
+    /** Reads what the store holds of this kind back into memory, dropping what expired meanwhile. */
     public void restore(long now) {
         List<Bytes> expired = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<Bytes, byte[]> entry = all.next();
-                ByteBuffer key = ByteBuffer.wrap(entry.key.get());
-                long slice = key.getLong();
-                long sequence = key.getLong();
-                if (expired(slice, now)) {
-                    expired.add(entry.key);
-                    continue;
-                }
-                nextSequence.merge(slice, sequence + 1, Math::max);
-                IdentitySet set = slice(slice);
-                ByteBuffer ids = ByteBuffer.wrap(entry.value);
-                while (ids.remaining() >= ID_BYTES) {
-                    if (set.add(ids.getLong(), ids.getLong())) {
-                        size++;
-                    }
+                if (owns(entry.key.get())) {
+                    restore(entry, now, expired);
                 }
             }
         }
         expired.forEach(store::delete);
+    }
+
+    /** Whether a store key is one of this kind's batch keys. */
+    boolean owns(byte[] key) {
+        return key.length == prefix.length + 16 && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Reads one of this kind's store entries back into memory, or notes it for deletion when it expired. */
+    void restore(KeyValue<Bytes, byte[]> entry, long now, List<Bytes> expired) {
+        ByteBuffer key = ByteBuffer.wrap(entry.key.get(), prefix.length, 16);
+        long slice = key.getLong();
+        long sequence = key.getLong();
+        if (expired(slice, now)) {
+            expired.add(entry.key);
+            return;
+        }
+        nextSequence.merge(slice, sequence + 1, Math::max);
+        IdentitySet set = slice(slice);
+        ByteBuffer ids = ByteBuffer.wrap(entry.value);
+        while (ids.remaining() >= ID_BYTES) {
+            if (set.add(ids.getLong(), ids.getLong())) {
+                size++;
+            }
+        }
     }
 
     public boolean contains(byte[] id, long now) {
@@ -151,7 +174,7 @@ public final class PassedIdentities {
         return sliceStart + sliceMillis <= now - windowMillis;
     }
 
-    private static Bytes batchKey(long slice, long sequence) {
-        return Bytes.wrap(ByteBuffer.allocate(16).putLong(slice).putLong(sequence).array());
+    private Bytes batchKey(long slice, long sequence) {
+        return Bytes.wrap(ByteBuffer.allocate(prefix.length + 16).put(prefix).putLong(slice).putLong(sequence).array());
     }
 }
