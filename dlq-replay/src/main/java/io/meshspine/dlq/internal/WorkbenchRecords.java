@@ -24,7 +24,7 @@ public final class WorkbenchRecords {
     private static final Set<String> REPLAY_HEADERS = Set.of(SpineHeaders.REPLAY_OF, SpineHeaders.REPLAY_COUNT);
 
     private final DeadLetterContracts contracts;
-    /** Seals the parked copy's original again (the workbench holds originals in clear); null: parked as held. */
+    /** Seals the parked copy of an opened dead letter again (the workbench holds originals in clear); null: parked as held. */
     private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
     public WorkbenchRecords(DeadLetterContracts contracts) {
@@ -62,7 +62,8 @@ public final class WorkbenchRecords {
         context.put("parked_reason", reason);
         context.put("parked_by", who.name());
         DeadLetter parked = d.withContext(context);
-        if (sealer != null) {
+        if (sealer != null && d.context().containsKey(io.meshspine.core.privacy.DeadLetterSealer.OPENED_CONTEXT)) {
+            // it arrived sealed and the workbench opened it: the copy is sealed again (one that came in clear stays so)
             parked = sealer.seal(parked);
         }
         return new ProducerRecord<>(Topics.DLQ_PARKED, null, null, parked.original().key(),

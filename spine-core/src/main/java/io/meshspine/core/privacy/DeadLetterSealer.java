@@ -51,6 +51,12 @@ public final class DeadLetterSealer implements AutoCloseable {
     /** The context entry an opened dead letter of an erased subject carries (in memory, and on a parked copy). */
     public static final String ERASED_CONTEXT = "privacy.erased_by";
 
+    /**
+     * The context entry an opened dead letter carries in memory: the key id it was sealed under, so a copy written
+     * again (a parked one) is sealed again, and one that was never sealed is not. {@link #seal} drops it.
+     */
+    public static final String OPENED_CONTEXT = "privacy.opened_from";
+
     private final ContractCatalog catalog;
     private final WireDecoder decoder;
     private final Supplier<SubjectCipher> opener;
@@ -95,6 +101,11 @@ public final class DeadLetterSealer implements AutoCloseable {
      * sealed). Returns after the key it used is durable in the key topic: a dead letter never names a key the topic lost.
      */
     public DeadLetter seal(DeadLetter d) {
+        if (d.context().containsKey(OPENED_CONTEXT)) {
+            Map<String, String> context = new HashMap<>(d.context());
+            context.remove(OPENED_CONTEXT);
+            d = d.withContext(context);
+        }
         if (d.sealed() || d.original().value() == null && d.original().key() == null) {
             return d;
         }
@@ -155,8 +166,10 @@ public final class DeadLetterSealer implements AutoCloseable {
             }
             key = ((Decryption.Plain) k).bytes();
         }
+        Map<String, String> context = new HashMap<>(d.context());
+        context.put(OPENED_CONTEXT, d.sealing().keyId());
         return new Opened.Plain(d.withOriginal(new OriginalRecord(o.topic(), o.partition(), o.offset(), o.timestamp(), key, value,
-                o.headers()), null));
+                o.headers()), null).withContext(context));
     }
 
     private static Opened erased(DeadLetter d, String erasureId) {
