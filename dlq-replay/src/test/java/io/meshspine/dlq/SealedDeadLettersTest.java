@@ -83,6 +83,7 @@ class SealedDeadLettersTest {
             JsonNode masked = bench.inspect(first.id(), vera).orElseThrow();
             assertThat(masked.at("/original/value/customer_id").asText()).isEqualTo(PiiMask.MASKED);
             assertThat(masked.at("/original/value/currency").asText()).isEqualTo("aud");
+            assertThat(masked.get("encrypted_at_rest").asBoolean()).isTrue();
             assertThat(bench.inspect(first.id(), sam).orElseThrow().at("/original/value/customer_id").asText()).isEqualTo(customer);
 
             // Replay sends the decrypted original back to the raw topic (the gate refuses it again: same bad currency).

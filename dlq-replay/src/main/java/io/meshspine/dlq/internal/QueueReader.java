@@ -275,10 +275,6 @@ public final class QueueReader implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             Map<String, DeadLetter> fetched = payloads.fetch(missing);
-            if (sealer != null) {
-                // from here on the workbench holds originals in clear: masking for viewers happens where they are shown
-                fetched.replaceAll((id, d) -> sealer.open(d).letter());
-            }
             found.putAll(fetched);
             synchronized (cache) {
                 cache.putAll(fetched);
@@ -288,7 +284,9 @@ public final class QueueReader implements AutoCloseable {
         for (QueueEntry e : entries) {
             DeadLetter d = found.get(e.id());
             if (d != null) {
-                out.add(new QueuedDeadLetter(d, e.partition(), e.offset(), stateOf(e.id())));
+                // The cache holds envelopes as stored (sealed): opened for each use, so a subject erased meanwhile is
+                // no longer shown from memory. Masking for viewers happens where they are shown.
+                out.add(new QueuedDeadLetter(sealer == null ? d : sealer.open(d).letter(), e.partition(), e.offset(), stateOf(e.id())));
             }
         }
         return out;

@@ -172,6 +172,8 @@ class ErasureOnBrokerTest {
             assertThat(first.deadLetters().resolved()).containsExactly(erasedLetter.id());
             assertThat(status(workbench, erasedLetter.id(), ada)).isEqualTo(DeadLetterStatus.RESOLVED);
             assertThat(status(workbench, otherLetter.id(), ada)).isEqualTo(DeadLetterStatus.ACTIVE);
+            assertThat(workbench.inspect(erasedLetter.id(), ada).orElseThrow().get("erased_by").asText()).isEqualTo(first.erasureId());
+            assertThat(workbench.inspect(otherLetter.id(), ada).orElseThrow().has("erased_by")).isFalse();
             assertThat(first.tables()).allSatisfy(t -> {
                 assertThat(t.filesPurged()).isNotEmpty().hasSize(t.filesRewritten());
                 t.filesPurged().forEach(file -> assertThat(new java.io.File(java.net.URI.create(
