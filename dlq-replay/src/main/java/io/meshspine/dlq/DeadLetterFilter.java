@@ -54,6 +54,11 @@ public record DeadLetterFilter(FailureType failureType, String ruleId, String co
         return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, null, Set.of(id), Map.of(), null);
     }
 
+    /** These dead letters, whatever their status and stage. */
+    public static DeadLetterFilter byIds(Set<String> ids) {
+        return new DeadLetterFilter(null, null, null, null, null, null, null, null, null, null, ids, Map.of(), ANY_STAGE);
+    }
+
     /** The same criteria over dead letters of any status. */
     public DeadLetterFilter withStatusAny() {
         return new DeadLetterFilter(failureType, ruleId, contract, sourceTopic, from, to, key, correlationId, replayCount, null, ids, where, stage);

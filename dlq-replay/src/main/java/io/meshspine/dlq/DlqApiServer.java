@@ -59,10 +59,13 @@ public final class DlqApiServer implements AutoCloseable {
             new Route("POST", "/api/park", Role.STEWARD),
             new Route("POST", "/api/resolve", Role.STEWARD),
             new Route("GET", "/api/audit", Role.STEWARD),
+            new Route("POST", "/api/privacy/erasures", Role.ADMIN),
             new Route("GET", "/openapi.json", null),
             new Route("GET", "/", null));
 
     private final DlqWorkbench bench;
+    /** Null: erasure is not served here (501). */
+    private final PrivacyErasures erasures;
     private final boolean ownsWorkbench;
     private final List<ApiToken> tokens;
     private final HttpServer server;
@@ -77,8 +80,9 @@ public final class DlqApiServer implements AutoCloseable {
         return t;
     });
 
-    private DlqApiServer(DlqWorkbench bench, boolean ownsWorkbench, HttpServer server, ExecutorService executor) {
+    private DlqApiServer(DlqWorkbench bench, PrivacyErasures erasures, boolean ownsWorkbench, HttpServer server, ExecutorService executor) {
         this.bench = bench;
+        this.erasures = erasures;
         this.ownsWorkbench = ownsWorkbench;
         this.tokens = bench.config().tokens();
         this.server = server;
@@ -89,15 +93,20 @@ public final class DlqApiServer implements AutoCloseable {
 
     /** Opens a workbench and serves it on the configured host and port (0: any free port). */
     public static DlqApiServer start(DlqConfig config, ContractCatalog catalog) {
-        return start(DlqWorkbench.open(config, catalog), true);
+        return start(DlqWorkbench.open(config, catalog), null, true);
     }
 
     /** Serves an open workbench (the demo shares one); closing the server leaves it open. */
     public static DlqApiServer start(DlqWorkbench bench) {
-        return start(bench, false);
+        return start(bench, null, false);
     }
 
-    private static DlqApiServer start(DlqWorkbench bench, boolean owns) {
+    /** As {@link #start(DlqWorkbench)}, serving {@code POST /api/privacy/erasures} (admins) with {@code erasures}. */
+    public static DlqApiServer start(DlqWorkbench bench, PrivacyErasures erasures) {
+        return start(bench, erasures, false);
+    }
+
+    private static DlqApiServer start(DlqWorkbench bench, PrivacyErasures erasures, boolean owns) {
         DlqConfig config = bench.config();
         HttpServer http;
         try {
@@ -113,7 +122,7 @@ public final class DlqApiServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        DlqApiServer api = new DlqApiServer(bench, owns, http, executor);
+        DlqApiServer api = new DlqApiServer(bench, erasures, owns, http, executor);
         http.createContext("/", api::handle);
         http.setExecutor(executor);
         http.start();
@@ -208,6 +217,9 @@ public final class DlqApiServer implements AutoCloseable {
             } catch (AccessDeniedException e) {
                 bench.auditRefusal(who, method, path, 403, e.getMessage());
                 error(exchange, 403, e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                bench.auditRefusal(who, method, path, 501, e.getMessage());
+                error(exchange, 501, e.getMessage());
             } catch (IllegalArgumentException e) {
                 bench.auditRefusal(who, method, path, 400, e.getMessage());
                 error(exchange, 400, e.getMessage());
@@ -270,6 +282,9 @@ public final class DlqApiServer implements AutoCloseable {
                 break;
         }
         JsonNode body = body(exchange);
+        if (route.path().equals("/api/privacy/erasures")) {
+            return erase(body, who);
+        }
         DeadLetterFilter filter = filterOf(body.get("filter"));
         boolean all = body.path("all").asBoolean(false);
         boolean changes = switch (route.path()) {
@@ -295,6 +310,25 @@ public final class DlqApiServer implements AutoCloseable {
             }
             default -> throw new IllegalStateException("unrouted " + route);
         };
+    }
+
+    /**
+     * {@code {"subject_field": "customer_id", "subject_value": "C-1001", "reason": "GDPR-4711", "purge_now": false}}: the same erasure as
+     * {@code ./spine privacy erase}, requested by the admin the token names (the attestation in spine.audit says so).
+     * The subject value is personal data: it appears in no message, log or audit entry.
+     */
+    private JsonNode erase(JsonNode body, Steward who) {
+        if (erasures == null) {
+            throw new UnsupportedOperationException("erasure is not served by this workbench: it is started without the lake's settings"
+                    + " (use ./spine privacy erase)");
+        }
+        String field = body.path("subject_field").asText("");
+        String value = body.path("subject_value").asText("");
+        String reason = body.path("reason").asText("");
+        if (field.isBlank() || value.isBlank() || reason.isBlank()) {
+            throw new IllegalArgumentException("an erasure needs subject_field, subject_value and reason");
+        }
+        return erasures.erase(field, value, reason, body.path("purge_now").asBoolean(false), who);
     }
 
     /** The list's paging parameters, beside the filter's. */

@@ -25,10 +25,19 @@ import java.util.Objects;
  *                          temporary one, rebuilt from the topics at each start and removed on close (tests, one-shot
  *                          CLI commands, the demo)
  * @param lineage           where replay jobs' run events go (one run per replay)
+ * @param privacy           the keys that open encrypted dead-letter originals ({@code privacy.*}; unset: the demo keys)
  */
 public record DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
                         String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient,
-                        Path stateDir, io.meshspine.core.lineage.LineageConfig lineage) {
+                        Path stateDir, io.meshspine.core.lineage.LineageConfig lineage, io.meshspine.core.privacy.PrivacyConfig privacy) {
+
+    /** With the demo's privacy keys (what an unset {@code privacy.*} gives). */
+    public DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
+                     String httpHost, int httpPort, List<ApiToken> tokens, Duration brokerTimeout, Map<String, Object> kafkaClient,
+                     Path stateDir, io.meshspine.core.lineage.LineageConfig lineage) {
+        this(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, stateDir, lineage, io.meshspine.core.privacy.PrivacyConfig.DEMO);
+    }
 
     /** Without lineage (it stays off). */
     public DlqConfig(String bootstrapServers, String registryUrl, int maxReplayCount, int replayBatch, short replicationFactor,
@@ -40,6 +49,7 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
 
     public DlqConfig {
         Objects.requireNonNull(lineage, "lineage");
+        Objects.requireNonNull(privacy, "privacy");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(httpHost, "httpHost");
@@ -68,19 +78,19 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
 
     public DlqConfig withLineage(io.meshspine.core.lineage.LineageConfig l) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                kafkaClient, stateDir, l);
+                kafkaClient, stateDir, l, privacy);
     }
 
     public DlqConfig withMaxReplayCount(int max) {
-        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
+        return new DlqConfig(bootstrapServers, registryUrl, max, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage, privacy);
     }
 
     public DlqConfig withReplayBatch(int batch) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, batch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout, kafkaClient, stateDir, lineage, privacy);
     }
 
     public DlqConfig withHttp(String host, int port) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, stateDir, lineage);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, host, port, tokens, brokerTimeout, kafkaClient, stateDir, lineage, privacy);
     }
 
     public DlqConfig withHttpPort(int port) {
@@ -88,21 +98,26 @@ public record DlqConfig(String bootstrapServers, String registryUrl, int maxRepl
     }
 
     public DlqConfig withTokens(List<ApiToken> t) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, stateDir, lineage);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, t, brokerTimeout, kafkaClient, stateDir, lineage, privacy);
     }
 
     public DlqConfig withBrokerTimeout(Duration timeout) {
-        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient, stateDir, lineage);
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, timeout, kafkaClient, stateDir, lineage, privacy);
     }
 
     public DlqConfig withKafkaClient(Map<String, Object> properties) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                properties, stateDir, lineage);
+                properties, stateDir, lineage, privacy);
+    }
+
+    public DlqConfig withPrivacy(io.meshspine.core.privacy.PrivacyConfig p) {
+        return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
+                kafkaClient, stateDir, lineage, p);
     }
 
     /** The queue's index kept in {@code dir} between runs (null: a temporary one). */
     public DlqConfig withStateDir(Path dir) {
         return new DlqConfig(bootstrapServers, registryUrl, maxReplayCount, replayBatch, replicationFactor, httpHost, httpPort, tokens, brokerTimeout,
-                kafkaClient, dir, lineage);
+                kafkaClient, dir, lineage, privacy);
     }
 }

@@ -40,8 +40,9 @@ public final class DlqSettings {
             "Where the workbench keeps the queue's index (RocksDB: metadata, state and counts of every dead letter, outside the heap); "
                     + "a restart catches up from where it had read. One workbench per directory; deleting it rebuilds it from the topics.");
 
-    public static final List<Setting<?>> ALL = List.of(MAX_REPLAY_COUNT, REPLAY_BATCH, HTTP_HOST, HTTP_PORT, TOKENS, BROKER_TIMEOUT,
-            DEPTH_REFRESH, STATE_DIR);
+    /** The workbench's own keys and the privacy keys that open encrypted dead-letter originals. */
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(MAX_REPLAY_COUNT, REPLAY_BATCH,
+            HTTP_HOST, HTTP_PORT, TOKENS, BROKER_TIMEOUT, DEPTH_REFRESH, STATE_DIR), io.meshspine.core.privacy.PrivacySettings.ALL.stream()).toList();
 
     private DlqSettings() {
     }
@@ -57,6 +58,7 @@ public final class DlqSettings {
         DlqConfig defaults = DlqConfig.defaults(config.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), config.get(CommonSettings.REGISTRY_URL));
         return new DlqConfig(defaults.bootstrapServers(), defaults.registryUrl(), config.get(MAX_REPLAY_COUNT), config.get(REPLAY_BATCH),
                 defaults.replicationFactor(), config.get(HTTP_HOST), config.get(HTTP_PORT), parseTokens(config.get(TOKENS)),
-                config.get(BROKER_TIMEOUT), kafka, config.get(STATE_DIR), io.meshspine.core.lineage.LineageSettings.toConfig(config));
+                config.get(BROKER_TIMEOUT), kafka, config.get(STATE_DIR), io.meshspine.core.lineage.LineageSettings.toConfig(config),
+                io.meshspine.core.privacy.PrivacySettings.parse(config));
     }
 }

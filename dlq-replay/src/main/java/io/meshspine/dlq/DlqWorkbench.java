@@ -56,20 +56,29 @@ public final class DlqWorkbench implements AutoCloseable {
     private final LeaveQueueAction leaving;
     private final ReplayEngine replays;
     private final io.meshspine.core.lineage.LineageEmitter lineage;
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
+    private final KafkaClients clients;
+    private final io.meshspine.core.render.WireDecoder decoder;
 
     private DlqWorkbench(DlqConfig config, ContractCatalog catalog, Clock clock) {
         this.config = config;
         this.catalog = catalog;
         KafkaClients clients = new KafkaClients(config);
+        this.clients = clients;
         DeadLetterContracts contracts = new DeadLetterContracts(catalog, new RegistrySchemas(new ApicurioClient(config.registryUrl())));
-        this.reader = new QueueReader(clients, contracts.decoder(), config.brokerTimeout(), config.stateDir());
+        this.decoder = contracts.decoder();
+        java.util.Map<String, Object> keyClient = new java.util.HashMap<>(config.kafkaClient());
+        keyClient.put("bootstrap.servers", config.bootstrapServers());
+        // Opens encrypted originals for the workbench (the key topic is read on the first one met) and seals parked copies.
+        this.sealer = io.meshspine.core.privacy.DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, keyClient, catalog, contracts.decoder());
+        this.reader = new QueueReader(clients, contracts.decoder(), sealer, config.brokerTimeout(), config.stateDir());
         this.policy = new AccessPolicy(contracts);
         this.recheck = new Recheck(contracts, clock);
         this.views = new QueueViews(reader, contracts, policy, recheck);
         this.arrivals = new ArrivalsView(reader, policy, clock);
         this.audit = new AuditTrail(clients, contracts, policy, config.brokerTimeout(), clock);
         this.writer = new StateWriter(clients, reader, "spine-dlq-state-writer-" + UUID.randomUUID(), config.brokerTimeout());
-        WorkbenchRecords records = new WorkbenchRecords(contracts);
+        WorkbenchRecords records = new WorkbenchRecords(contracts, config.privacy().encryptDeadLetters() ? sealer : null);
         this.repairs = new RepairAction(views, contracts, policy, writer, audit, clock);
         this.leaving = new LeaveQueueAction(views, policy, writer, audit, records, clock);
         this.lineage = io.meshspine.core.lineage.LineageEmitter.start(config.lineage(), null);
@@ -222,6 +231,14 @@ public final class DlqWorkbench implements AutoCloseable {
         return leaving.leave(filter, reason, who, DeadLetterStatus.RESOLVED);
     }
 
+    /**
+     * The ids of the dead letters sealed under these data subjects' keys (named by their subject HMAC, as the envelope
+     * carries it), whatever their status: what an erasure resolves (issue 16). Reads {@code spine.dlq} once.
+     */
+    public java.util.Set<String> sealedFor(java.util.Set<String> subjectHmacs) {
+        return io.meshspine.dlq.internal.SubjectDeadLetters.find(clients, decoder, subjectHmacs, config.brokerTimeout());
+    }
+
     /** Publishes the matching dead letters back through the gate (a dry run unless the request says otherwise). */
     public ActionReport replay(ReplayRequest request, Steward who, ReplayProgress progress) {
         return replays.replay(request, who, progress);
@@ -244,5 +261,6 @@ public final class DlqWorkbench implements AutoCloseable {
         audit.close();
         reader.close();
         lineage.close();
+        sealer.close();
     }
 }

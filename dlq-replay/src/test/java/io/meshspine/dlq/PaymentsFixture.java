@@ -85,9 +85,15 @@ final class PaymentsFixture implements AutoCloseable {
         return DeadLetterFilter.parse(p);
     }
 
+    /** The gate with dead-letter originals in clear: these specs read them byte for byte. */
     ContractGateService startGate(Path stateDir) {
+        return startGate(stateDir, false);
+    }
+
+    /** @param seal whether dead-letter originals are encrypted (the key topic must exist then) */
+    ContractGateService startGate(Path stateDir, boolean seal) {
         GateConfig config = GateSettings.parse(java.util.Map.of("kafka.bootstrap.servers", kit.bootstrapServers(),
-                "registry.url", kit.registryUrl(), "gate.hash-key", new String(HASH_KEY, java.nio.charset.StandardCharsets.UTF_8),
+                "registry.url", kit.registryUrl(), "privacy.encrypt-dead-letters", Boolean.toString(seal), "gate.hash-key", new String(HASH_KEY, java.nio.charset.StandardCharsets.UTF_8),
                 "gate.state-dir", stateDir.toString(), "gate.application-id", SpineTestKit.uniqueName("dlq-gate")));
         return ContractGateService.start(config, catalog, new SimpleMeterRegistry(), ProductTransform.NONE);
     }

@@ -68,7 +68,21 @@ public final class Backfill {
                 gate.maxProductRecordBytes(), ProductTransform.NONE);
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
                 gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait());
-        return new BackfillJob(request, decisions, schemas, conf).run(progress);
+        if (!encrypted(bronzePath, conf)) {
+            return new BackfillJob(request, decisions, schemas, conf).run(progress);
+        }
+        // An encrypted Bronze table is read with the privacy keys the gate is configured with (issue 16).
+        java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
+        client.put("bootstrap.servers", gate.bootstrapServers());
+        try (var keys = gate.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, client)) {
+            return new BackfillJob(request, decisions, schemas, conf, new io.meshspine.core.privacy.SubjectCipher(keys)).run(progress);
+        }
+    }
+
+    private static boolean encrypted(String bronzePath, Configuration conf) {
+        io.delta.standalone.DeltaLog log = io.delta.standalone.DeltaLog.forTable(conf, bronzePath);
+        return log.tableExists() && log.update().getMetadata().getSchema() != null
+                && List.of(log.update().getMetadata().getSchema().getFieldNames()).contains(io.meshspine.sink.internal.BronzeRows.KEY_ID);
     }
 
     private static String besideLive(String lakeRoot, Contract contract, String bronzePath, BronzeReader.Bound to,

@@ -52,7 +52,9 @@ public final class LakeSink {
         boolean encrypted = specs.stream().anyMatch(s -> s.rowSchema().getField(BronzeRows.KEY_ID) != null);
         // The key store is opened before any table: a missing key topic stops the sink here, loudly.
         DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", config.bootstrapServers())) : null;
-        var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas);
+        // SINK dead letters of contracts with PII keep their originals encrypted, under the same keys as Bronze.
+        var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas,
+                keys != null && config.privacy().encryptDeadLetters() ? new SubjectCipher(keys) : null, catalog);
         LineageEmitter lineage = LineageEmitter.start(config.lineage(), meters);
         AutoCloseable opened = () -> {
             try {

@@ -160,4 +160,31 @@ public final class SubjectDeletion {
     private static String quoted(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
+    /**
+     * {@code --purge-now}: deletes from storage, at once, the files a delete commit removed (the rewritten files that
+     * still hold the subject's rows), instead of waiting for vacuum after the retention. Only those files: a running
+     * writer's files are never touched. Time travel to versions before the delete then fails for those files: that is
+     * the point. Returns the files deleted (a file already gone counts as deleted).
+     */
+    public static List<String> purge(String tablePath, List<String> filesRemoved, Map<String, String> hadoop) {
+        Configuration conf = Hadoop.configuration(hadoop);
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(Hadoop.qualify(tablePath));
+        List<String> deleted = new java.util.ArrayList<>();
+        try {
+            org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(conf);
+            for (String relative : filesRemoved) {
+                org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(root, relative);
+                fs.delete(file, false);
+                // the local file system's checksum sidecar, when there is one
+                org.apache.hadoop.fs.Path crc = new org.apache.hadoop.fs.Path(file.getParent(), "." + file.getName() + ".crc");
+                fs.delete(crc, false);
+                deleted.add(relative);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("purging the rewritten files of " + tablePath + " (" + deleted.size() + " of "
+                    + filesRemoved.size() + " deleted so far)", e);
+        }
+        log.info("rewritten files purged table={} files={}", tablePath, deleted.size());
+        return deleted;
+    }
 }

@@ -119,7 +119,7 @@ class BackfillOnBrokerTest {
         int totalRaw = VALID + RESENT + 2;
 
         GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
-                "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("bf-gate"), "gate.state-dir", dir.resolve("state").toString()));
+                "privacy.encrypt-dead-letters", "false", "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("bf-gate"), "gate.state-dir", dir.resolve("state").toString()));
         SinkConfig sinkConfig = SinkConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withLakeRoot(lake.toString())
                 .withGroupId(SpineTestKit.uniqueName("bf-sink")).withTrigger(new BatchTrigger(40, 64L << 20, Duration.ofMillis(300)))
                 .withTableTriggers(Map.of());
@@ -222,7 +222,7 @@ class BackfillOnBrokerTest {
         long writerId = registry.contentIdFor(domain, ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
         Path lake = dir.resolve("lake");
         GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
-                "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("rp-gate"), "gate.state-dir", dir.resolve("state").toString()));
+                "privacy.encrypt-dead-letters", "false", "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("rp-gate"), "gate.state-dir", dir.resolve("state").toString()));
         SinkConfig sinkConfig = SinkConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withLakeRoot(lake.toString())
                 .withGroupId(SpineTestKit.uniqueName("rp-sink")).withTrigger(new BatchTrigger(30, 64L << 20, Duration.ofMillis(200)))
                 .withTableTriggers(Map.of());

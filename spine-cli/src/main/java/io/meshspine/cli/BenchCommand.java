@@ -101,7 +101,9 @@ final class BenchCommand {
                 Contract payments = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().latest("payments.transactions").orElseThrow(), "bench");
                 new TopicProvisioner(admin, (short) 1).provision(TopicCatalogue.of(List.of(payments),
                                 new TopicCatalogue.Settings(partitions, java.time.Duration.ofDays(1), java.time.Duration.ofDays(1), java.time.Duration.ofDays(1)))
-                        .topics().stream().filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)).toList());
+                        .topics().stream().filter(t -> t.role() == TopicRole.RAW || t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)
+                                // the gate seals the originals of any dead letter under keys kept there (issue 16)
+                                || t.name().equals(Topics.PRIVACY_KEYS)).toList());
                 RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(infra.registry().registryUrl()));
                 long writerId = registry.contentIdFor(payments.domain(), ContractRegistrar.valueArtifact(payments.rawTopic()), payments.avroSchema());
 

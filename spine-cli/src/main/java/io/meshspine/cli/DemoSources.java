@@ -111,7 +111,8 @@ final class DemoSources implements AutoCloseable {
             reportOff(health, out, customersContract, CdcDemoTable.CONTRACT_ID, pgOff);
             reportOff(health, out, servicesContract, DemoServicesTable.CONTRACT_ID, mariaOff);
 
-            files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing).withLineage(lineage), contracts, metrics.registry());
+            files = FileLane.start(FileLaneConfig.defaults(bootstrap, registryUrl, landing).withLineage(lineage)
+                    .withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO), contracts, metrics.registry());
             StageHealth.registerFileLane(health, files);
             contracts.contracts().stream().filter(c -> c.lane() == Lane.FILE).findFirst().ifPresent(loans -> {
                 Path dir = landing.resolve(((SourceBinding.File) loans.source()).landingGlob()).getParent();

@@ -36,11 +36,13 @@ public final class ContractGateService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final GateLineage lineage;
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
     private volatile String stoppedBecause;
 
-    private ContractGateService(KafkaStreams streams, GateLineage lineage) {
+    private ContractGateService(KafkaStreams streams, GateLineage lineage, io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.streams = streams;
         this.lineage = lineage;
+        this.sealer = sealer;
     }
 
     /**
@@ -51,7 +53,7 @@ public final class ContractGateService implements AutoCloseable {
         GateMetrics metrics = new GateMetrics(meters, config.qualityWindow());
         GateProcessor.GateRuntime runtime = runtimeWaitingForRegistry(config, catalog, metrics, transform);
         KafkaStreams streams = new KafkaStreams(GateTopology.buildTopology(config, catalog, runtime), streamsProperties(config));
-        ContractGateService service = new ContractGateService(streams, runtime.lineage());
+        ContractGateService service = new ContractGateService(streams, runtime.lineage(), runtime.sealer());
         streams.setUncaughtExceptionHandler(exception -> service.onUncaught(exception, metrics));
         streams.setStateListener((now, before) -> log.info("gate state {} -> {}", before, now));
         streams.start();
@@ -148,7 +150,14 @@ public final class ContractGateService implements AutoCloseable {
         log.info("gate ready contracts={} rawTopics={}", gate.contracts().size(), gate.rawTopics());
         GateLineage lineage = new GateLineage(io.meshspine.core.lineage.LineageEmitter.start(config.lineage(), metrics.registry()), catalog,
                 config.bootstrapServers());
-        return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock, lineage);
+        io.meshspine.core.privacy.DeadLetterSealer sealer = null;
+        if (config.privacy().encryptDeadLetters()) {
+            java.util.Map<String, Object> client = new java.util.HashMap<>(config.clientProperties());
+            client.put("bootstrap.servers", config.bootstrapServers());
+            sealer = io.meshspine.core.privacy.DeadLetterSealer.over(config.privacy(), io.meshspine.core.topic.Topics.PRIVACY_KEYS, client,
+                    catalog, new io.meshspine.core.render.WireDecoder(schemas));
+        }
+        return new GateProcessor.GateRuntime(gate, dlqId, metrics, clock, lineage, sealer);
     }
 
     private static void sleepQuietly(Duration d) {
@@ -186,5 +195,8 @@ public final class ContractGateService implements AutoCloseable {
         streams.close(Duration.ofSeconds(30));
         // After the streams: the last interval's counts are final, then the life runs COMPLETE.
         lineage.close();
+        if (sealer != null) {
+            sealer.close();
+        }
     }
 }

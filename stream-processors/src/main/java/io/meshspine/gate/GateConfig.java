@@ -22,15 +22,18 @@ import java.util.Map;
  * @param transientRetryBudget   how long one record waits, inside its transaction, for an unreachable registry
  * @param clientProperties       passed to the Kafka clients as they are (TLS, SASL); may hold secrets, never printed
  * @param lineage                where the gate's run events go (a run per contract and interval)
+ * @param privacy                the keys dead-letter originals are encrypted with ({@code privacy.*})
  */
 public record GateConfig(String applicationId, String bootstrapServers, String registryUrl, byte[] hashKey,
                          Duration dedupWindow, int maxProductRecordBytes, Path stateDir, Duration commitInterval,
                          Duration qualityWindow, String groupInstanceId, int streamThreads, Duration transientRetryBudget,
-                         Map<String, Object> clientProperties, io.meshspine.core.lineage.LineageConfig lineage) {
+                         Map<String, Object> clientProperties, io.meshspine.core.lineage.LineageConfig lineage,
+                         io.meshspine.core.privacy.PrivacyConfig privacy) {
 
     public GateConfig {
         clientProperties = Map.copyOf(clientProperties);
         java.util.Objects.requireNonNull(lineage, "lineage");
+        java.util.Objects.requireNonNull(privacy, "privacy");
     }
 
     /** The key is a secret: it is never printed. */
@@ -40,6 +43,6 @@ public record GateConfig(String applicationId, String bootstrapServers, String r
                 + registryUrl + ", hashKey=<secret>, dedupWindow=" + dedupWindow + ", maxProductRecordBytes="
                 + maxProductRecordBytes + ", stateDir=" + stateDir + ", commitInterval=" + commitInterval
                 + ", groupInstanceId=" + groupInstanceId + ", streamThreads=" + streamThreads + ", transientRetryBudget="
-                + transientRetryBudget + ", clientProperties=" + clientProperties.keySet() + ", lineage=" + lineage.transport().configValue() + "]";
+                + transientRetryBudget + ", clientProperties=" + clientProperties.keySet() + ", lineage=" + lineage.transport().configValue() + ", " + privacy + "]";
     }
 }

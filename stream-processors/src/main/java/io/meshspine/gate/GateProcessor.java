@@ -4,6 +4,7 @@ import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.privacy.DeadLetterSealer;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.gate.internal.DedupIdentities;
 import org.apache.kafka.common.utils.Bytes;
@@ -54,7 +55,8 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
     private long now;
 
     /** What every task shares: the gate (registry ids resolved once), the DLQ envelope's content id, meters, the clock. */
-    record GateRuntime(ContractGate gate, long deadLetterSchemaId, GateMetrics metrics, LongSupplier clock, GateLineage lineage) {
+    record GateRuntime(ContractGate gate, long deadLetterSchemaId, GateMetrics metrics, LongSupplier clock, GateLineage lineage,
+                       DeadLetterSealer sealer) {
     }
 
     GateProcessor(GateRuntime gate, Duration dedupWindow, Duration retryBudget) {
@@ -131,10 +133,12 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
 
     @Override
     public void reject(GateDecision.Reject reject) {
-        DeadLetter d = reject.deadLetter();
+        // The original is encrypted under its data subject's key before it leaves (issue 16); sealer null: in clear.
+        DeadLetter d = gate.sealer() == null ? reject.deadLetter() : gate.sealer().seal(reject.deadLetter());
         gate.metrics().recordIn(d.contract() == null ? "unknown" : d.contract(), currentMeta.topic());
         byte[] envelope = WireFormat.encode(gate.deadLetterSchemaId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
-        context.forward(new Record<>(current.key(), envelope, current.timestamp()), GateTopology.DLQ_SINK);
+        // The DLQ record's key is the envelope's original key: encrypted too when the contract's key holds PII.
+        context.forward(new Record<>(d.original().key(), envelope, current.timestamp()), GateTopology.DLQ_SINK);
         gate.metrics().deadLettered(d, now);
         if (reject.dedupIdentity() != null) {
             identities.addDeadLettered(reject.dedupIdentity(), now);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** The gate's settings as declared keys: `./spine run gate --config gate.properties` reads these, the README lists them. */
 public final class GateSettings {
@@ -38,8 +39,10 @@ public final class GateSettings {
             "How long a record waits, with back-off and inside its transaction, for an unreachable or failing (5xx, 429, timeout) "
                     + "registry before the stream thread is replaced; its task and state stay alive meanwhile.").positive();
 
-    public static final ConfigDef DEFINITION = CommonSettings.define("gate", List.of(APPLICATION_ID, HASH_KEY, DEDUP_WINDOW,
-            MAX_PRODUCT_RECORD_BYTES, STATE_DIR, COMMIT_INTERVAL, QUALITY_WINDOW, INSTANCE_ID, STREAM_THREADS, TRANSIENT_RETRY_BUDGET));
+    /** The gate's own keys and the privacy keys it encrypts dead-letter originals with. */
+    public static final ConfigDef DEFINITION = CommonSettings.define("gate", java.util.stream.Stream.concat(Stream.of(APPLICATION_ID, HASH_KEY,
+            DEDUP_WINDOW, MAX_PRODUCT_RECORD_BYTES, STATE_DIR, COMMIT_INTERVAL, QUALITY_WINDOW, INSTANCE_ID, STREAM_THREADS,
+            TRANSIENT_RETRY_BUDGET), io.meshspine.core.privacy.PrivacySettings.ALL.stream()).toList());
 
     private GateSettings() {
     }
@@ -51,7 +54,7 @@ public final class GateSettings {
                 config.get(DEDUP_WINDOW), config.get(MAX_PRODUCT_RECORD_BYTES), config.get(STATE_DIR), config.get(COMMIT_INTERVAL),
                 config.get(QUALITY_WINDOW), config.find(INSTANCE_ID).orElse(null), config.get(STREAM_THREADS),
                 config.get(TRANSIENT_RETRY_BUDGET), Map.copyOf(config.passThrough(CommonSettings.KAFKA_PREFIX)),
-                io.meshspine.core.lineage.LineageSettings.toConfig(config));
+                io.meshspine.core.lineage.LineageSettings.toConfig(config), io.meshspine.core.privacy.PrivacySettings.parse(config));
     }
 
     /** Settings given as key/value pairs (tests, benchmarks, the demo), with the same checks as a file. */

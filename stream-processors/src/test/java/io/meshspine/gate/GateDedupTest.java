@@ -74,7 +74,7 @@ class GateDedupTest {
         samples = new SamplePayments(c.avroSchema());
         registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         writerId = registry.contentIdFor(c.domain(), ContractRegistrar.valueArtifact(c.rawTopic()), c.avroSchema());
-        GateConfig config = GateSettings.parse(Map.of("registry.url", kit.registryUrl(), "gate.hash-key",
+        GateConfig config = GateSettings.parse(Map.of("registry.url", kit.registryUrl(), "privacy.encrypt-dead-letters", "false", "gate.hash-key",
                 new String(HASH_KEY, StandardCharsets.UTF_8), "gate.state-dir", state.toString(), "gate.dedup-window", window.toString()));
         ContractCatalog catalog = ContractCatalog.of(List.of(c));
         var runtime = ContractGateService.runtime(config, catalog, new GateMetrics(meters, Duration.ofMinutes(5)), ProductTransform.NONE, clock::get);

@@ -76,7 +76,7 @@ final class GateFixture implements AutoCloseable {
 
     java.util.Map<String, String> settings(Path stateDir, java.util.Map<String, String> overrides) {
         java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of("kafka.bootstrap.servers", kit.bootstrapServers(),
-                "registry.url", kit.registryUrl(), "gate.hash-key", new String(HASH_KEY, StandardCharsets.UTF_8),
+                "registry.url", kit.registryUrl(), "privacy.encrypt-dead-letters", "false", "gate.hash-key", new String(HASH_KEY, StandardCharsets.UTF_8),
                 "gate.state-dir", stateDir.toString(), "gate.application-id", SpineTestKit.uniqueName("gate")));
         settings.putAll(overrides);
         return settings;

@@ -85,7 +85,7 @@ class GateTopologyTest {
         if (driver != null) {
             driver.close();
         }
-        GateConfig config = GateSettings.parse(java.util.Map.of("registry.url", kit.registryUrl(), "gate.hash-key",
+        GateConfig config = GateSettings.parse(java.util.Map.of("registry.url", kit.registryUrl(), "privacy.encrypt-dead-letters", "false", "gate.hash-key",
                 new String(HASH_KEY, StandardCharsets.UTF_8), "gate.state-dir", state.toString(),
                 "gate.max-product-record-bytes", Integer.toString(maxBytes)));
         ContractCatalog catalog = ContractCatalog.of(List.of(contract));

@@ -110,7 +110,10 @@ public final class DlqCommand implements Runnable {
 
     DlqConfig config() {
         return DlqConfig.defaults(bootstrapServers, registry).withMaxReplayCount(maxReplayCount).withReplayBatch(replayBatch)
-                .withTokens(tokens()).withStateDir(stateDir);
+                .withTokens(tokens()).withStateDir(stateDir)
+                // the keys that open encrypted originals: SPINE_PRIVACY_* (unset: the demo keys)
+                .withPrivacy(io.meshspine.core.privacy.PrivacySettings.parse(io.meshspine.core.config.ConfigDef.of("dlq",
+                        io.meshspine.core.privacy.PrivacySettings.ALL).load(null, System.getenv())));
     }
 
     /** The token configuration: {@code --tokens} and {@code $SPINE_DLQ_TOKENS}. */

@@ -50,6 +50,8 @@ public final class QueueReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> state;
     private final PayloadFetcher payloads;
     private final WireDecoder decoder;
+    /** Opens encrypted originals (issue 16): every fetched dead letter is held in clear from here on. */
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
     private final Duration timeout;
     private final Map<String, DeadLetter> cache = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -65,7 +67,14 @@ public final class QueueReader implements AutoCloseable {
 
     /** Opens the index in {@code stateDir} (null: a temporary one) and positions the readers where it had read to. */
     public QueueReader(KafkaClients clients, WireDecoder decoder, Duration timeout, Path stateDir) {
+        this(clients, decoder, null, timeout, stateDir);
+    }
+
+    /** As above; {@code sealer} opens encrypted originals (null: every original is taken as it is). */
+    public QueueReader(KafkaClients clients, WireDecoder decoder, io.meshspine.core.privacy.DeadLetterSealer sealer, Duration timeout,
+                       Path stateDir) {
         this.decoder = decoder;
+        this.sealer = sealer;
         this.timeout = timeout;
         this.index = DeadLetterIndex.open(stateDir);
         try {
@@ -143,7 +152,15 @@ public final class QueueReader implements AutoCloseable {
     private QueueEntry entryOf(DeadLetter d, int partition, long offset) {
         String keySha256;
         try {
-            keySha256 = KeyText.sha256(KeyText.of(d.original().key(), decoder));
+            byte[] key = d.original().key();
+            if (sealer != null && d.sealed() && d.sealing().keySealed()) {
+                // the key is encrypted (a key field is PII): indexed by the hash of its clear text, none once erased
+                var opened = sealer.open(d);
+                key = opened instanceof io.meshspine.core.privacy.DeadLetterSealer.Opened.Plain p ? p.letter().original().key() : null;
+            }
+            keySha256 = key == null ? null : KeyText.sha256(KeyText.of(key, decoder));
+        } catch (io.meshspine.core.privacy.KeyStoreLostException e) {
+            throw e; // a lost key store is never quietly taken for "not indexed"
         } catch (RuntimeException e) {
             // the key's schema is not to be had now: key= will not find this one, everything else will
             keySha256 = null;
@@ -267,7 +284,9 @@ public final class QueueReader implements AutoCloseable {
         for (QueueEntry e : entries) {
             DeadLetter d = found.get(e.id());
             if (d != null) {
-                out.add(new QueuedDeadLetter(d, e.partition(), e.offset(), stateOf(e.id())));
+                // The cache holds envelopes as stored (sealed): opened for each use, so a subject erased meanwhile is
+                // no longer shown from memory. Masking for viewers happens where they are shown.
+                out.add(new QueuedDeadLetter(sealer == null ? d : sealer.open(d).letter(), e.partition(), e.offset(), stateOf(e.id())));
             }
         }
         return out;

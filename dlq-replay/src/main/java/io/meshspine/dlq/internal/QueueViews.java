@@ -390,6 +390,13 @@ public final class QueueViews {
         ObjectNode n = (showPii ? unmasked : masked).render(q.letter());
         n.put("pii", showPii ? "shown" : "masked");
         n.put("domain", contracts.domainOf(q.letter()).orElse(null));
+        // Issue 16: whether the original is kept encrypted on the DLQ, and whether its subject was erased (then its
+        // bytes are ciphertext nobody can open, and the payload above is not the record).
+        var context = q.letter().context();
+        n.put("encrypted_at_rest", q.letter().sealed() || context.containsKey(io.meshspine.core.privacy.DeadLetterSealer.OPENED_CONTEXT));
+        if (context.containsKey(io.meshspine.core.privacy.DeadLetterSealer.ERASED_CONTEXT)) {
+            n.put("erased_by", context.get(io.meshspine.core.privacy.DeadLetterSealer.ERASED_CONTEXT));
+        }
         if (showPii && contract != null && !contract.pii().isEmpty()) {
             piiShown.accept(q);
         }

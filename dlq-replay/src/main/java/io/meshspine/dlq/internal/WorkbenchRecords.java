@@ -24,9 +24,16 @@ public final class WorkbenchRecords {
     private static final Set<String> REPLAY_HEADERS = Set.of(SpineHeaders.REPLAY_OF, SpineHeaders.REPLAY_COUNT);
 
     private final DeadLetterContracts contracts;
+    /** Seals the parked copy of an opened dead letter again (the workbench holds originals in clear); null: parked as held. */
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
     public WorkbenchRecords(DeadLetterContracts contracts) {
+        this(contracts, null);
+    }
+
+    public WorkbenchRecords(DeadLetterContracts contracts, io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.contracts = contracts;
+        this.sealer = sealer;
     }
 
     /** The original key and headers, the current value, {@code spine.replay-of} and the next replay count. */
@@ -54,9 +61,12 @@ public final class WorkbenchRecords {
         Map<String, String> context = new HashMap<>(d.context());
         context.put("parked_reason", reason);
         context.put("parked_by", who.name());
-        DeadLetter parked = new DeadLetter(d.id(), d.failureType(), d.stage(), d.message(), d.violations(), d.original(), d.contract(),
-                d.contractVersion(), d.correlationId(), d.replayCount(), d.deadLetteredAt(), context);
-        return new ProducerRecord<>(Topics.DLQ_PARKED, null, null, d.original().key(),
+        DeadLetter parked = d.withContext(context);
+        if (sealer != null && d.context().containsKey(io.meshspine.core.privacy.DeadLetterSealer.OPENED_CONTEXT)) {
+            // it arrived sealed and the workbench opened it: the copy is sealed again (one that came in clear stays so)
+            parked = sealer.seal(parked);
+        }
+        return new ProducerRecord<>(Topics.DLQ_PARKED, null, null, parked.original().key(),
                 WireFormat.encode(contracts.parkedEnvelopeContentId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(parked)),
                 new RecordHeaders());
     }

@@ -116,6 +116,8 @@ public final class FileLane implements AutoCloseable {
     private long backOffUntilNanos;
     private final LineageEmitter lineageEmitter;
     private final FileLineage lineage;
+    /** Encrypts the line of a dead letter (contracts with PII); null: in clear. */
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
     private FileLane(FileLaneConfig config, List<Binding> bindings, FileLaneMetrics metrics, KafkaProducer<byte[], byte[]> producer,
                      FileLedger ledger) {
@@ -128,6 +130,10 @@ public final class FileLane implements AutoCloseable {
         this.ledger = ledger;
         this.lineageEmitter = LineageEmitter.start(config.lineage(), metrics.registry());
         this.lineage = new FileLineage(lineageEmitter, config);
+        this.sealer = config.privacy() == null || !config.privacy().encryptDeadLetters() ? null
+                : io.meshspine.core.privacy.DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, Map.of("bootstrap.servers",
+                        config.bootstrapServers()), ContractCatalog.of(bindings.stream().map(Binding::contract).toList()),
+                        new io.meshspine.core.render.WireDecoder(registry));
     }
 
     /**
@@ -460,6 +466,10 @@ public final class FileLane implements AutoCloseable {
         DeadLetter d = DeadLetter.undecodable(origin, fc.name() + " line " + row.line() + ", " + why.message());
         // The envelope's id for file rows is file:<hash>/<line> (dead_letter.avsc): unique and stable across resumes.
         DeadLetter identified = d.withId("file:" + fc.hash() + "/" + row.line());
+        if (sealer != null) {
+            // the line holds the row's PII in clear; it did not read, so it is sealed under the domain's key
+            identified = sealer.seal(identified);
+        }
         byte[] envelope = WireFormat.encode(dlqId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(identified));
         return new ProducerRecord<>(Topics.DLQ, (Integer) null, (byte[]) null, envelope, h);
     }
@@ -614,5 +624,8 @@ public final class FileLane implements AutoCloseable {
             changeState(State.CLOSED);
         }
         lineageEmitter.close();
+        if (sealer != null) {
+            sealer.close();
+        }
     }
 }

@@ -27,7 +27,8 @@ import java.util.Objects;
  */
 public record FileLaneConfig(Path landingRoot, String bootstrapServers, String registryUrl, String transactionalId,
                              int chunkRows, Duration pollInterval, int maxLineChars, Duration progressInterval,
-                             Duration retryBackoff, String landingUri, LineageConfig lineage) {
+                             Duration retryBackoff, String landingUri, LineageConfig lineage,
+                             io.meshspine.core.privacy.PrivacyConfig privacy) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "spine-file-lane";
 
@@ -51,7 +52,16 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
     /** The embedded setup: 100,000 rows per transaction, a listing every second, lines up to 1,000,000 characters. */
     public static FileLaneConfig defaults(String bootstrapServers, String registryUrl, Path landingRoot) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, DEFAULT_TRANSACTIONAL_ID, 100_000,
-                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null, LineageConfig.NONE);
+                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null, LineageConfig.NONE, null);
+    }
+
+    /**
+     * Dead letters of lines that do not read (contracts with PII) keep the line encrypted under the domain's key
+     * (issue 16); null: in clear.
+     */
+    public FileLaneConfig withPrivacy(io.meshspine.core.privacy.PrivacyConfig p) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff, landingUri, lineage, p);
     }
 
     /**
@@ -60,36 +70,36 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
      */
     public FileLaneConfig withLandingUri(String uri) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, uri, lineage);
+                progressInterval, retryBackoff, uri, lineage, privacy);
     }
 
     public FileLaneConfig withTransactionalId(String id) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, id, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage);
+                progressInterval, retryBackoff, landingUri, lineage, privacy);
     }
 
     public FileLaneConfig withChunkRows(int rows) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, rows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage);
+                progressInterval, retryBackoff, landingUri, lineage, privacy);
     }
 
     public FileLaneConfig withPollInterval(Duration interval) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, interval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage);
+                progressInterval, retryBackoff, landingUri, lineage, privacy);
     }
 
     public FileLaneConfig withMaxLineChars(int chars) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, chars,
-                progressInterval, retryBackoff, landingUri, lineage);
+                progressInterval, retryBackoff, landingUri, lineage, privacy);
     }
 
     public FileLaneConfig withRetryBackoff(Duration backoff) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, backoff, landingUri, lineage);
+                progressInterval, backoff, landingUri, lineage, privacy);
     }
 
     public FileLaneConfig withLineage(LineageConfig l) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, l);
+                progressInterval, retryBackoff, landingUri, l, privacy);
     }
 }

@@ -27,7 +27,9 @@ public final class FileLaneSettings {
     public static final Setting<Duration> RETRY_BACKOFF = Setting.duration("file.retry-backoff", Duration.ofSeconds(5),
             "Wait before retrying when the broker or registry is unreachable.").positive();
 
-    public static final List<Setting<?>> ALL = List.of(ENABLED, LANDING, TRANSACTIONAL_ID, CHUNK_ROWS, POLL_INTERVAL, MAX_LINE_CHARS, RETRY_BACKOFF);
+    /** The lane's own keys and the privacy keys its dead letters are encrypted with. */
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.concat(java.util.stream.Stream.of(ENABLED, LANDING, TRANSACTIONAL_ID,
+            CHUNK_ROWS, POLL_INTERVAL, MAX_LINE_CHARS, RETRY_BACKOFF), io.meshspine.core.privacy.PrivacySettings.ALL.stream()).toList();
 
     private FileLaneSettings() {
     }
@@ -43,6 +45,7 @@ public final class FileLaneSettings {
                 .withPollInterval(config.get(POLL_INTERVAL))
                 .withMaxLineChars(config.get(MAX_LINE_CHARS))
                 .withRetryBackoff(config.get(RETRY_BACKOFF))
+                .withPrivacy(io.meshspine.core.privacy.PrivacySettings.parse(config))
                 .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }
 }

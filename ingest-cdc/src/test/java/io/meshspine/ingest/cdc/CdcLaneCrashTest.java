@@ -127,7 +127,7 @@ class CdcLaneCrashTest {
                 .filter(t -> t.role() == TopicRole.PRODUCT || t.name().equals(Topics.DLQ)).toList());
         SimpleMeterRegistry gateMeters = new SimpleMeterRegistry();
         GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
-                "gate.hash-key", "cdc-crash-spec-hash-key-0123456789", "gate.state-dir", scratch.resolve("gate").toString(),
+                "privacy.encrypt-dead-letters", "false", "gate.hash-key", "cdc-crash-spec-hash-key-0123456789", "gate.state-dir", scratch.resolve("gate").toString(),
                 "gate.application-id", SpineTestKit.uniqueName("gate")));
         try (Positions product = new Positions(kit, contract.productTopic());
              ContractGateService gate = ContractGateService.start(gateConfig, ContractCatalog.of(List.of(contract)), gateMeters, ProductTransform.NONE)) {

@@ -5,6 +5,11 @@ import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.FailureType;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.core.privacy.DataKeyStore;
+import io.meshspine.core.privacy.Decryption;
+import io.meshspine.core.privacy.KeyScope;
+import io.meshspine.core.privacy.PrivacyConfig;
+import io.meshspine.core.privacy.SubjectCipher;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import org.apache.avro.Conversions;
@@ -185,6 +190,30 @@ class FileLaneTest {
 
     private static int f0Fields(SpineTestKit kit) {
         return io.meshspine.core.contract.ContractCatalog.fromClasspath().find("lending.loan_applications", 1).orElseThrow().avroSchema().getFields().size();
+    }
+
+    @Test
+    void with_privacy_on_a_bad_row_of_a_contract_with_pii_is_dead_lettered_with_its_line_encrypted_under_the_domain_key(
+            SpineTestKit kit, @TempDir Path landing) throws Exception {
+        new io.meshspine.core.topic.TopicProvisioner(kit.admin(), (short) 1).provision(io.meshspine.core.topic.TopicCatalogue.of(List.of())
+                .topics().stream().filter(t -> t.name().equals(Topics.PRIVACY_KEYS)).toList());
+        PrivacyConfig privacy = PrivacyConfig.DEMO;
+        try (FileLaneFixture f = new FileLaneFixture(kit, "sealed", landing);
+             FileLane lane = FileLane.open(f.config().withPrivacy(privacy), io.meshspine.core.contract.ContractCatalog.of(List.of(f.contract)), f.meters);
+             DataKeyStore keys = privacy.openKeyStore(Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", kit.bootstrapServers()))) {
+            String bad = "APP-sealed-1,CSEALED77,HOME,12x.00,360,SUBMITTED,2024-03-01T09:30:00Z,,";
+            FileOutcome outcome = lane.ingest(f.drop("sealed.csv", SampleLoans.HEADER + "\n" + bad + "\n"));
+
+            assertThat(outcome.deadLetters()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.deadLetters().size() >= 1);
+            DeadLetter d = f.deadLetters().get(0);
+            assertThat(d.sealed()).isTrue();
+            // the line did not read, so no subject: the domain's key
+            assertThat(d.sealing().subjectHmac()).isEqualTo(privacy.hasher().hash(KeyScope.domain(f.contract.domain())));
+            assertThat(new String(d.original().value(), StandardCharsets.ISO_8859_1)).doesNotContain("CSEALED77");
+            Decryption opened = new SubjectCipher(keys).decrypt(d.original().value());
+            assertThat(new String(((Decryption.Plain) opened).bytes(), StandardCharsets.UTF_8)).isEqualTo(bad);
+        }
     }
 
     @Test

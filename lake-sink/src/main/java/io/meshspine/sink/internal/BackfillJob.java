@@ -92,7 +92,17 @@ public final class BackfillJob {
     private final boolean upsert;
     private final TableSpec spec;
 
+    /** Null when Bronze is read in clear. */
+    private final io.meshspine.core.privacy.SubjectCipher cipher;
+
     public BackfillJob(Request request, ContractGate gate, RegistrySchemas schemas, Configuration conf) {
+        this(request, gate, schemas, conf, null);
+    }
+
+    /** @param cipher decrypts an encrypted Bronze table and seals the backfill's dead letters (null: Bronze in clear) */
+    public BackfillJob(Request request, ContractGate gate, RegistrySchemas schemas, Configuration conf,
+                       io.meshspine.core.privacy.SubjectCipher cipher) {
+        this.cipher = cipher;
         this.request = request;
         this.gate = gate;
         this.schemas = schemas;
@@ -102,7 +112,8 @@ public final class BackfillJob {
         this.spec = new TableSpec(io.meshspine.sink.LakeTables.silverName(contract), request.targetPath(),
                 upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract, contract.avroSchema(),
                 contract.sink().partitionColumn(), contract.keys(), BatchTrigger.DEFAULT);
-        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas);
+        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas,
+                cipher == null ? null : DeadLetters.sealer(cipher, request.contract(), schemas));
     }
 
     public Summary run(Progress progress) {
@@ -126,7 +137,7 @@ public final class BackfillJob {
                 to = new BronzeReader.Bound.Version(unfinished.get().bronzeVersion());
             }
         }
-        BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, to, request.from());
+        BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, to, request.from(), cipher);
         DeltaTable target = new DeltaTable(spec, conf);
         if (request.replace() && !target.deltaLog().tableExists()) {
             throw new IllegalStateException("--replace: there is no live table at " + request.targetPath() + " to replace (use --into)");

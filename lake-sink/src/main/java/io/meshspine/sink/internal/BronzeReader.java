@@ -6,6 +6,8 @@ import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.AddFile;
 import io.meshspine.core.contract.Contract;
+import io.meshspine.core.privacy.Decryption;
+import io.meshspine.core.privacy.SubjectCipher;
 import io.meshspine.gate.ContractGate;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -26,11 +28,15 @@ import java.util.function.Consumer;
  * The one way the backfill reads Bronze: a fixed snapshot of the table (time travel to a version or an instant), its
  * data files in source order, and each row back as the raw record it was ({@link ContractGate.RawRecord}: topic,
  * partition, offset, timestamp, key, value and header bytes). Only those columns are read (Parquet projection), not the
- * decoded payload columns. Where Bronze's bytes are ever stored encrypted, this is where they are decrypted.
+ * decoded payload columns. An encrypted Bronze table (issue 16: it has {@code _key_id}) is decrypted here with
+ * {@link SubjectCipher}: {@code _value}, and {@code _key} when a key field is PII. A row of an erased subject is left
+ * out (its key was destroyed: there is nothing to rebuild it from) and counted; a key the key topic never held fails the
+ * read ({@link io.meshspine.core.privacy.KeyStoreLostException}).
  */
 public final class BronzeReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BronzeReader.class);
     private static final List<String> RAW_COLUMNS = List.of(BronzeRows.TOPIC, BronzeRows.PARTITION, BronzeRows.OFFSET,
             BronzeRows.TIMESTAMP, BronzeRows.KEY, BronzeRows.VALUE, BronzeRows.HEADERS);
 
@@ -71,12 +77,22 @@ public final class BronzeReader {
     private final Schema projection;
     private final Snapshot snapshot;
     private final List<BronzeFile> selected;
+    /** Null when the table is in clear. */
+    private final SubjectCipher cipher;
+    private final boolean keyEncrypted;
+    private final boolean encrypted;
+    private final java.util.concurrent.atomic.AtomicLong erasedRows = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param to   the snapshot read (a version, the version as of an instant, or the latest)
      * @param from files already in this snapshot are left out; {@link Bound.Latest} here means no lower bound
      */
     public BronzeReader(Contract contract, String tablePath, Configuration conf, Bound to, Bound from) {
+        this(contract, tablePath, conf, to, from, null);
+    }
+
+    /** @param cipher decrypts an encrypted table (null: the table must be in clear) */
+    public BronzeReader(Contract contract, String tablePath, Configuration conf, Bound to, Bound from, SubjectCipher cipher) {
         this.tablePath = tablePath;
         this.log = DeltaLog.forTable(conf, tablePath);
         if (!log.tableExists()) {
@@ -91,6 +107,11 @@ public final class BronzeReader {
         }
         this.projection = Schema.createRecord(full.getName(), full.getDoc(), full.getNamespace(), false, fields);
         this.snapshot = snapshot(to);
+        boolean encrypted = snapshot.getMetadata().getSchema() != null
+                && java.util.Arrays.asList(snapshot.getMetadata().getSchema().getFieldNames()).contains(BronzeRows.KEY_ID);
+        this.encrypted = encrypted;
+        this.cipher = encrypted ? cipher : null;
+        this.keyEncrypted = encrypted && contract.keys().stream().anyMatch(k -> contract.piiField(k).isPresent());
         Set<String> before = new HashSet<>();
         if (!(from instanceof Bound.Latest)) {
             snapshot(from).getAllFiles().forEach(f -> before.add(f.getPath()));
@@ -140,7 +161,49 @@ public final class BronzeReader {
 
     /** Every row of one file, as the raw record it was, in the file's order. */
     public void read(BronzeFile file, Consumer<ContractGate.RawRecord> records) {
-        files.readColumns(tablePath, file.path(), projection, row -> records.accept(raw(row)));
+        if (encrypted && cipher == null) {
+            throw new IllegalStateException("the Bronze table " + tablePath + " is encrypted (it has " + BronzeRows.KEY_ID
+                    + "): reading its rows needs the privacy keys (privacy.master-key and the key topic)");
+        }
+        long erasedBefore = erasedRows.get();
+        files.readColumns(tablePath, file.path(), projection, row -> {
+            ContractGate.RawRecord raw = raw(row);
+            if (cipher != null) {
+                raw = decrypted(raw);
+            }
+            if (raw != null) {
+                records.accept(raw);
+            }
+        });
+        if (erasedRows.get() > erasedBefore) {
+            LOG.info("bronze rows of erased subjects left out file={} rows={}", file.path(), erasedRows.get() - erasedBefore);
+        }
+    }
+
+    /** Rows left out so far because their subject was erased. */
+    public long erasedRows() {
+        return erasedRows.get();
+    }
+
+    /** The raw record with its bytes decrypted, or null when its subject was erased. */
+    private ContractGate.RawRecord decrypted(ContractGate.RawRecord r) {
+        byte[] value = r.value();
+        if (value != null) {
+            if (!(cipher.decrypt(value) instanceof Decryption.Plain plain)) {
+                erasedRows.incrementAndGet();
+                return null;
+            }
+            value = plain.bytes();
+        }
+        byte[] key = r.key();
+        if (key != null && keyEncrypted) {
+            if (!(cipher.decrypt(key) instanceof Decryption.Plain plain)) {
+                erasedRows.incrementAndGet();
+                return null;
+            }
+            key = plain.bytes();
+        }
+        return new ContractGate.RawRecord(r.topic(), r.partition(), r.offset(), r.timestamp(), key, value, r.headers());
     }
 
     private static ContractGate.RawRecord raw(GenericRecord row) {

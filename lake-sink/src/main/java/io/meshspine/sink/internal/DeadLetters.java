@@ -39,9 +39,16 @@ public final class DeadLetters implements AutoCloseable {
     private final RegistrySchemas schemas;
     // Committer threads of several tables dead-letter; they agree on the id, so a race only asks the registry twice.
     private volatile long schemaId = -1;
+    /** Encrypts originals of contracts with PII (issue 16); null: sent as they are. */
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
     DeadLetters(String bootstrapServers, RegistrySchemas schemas) {
+        this(bootstrapServers, schemas, null);
+    }
+
+    DeadLetters(String bootstrapServers, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.schemas = schemas;
+        this.sealer = sealer;
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "spine-lake-sink-dlq-" + UUID.randomUUID().toString().substring(0, 8)),
@@ -79,7 +86,8 @@ public final class DeadLetters implements AutoCloseable {
             schemaId = DeadLetterCodec.contentId(schemas);
         }
         List<Future<?>> acks = new ArrayList<>();
-        for (DeadLetter d : letters) {
+        for (DeadLetter letter : letters) {
+            DeadLetter d = sealer == null ? letter : sealer.seal(letter);
             byte[] value = WireFormat.encode(schemaId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.DLQ, null, d.original().key(), value);
             record.headers().add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(d.correlationId()));
@@ -95,6 +103,19 @@ public final class DeadLetters implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new TransientSinkException("dead letters not acknowledged by the broker", e);
         }
+    }
+
+    /** A sealer over the sink's own cipher (its key store is the sink's to close, not the sealer's). */
+    static io.meshspine.core.privacy.DeadLetterSealer sealer(io.meshspine.core.privacy.SubjectCipher cipher,
+                                                             java.util.Collection<io.meshspine.core.contract.Contract> contracts,
+                                                             RegistrySchemas schemas) {
+        return new io.meshspine.core.privacy.DeadLetterSealer(io.meshspine.core.contract.ContractCatalog.of(List.copyOf(contracts)),
+                new io.meshspine.core.render.WireDecoder(schemas), () -> cipher);
+    }
+
+    static io.meshspine.core.privacy.DeadLetterSealer sealer(io.meshspine.core.privacy.SubjectCipher cipher,
+                                                             io.meshspine.core.contract.Contract contract, RegistrySchemas schemas) {
+        return sealer(cipher, List.of(contract), schemas);
     }
 
     @Override

@@ -86,4 +86,10 @@ public final class SinkTables {
     public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas) {
         return new DeadLetters(bootstrapServers, schemas);
     }
+
+    /** @param cipher seals originals of contracts with PII (null: sent as they are) */
+    public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas, SubjectCipher cipher,
+                                          io.meshspine.core.contract.ContractCatalog catalog) {
+        return new DeadLetters(bootstrapServers, schemas, cipher == null ? null : DeadLetters.sealer(cipher, catalog.contracts(), schemas));
+    }
 }

@@ -17,7 +17,18 @@ import java.util.Map;
 public record Attestation(String erasureId, String requestedBy, String reason, Instant requestedAt, Instant completedAt,
                           String subjectField, Map<String, String> subjectHashByDomain, List<DestroyedKey> keysDestroyed,
                           List<String> previousErasures, List<TableDeletion> tables, List<BronzeFiles> bronzeUnreadable,
-                          List<String> notReached) {
+                          DeadLetters deadLetters, List<String> notReached) {
+
+    /**
+     * The subject's dead letters (found by the subject HMAC their sealed envelope carries): every one found, and those
+     * this erasure marked resolved (the others were resolved, replayed or parked before). Null: not searched.
+     */
+    public record DeadLetters(List<String> found, List<String> resolved) {
+        public DeadLetters {
+            found = List.copyOf(found);
+            resolved = List.copyOf(resolved);
+        }
+    }
 
     public record DestroyedKey(String domain, String keyId) {
     }
@@ -26,7 +37,15 @@ public record Attestation(String erasureId, String requestedBy, String reason, I
      * @param version     the delete commit's Delta version, -1 when no row matched
      * @param searchable  false when the table's subject column is redacted (its rows cannot be found)
      */
-    public record TableDeletion(String table, String column, long version, long rowsRemoved, int filesRewritten, boolean searchable) {
+    public record TableDeletion(String table, String column, long version, long rowsRemoved, int filesRewritten, boolean searchable,
+                                List<String> filesPurged) {
+        public TableDeletion {
+            filesPurged = List.copyOf(filesPurged);
+        }
+
+        public TableDeletion(String table, String column, long version, long rowsRemoved, int filesRewritten, boolean searchable) {
+            this(table, column, version, rowsRemoved, filesRewritten, searchable, List.of());
+        }
     }
 
     public record BronzeFiles(String table, long version, Map<String, Long> rowsByFile) {
@@ -43,7 +62,8 @@ public record Attestation(String erasureId, String requestedBy, String reason, I
 
     /** Whether this erasure changed anything (a repeated erasure changes nothing). */
     public boolean changedAnything() {
-        return !keysDestroyed.isEmpty() || tables.stream().anyMatch(t -> t.version() >= 0);
+        return !keysDestroyed.isEmpty() || tables.stream().anyMatch(t -> t.version() >= 0)
+                || deadLetters != null && !deadLetters.resolved().isEmpty();
     }
 
     public long rowsRemoved() {
@@ -80,6 +100,8 @@ public record Attestation(String erasureId, String requestedBy, String reason, I
             }
             o.put("rows_removed", d.rowsRemoved());
             o.put("files_rewritten", d.filesRewritten());
+            ArrayNode purged = o.putArray("files_purged");
+            d.filesPurged().forEach(purged::add);
         }
         ArrayNode b = n.putArray("bronze_unreadable");
         for (BronzeFiles f : bronzeUnreadable) {
@@ -88,6 +110,13 @@ public record Attestation(String erasureId, String requestedBy, String reason, I
             o.put("version", f.version());
             ObjectNode files = o.putObject("rows_by_file");
             f.rowsByFile().forEach(files::put);
+        }
+        if (deadLetters != null) {
+            ObjectNode dl = n.putObject("dead_letters");
+            deadLetters.found().forEach(dl.putArray("found")::add);
+            deadLetters.resolved().forEach(dl.putArray("resolved")::add);
+        } else {
+            n.putNull("dead_letters");
         }
         ArrayNode not = n.putArray("not_reached");
         notReached.forEach(not::add);
@@ -114,13 +143,19 @@ public record Attestation(String erasureId, String requestedBy, String reason, I
                 out.append("no rows of the subject\n");
             } else {
                 out.append(d.rowsRemoved()).append(" rows removed in version ").append(d.version()).append(" (")
-                        .append(d.filesRewritten()).append(" files rewritten)\n");
+                        .append(d.filesRewritten()).append(" files rewritten").append(d.filesPurged().isEmpty() ? ""
+                                : ", " + d.filesPurged().size() + " purged from storage now").append(")\n");
             }
         }
         out.append("  bronze files now unreadable for this subject:\n");
         for (BronzeFiles f : bronzeUnreadable) {
             out.append("    ").append(f.table()).append(" @").append(f.version()).append(": ").append(f.rowsByFile().size()).append(" files, ")
                     .append(f.rowsByFile().values().stream().mapToLong(Long::longValue).sum()).append(" rows\n");
+        }
+        if (deadLetters != null) {
+            out.append("  dead letters of the subject: ").append(deadLetters.found().size()).append(" found, ")
+                    .append(deadLetters.resolved().size()).append(" marked resolved by this erasure\n");
+            deadLetters.resolved().forEach(id -> out.append("    ").append(id).append('\n'));
         }
         out.append("  not reached by this erasure:\n");
         notReached.forEach(s -> out.append("    - ").append(s).append('\n'));

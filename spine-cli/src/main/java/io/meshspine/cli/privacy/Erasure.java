@@ -47,18 +47,38 @@ public final class Erasure {
     static final List<String> NOT_REACHED = List.of(
             "raw topics (raw.<domain>.<dataset>) and CDC internal topics hold the records in clear until their retention"
                     + " (default 7 days) deletes them",
-            "dead letters on " + Topics.DLQ + " and " + Topics.DLQ_PARKED + ": their originals are not encrypted by this version,"
-                    + " and they are not marked resolved by the erasure",
-            "files the Silver delete commits removed stay on storage until vacuum deletes them (after the vacuum retention);"
-                    + " time travel to earlier versions shows the rows until then",
+            "dead letters written with privacy.encrypt-dead-letters=false, or by the CDC lane, keep their originals in clear on "
+                    + Topics.DLQ + " until its retention; sealed ones (on " + Topics.DLQ + " and " + Topics.DLQ_PARKED
+                    + ") are unreadable from now on",
             "copies outside the lake (consumers of product topics hold only hashed or redacted values)");
+
+    /** Said unless --purge-now deleted them. */
+    static final String FILES_UNTIL_VACUUM = "files the Silver delete commits removed stay on storage until vacuum deletes them (after the"
+            + " vacuum retention); time travel to earlier versions shows the rows until then (--purge-now deletes them at once)";
+
+    /** Said when the dead letters were not searched (no workbench given). */
+    static final String DEAD_LETTERS_NOT_SEARCHED = "the subject's dead letters were not searched nor marked resolved (no workbench)";
 
     /**
      * @param subjectField the contracts' subject field, e.g. customer_id
      * @param subjectValue the subject's value (never logged, never stored)
      * @param reason       the ticket or legal basis
      */
-    public record Request(String subjectField, String subjectValue, String reason, String requestedBy) {
+    /**
+     * @param purgeNow delete the files the Silver delete commits removed at once (breaks time travel to earlier versions)
+     * @param actor    who resolves the subject's dead letters in the workbench (and how identified: the audit says)
+     */
+    public record Request(String subjectField, String subjectValue, String reason, String requestedBy, boolean purgeNow,
+                          io.meshspine.dlq.Steward actor) {
+        public Request(String subjectField, String subjectValue, String reason, String requestedBy) {
+            this(subjectField, subjectValue, reason, requestedBy, false, io.meshspine.dlq.Steward.localAdmin(requestedBy));
+        }
+
+        @Override
+        public String toString() {
+            // never the subject value
+            return "Request[" + subjectField + ", reason " + reason + ", by " + requestedBy + ", purgeNow " + purgeNow + "]";
+        }
     }
 
     private final List<Contract> contracts;
@@ -68,9 +88,17 @@ public final class Erasure {
     private final byte[] gateHashKey;
     private final Map<String, Object> kafkaClient;
     private final Clock clock;
+    /** Finds and resolves the subject's dead letters; null: they are not searched (the attestation says so). */
+    private final io.meshspine.dlq.DlqWorkbench workbench;
 
     public Erasure(List<Contract> contracts, String lakeRoot, Map<String, String> hadoop, DataKeyStore keys, byte[] gateHashKey,
                    Map<String, Object> kafkaClient, Clock clock) {
+        this(contracts, lakeRoot, hadoop, keys, gateHashKey, kafkaClient, clock, null);
+    }
+
+    public Erasure(List<Contract> contracts, String lakeRoot, Map<String, String> hadoop, DataKeyStore keys, byte[] gateHashKey,
+                   Map<String, Object> kafkaClient, Clock clock, io.meshspine.dlq.DlqWorkbench workbench) {
+        this.workbench = workbench;
         this.contracts = List.copyOf(contracts);
         this.lakeRoot = lakeRoot;
         this.hadoop = Map.copyOf(hadoop);
@@ -111,7 +139,21 @@ public final class Erasure {
             }
         }
 
-        // 2. Silver: the subject's rows, found by what the gate wrote in the subject column.
+        // 2. Dead letters: found by the subject HMAC of their sealed envelope (the keys are gone, so they no longer
+        // open), marked resolved so that no steward is asked to repair what cannot be read.
+        Attestation.DeadLetters deadLetters = null;
+        if (workbench != null) {
+            Set<String> found = workbench.sealedFor(new LinkedHashSet<>(hashByDomain.values()));
+            List<String> resolved = new ArrayList<>();
+            if (!found.isEmpty()) {
+                var report = workbench.resolve(io.meshspine.dlq.DeadLetterFilter.byIds(found), "erased by " + erasureId + " ("
+                        + request.reason() + ")", request.actor());
+                report.records().stream().filter(r -> r.outcome() == io.meshspine.dlq.Outcome.RESOLVED).forEach(r -> resolved.add(r.id()));
+            }
+            deadLetters = new Attestation.DeadLetters(List.copyOf(found), resolved);
+        }
+
+        // 3. Silver: the subject's rows, found by what the gate wrote in the subject column.
         List<Attestation.TableDeletion> tables = new ArrayList<>();
         for (Contract c : affected) {
             String field = c.subject().field().orElseThrow();
@@ -126,11 +168,13 @@ public final class Erasure {
                 tables.add(new Attestation.TableDeletion(table, field, -1, 0, 0, false));
                 continue;
             }
-            SubjectDeletion.Result r = SubjectDeletion.delete(LakeTables.path(lakeRoot, table), field, Set.of(written), request.reason(), hadoop);
-            tables.add(new Attestation.TableDeletion(table, field, r.version(), r.rowsRemoved(), r.filesRemoved().size(), true));
+            String path = LakeTables.path(lakeRoot, table);
+            SubjectDeletion.Result r = SubjectDeletion.delete(path, field, Set.of(written), request.reason(), hadoop);
+            List<String> purged = request.purgeNow() && r.changed() ? SubjectDeletion.purge(path, r.filesRemoved(), hadoop) : List.of();
+            tables.add(new Attestation.TableDeletion(table, field, r.version(), r.rowsRemoved(), r.filesRemoved().size(), true, purged));
         }
 
-        // 3. Bronze: the files holding rows under the destroyed keys (now unreadable ciphertext).
+        // 4. Bronze: the files holding rows under the destroyed keys (now unreadable ciphertext).
         List<Attestation.BronzeFiles> bronze = new ArrayList<>();
         Set<String> seenBronze = new HashSet<>();
         for (Contract c : affected) {
@@ -143,16 +187,23 @@ public final class Erasure {
             bronze.add(new Attestation.BronzeFiles(table, found.version(), found.rowsByFile()));
         }
 
+        List<String> notReached = new ArrayList<>(NOT_REACHED);
+        if (!request.purgeNow()) {
+            notReached.add(FILES_UNTIL_VACUUM);
+        }
+        if (workbench == null) {
+            notReached.add(DEAD_LETTERS_NOT_SEARCHED);
+        }
         Attestation attestation = new Attestation(erasureId, request.requestedBy(), request.reason(), requestedAt, clock.instant(),
-                request.subjectField(), hashByDomain, destroyed, previous, tables, bronze, NOT_REACHED);
-        audit(attestation, domains);
+                request.subjectField(), hashByDomain, destroyed, previous, tables, bronze, deadLetters, notReached);
+        audit(attestation, domains, request.actor().via() == io.meshspine.dlq.Steward.Via.TOKEN ? "http" : "cli");
         log.info("erasure done erasure={} domains={} keys_destroyed={} rows_removed={}", erasureId, domains, destroyed.size(),
                 attestation.rowsRemoved());
         return attestation;
     }
 
-    private void audit(Attestation a, Set<String> domains) {
-        AuditEntry entry = new AuditEntry(a.erasureId(), a.completedAt(), a.requestedBy(), "admin", "cli", domains, "privacy-erase",
+    private void audit(Attestation a, Set<String> domains, String via) {
+        AuditEntry entry = new AuditEntry(a.erasureId(), a.completedAt(), a.requestedBy(), "admin", via, domains, "privacy-erase",
                 null, a.rowsRemoved(), a.changedAnything() ? "erased" : "nothing-left", a.toJson());
         Map<String, Object> p = new HashMap<>(kafkaClient);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -11,6 +11,8 @@ import io.meshspine.core.privacy.DataKeyStore;
 import io.meshspine.core.privacy.PrivacyConfig;
 import io.meshspine.core.privacy.PrivacySettings;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.dlq.DlqConfig;
+import io.meshspine.dlq.DlqWorkbench;
 import io.meshspine.gate.GateSettings;
 import io.meshspine.sink.SinkSettings;
 import picocli.CommandLine.Command;
@@ -73,7 +75,8 @@ public final class PrivacyCommand implements Runnable {
 
     @Command(name = "erase", mixinStandardHelpOptions = true,
             description = {"Erase one data subject: destroy its data keys (its Bronze rows and encrypted originals become unreadable),"
-                    + " delete its Silver rows (one Delta commit per table), list the Bronze files now unreadable, and write an"
+                    + " mark its dead letters resolved, delete its Silver rows (one Delta commit per table; --purge-now deletes the"
+                    + " rewritten files at once), list the Bronze files now unreadable, and write an"
                     + " attestation to spine.audit (printed too). Running it twice changes nothing the second time.",
                     "Exit codes: 0 done, 1 failed part-way (the attestation says what was done), 2 usage or configuration."})
     static final class Erase extends WithSettings implements Callable<Integer> {
@@ -90,6 +93,10 @@ public final class PrivacyCommand implements Runnable {
 
         @Option(names = "--json", description = "Print the attestation as JSON instead of text.")
         boolean json;
+
+        @Option(names = "--purge-now", description = "Delete the files the Silver delete commits removed at once instead of at the"
+                + " next vacuum after the retention. Breaks time travel to the table versions before the erasure.")
+        boolean purgeNow;
 
         @Override
         public Integer call() {
@@ -113,14 +120,22 @@ public final class PrivacyCommand implements Runnable {
             }
             String who = requestedBy != null ? requestedBy : System.getProperty("user.name", "unknown");
             var kafka = CommonSettings.kafkaClient(settings);
-            try (DataKeyStore keys = privacy.openKeyStore(Topics.PRIVACY_KEYS, kafka)) {
-                Erasure erasure = new Erasure(catalog().contracts(), settings.get(SinkSettings.LAKE), settings.passThrough(SinkSettings.HADOOP_PREFIX),
-                        keys, settings.get(GateSettings.HASH_KEY).getBytes(StandardCharsets.UTF_8), kafka, Clock.systemUTC());
+            ContractCatalog contracts = catalog();
+            java.util.Map<String, Object> kafkaRest = new java.util.HashMap<>(kafka);
+            kafkaRest.remove("bootstrap.servers");
+            // The workbench finds the subject's dead letters and marks them resolved (its index in a temporary directory).
+            DlqConfig dlq = DlqConfig.defaults(settings.get(CommonSettings.KAFKA_BOOTSTRAP_SERVERS), settings.get(CommonSettings.REGISTRY_URL))
+                    .withKafkaClient(kafkaRest).withPrivacy(privacy);
+            try (DataKeyStore keys = privacy.openKeyStore(Topics.PRIVACY_KEYS, kafka);
+                 DlqWorkbench workbench = DlqWorkbench.open(dlq, contracts)) {
+                Erasure erasure = new Erasure(contracts.contracts(), settings.get(SinkSettings.LAKE), settings.passThrough(SinkSettings.HADOOP_PREFIX),
+                        keys, settings.get(GateSettings.HASH_KEY).getBytes(StandardCharsets.UTF_8), kafka, Clock.systemUTC(), workbench);
                 if (erasure.contractsOf(subject.substring(0, eq)).isEmpty()) {
                     err.println("spine privacy erase: no contract names '" + subject.substring(0, eq) + "' as its data subject");
                     return USAGE;
                 }
-                Attestation a = erasure.erase(new Erasure.Request(subject.substring(0, eq), subject.substring(eq + 1), reason, who));
+                Attestation a = erasure.erase(new Erasure.Request(subject.substring(0, eq), subject.substring(eq + 1), reason, who, purgeNow,
+                        io.meshspine.dlq.Steward.localAdmin(who)));
                 out.print(json ? a.toJson().toPrettyString() + "\n" : a.toText());
                 return DONE;
             } catch (RuntimeException e) {

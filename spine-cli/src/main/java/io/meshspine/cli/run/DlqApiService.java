@@ -28,22 +28,44 @@ final class DlqApiService implements SpineService {
         return "the stewards' workbench: HTTP API, OpenAPI document and web page over spine.dlq";
     }
 
+    /** Serving erasures needs the gate's hash key (Silver holds the subject's hash): without it there is no endpoint. */
+    static final io.meshspine.core.config.Setting<String> ERASURE_HASH_KEY = io.meshspine.gate.GateSettings.HASH_KEY.optionalFor(
+            "For the workbench: set, it serves `POST /api/privacy/erasures` (admins) over `sink.lake`; unset, that endpoint answers 501.");
+
     @Override
     public ConfigDef definition() {
-        return CommonSettings.define("dlq-api", DlqSettings.ALL);
+        java.util.List<io.meshspine.core.config.Setting<?>> own = new java.util.ArrayList<>(DlqSettings.ALL);
+        own.add(io.meshspine.sink.SinkSettings.LAKE);
+        own.add(ERASURE_HASH_KEY);
+        return CommonSettings.define("dlq-api", own)
+                .passingThrough(io.meshspine.sink.SinkSettings.HADOOP_PREFIX, "Passed to Hadoop with the prefix removed (e.g. `hadoop.fs.s3a.endpoint`).");
     }
 
     @Override
     public AutoCloseable start(SpineConfig config, ContractCatalog contracts, SpineMetrics metrics, Health health) {
-        DlqWorkbench workbench = DlqWorkbench.open(DlqSettings.toDlqConfig(config), contracts);
-        DlqApiServer server = DlqApiServer.start(workbench);
+        io.meshspine.dlq.DlqConfig dlq = DlqSettings.toDlqConfig(config);
+        DlqWorkbench workbench = DlqWorkbench.open(dlq, contracts);
+        io.meshspine.core.privacy.DataKeyStore keys = null;
+        io.meshspine.dlq.PrivacyErasures erasures = null;
+        if (config.find(ERASURE_HASH_KEY).isPresent()) {
+            java.util.Map<String, Object> kafka = CommonSettings.kafkaClient(config);
+            keys = dlq.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, kafka);
+            erasures = new io.meshspine.cli.privacy.WorkbenchErasures(new io.meshspine.cli.privacy.Erasure(contracts.contracts(),
+                    config.get(io.meshspine.sink.SinkSettings.LAKE), config.passThrough(io.meshspine.sink.SinkSettings.HADOOP_PREFIX), keys,
+                    config.get(ERASURE_HASH_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8), kafka, java.time.Clock.systemUTC(), workbench));
+        }
+        DlqApiServer server = DlqApiServer.start(workbench, erasures);
+        io.meshspine.core.privacy.DataKeyStore openedKeys = keys;
         DlqDepthGauges gauges = DlqDepthGauges.start(workbench, metrics, config.get(DlqSettings.DEPTH_REFRESH));
         health.register("dlq-api", gauges);
-        log.info("dlq api listening url={}", server.url());
+        log.info("dlq api listening url={} erasures={}", server.url(), erasures != null);
         return () -> {
             gauges.close();
             server.close();
             workbench.close();
+            if (openedKeys != null) {
+                openedKeys.close();
+            }
         };
     }
 }

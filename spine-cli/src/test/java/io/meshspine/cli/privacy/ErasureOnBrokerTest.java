@@ -13,7 +13,27 @@ import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.core.topic.TopicCatalogue;
 import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.dlq.ApiToken;
 import io.meshspine.dlq.AuditEntry;
+import io.meshspine.dlq.DeadLetterFilter;
+import io.meshspine.dlq.DeadLetterStatus;
+import io.meshspine.dlq.DlqApiServer;
+import io.meshspine.dlq.DlqConfig;
+import io.meshspine.dlq.DlqWorkbench;
+import io.meshspine.dlq.Role;
+import io.meshspine.dlq.Steward;
+import io.meshspine.core.contract.RuleViolation;
+import io.meshspine.core.contract.Severity;
+import io.meshspine.core.deadletter.DeadLetter;
+import io.meshspine.core.deadletter.DeadLetterCodec;
+import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.privacy.DeadLetterSealer;
+import io.meshspine.core.render.WireDecoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.meshspine.gate.internal.PiiMasker;
 import io.meshspine.sink.BatchTrigger;
 import io.meshspine.sink.LakeSink;
@@ -58,8 +78,10 @@ import io.meshspine.testkit.KernelTable;
 /**
  * Erasure of one customer across two contracts that name customer_id as their subject (payments events, lending
  * applications), with the sink running: its Silver rows are gone (Delta Kernel), its Bronze rows no longer decrypt,
- * the other customers are untouched, the attestation in spine.audit lists exactly what changed, and a second erasure
- * changes nothing. Product records are masked with the gate's own masker, as the gate writes them.
+ * the other customers are untouched, its sealed dead letters are marked resolved (others' are not), the rewritten Silver
+ * files are purged at once (--purge-now), the attestation in spine.audit lists exactly what changed, and a second
+ * erasure (over the workbench's HTTP endpoint too, admins only) changes nothing. Product records are masked with the
+ * gate's own masker, as the gate writes them; dead letters are sealed with the gate's own sealer.
  */
 @ExtendWith(SpineExtension.class)
 class ErasureOnBrokerTest {
@@ -109,8 +131,13 @@ class ErasureOnBrokerTest {
                 .withGroupId(SpineTestKit.uniqueName("sink")).withTrigger(new BatchTrigger(1000, 64L << 20, Duration.ofMillis(300)))
                 .withPrivacy(PrivacyConfig.DEMO);
 
+        ApiToken admin = ApiToken.parse("ada=" + ApiToken.hash("admin-token") + ";admin");
+        ApiToken steward = ApiToken.parse("sam=" + ApiToken.hash("steward-token") + ";steward;" + payments.domain());
+        DlqConfig dlq = DlqConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withHttpPort(0).withTokens(List.of(admin, steward));
+
         try (SinkService sink = LakeSink.start(config, ContractCatalog.of(contracts), new SimpleMeterRegistry());
-             DataKeyStore keys = PrivacyConfig.DEMO.openKeyStore(Topics.PRIVACY_KEYS, kafka)) {
+             DataKeyStore keys = PrivacyConfig.DEMO.openKeyStore(Topics.PRIVACY_KEYS, kafka);
+             DlqWorkbench workbench = DlqWorkbench.open(dlq, ContractCatalog.of(contracts))) {
             await("lake complete").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() ->
                     KernelTable.count(silverPayments) == 30 && KernelTable.count(silverLending) == 9
                             && KernelTable.count(bronzePayments) == 30 && KernelTable.count(bronzeLending) == 9);
@@ -129,9 +156,31 @@ class ErasureOnBrokerTest {
             }
             assertThat(erasedKeyIds).hasSize(2); // one per domain
 
-            // Erase while the sink runs.
-            Erasure erasure = new Erasure(contracts, lake.toString(), Map.of(), keys, GATE_HASH_KEY, kafka, Clock.systemUTC());
-            Attestation first = erasure.erase(new Erasure.Request("customer_id", ERASED, "GDPR-4711", "dpo@bank.example"));
+            // Two sealed dead letters of payments, as the gate writes them: one of the erased customer, one of another.
+            DeadLetterSealer sealer = new DeadLetterSealer(ContractCatalog.of(contracts), new WireDecoder(registry), () -> cipher);
+            DeadLetter erasedLetter = publishDeadLetter(kit, registry, sealer, payments, paymentSamples, ERASED, 7_001);
+            DeadLetter otherLetter = publishDeadLetter(kit, registry, sealer, payments, paymentSamples, CUSTOMERS[0], 7_002);
+            assertThat(erasedLetter.sealed()).isTrue();
+            Steward ada = new Steward("ada", Role.ADMIN, Set.of(Steward.ALL_DOMAINS));
+            await("the workbench sees both dead letters").atMost(Duration.ofSeconds(20)).until(() ->
+                    workbench.list(DeadLetterFilter.byIds(Set.of(erasedLetter.id(), otherLetter.id())), ada).size() == 2);
+
+            // Erase while the sink runs, purging the rewritten Silver files at once.
+            Erasure erasure = new Erasure(contracts, lake.toString(), Map.of(), keys, GATE_HASH_KEY, kafka, Clock.systemUTC(), workbench);
+            Attestation first = erasure.erase(new Erasure.Request("customer_id", ERASED, "GDPR-4711", "dpo@bank.example", true,
+                    Steward.localAdmin("dpo@bank.example")));
+            assertThat(first.deadLetters().found()).containsExactly(erasedLetter.id());
+            assertThat(first.deadLetters().resolved()).containsExactly(erasedLetter.id());
+            assertThat(status(workbench, erasedLetter.id(), ada)).isEqualTo(DeadLetterStatus.RESOLVED);
+            assertThat(status(workbench, otherLetter.id(), ada)).isEqualTo(DeadLetterStatus.ACTIVE);
+            assertThat(workbench.inspect(erasedLetter.id(), ada).orElseThrow().get("erased_by").asText()).isEqualTo(first.erasureId());
+            assertThat(workbench.inspect(otherLetter.id(), ada).orElseThrow().has("erased_by")).isFalse();
+            assertThat(first.tables()).allSatisfy(t -> {
+                assertThat(t.filesPurged()).isNotEmpty().hasSize(t.filesRewritten());
+                t.filesPurged().forEach(file -> assertThat(new java.io.File(java.net.URI.create(
+                        LakeTables.path(lake.toString(), t.table()) + "/" + file))).doesNotExist());
+            });
+            assertThat(first.notReached()).noneMatch(n -> n.startsWith("files the Silver delete"));
 
             KernelTable.Contents paymentsAfter = KernelTable.read(silverPayments);
             KernelTable.Contents lendingAfter = KernelTable.read(silverLending);
@@ -180,7 +229,53 @@ class ErasureOnBrokerTest {
             assertThat(second.previousErasures()).containsOnly(first.erasureId());
             assertThat(KernelTable.read(silverPayments).version()).isEqualTo(paymentsAfter.version());
             assertThat(first.toText()).contains("10 rows removed in version " + paymentsAfter.version()).contains("GDPR-4711");
+            assertThat(second.deadLetters().resolved()).isEmpty();
+
+            // The workbench's endpoint: the same erasure for admins (nothing left to change), refused to a steward.
+            try (DlqApiServer server = DlqApiServer.start(workbench, new WorkbenchErasures(erasure))) {
+                String body = "{\"subject_field\":\"customer_id\",\"subject_value\":\"" + ERASED + "\",\"reason\":\"GDPR-4711\"}";
+                HttpResponse<String> refused = post(server, "steward-token", body);
+                assertThat(refused.statusCode()).isEqualTo(403);
+                HttpResponse<String> answered = post(server, "admin-token", body);
+                assertThat(answered.statusCode()).isEqualTo(200);
+                JsonNode third = new ObjectMapper().readTree(answered.body());
+                assertThat(third.get("requested_by").asText()).isEqualTo("ada");
+                assertThat(third.get("keys_destroyed")).isEmpty();
+                assertThat(third.at("/dead_letters/found")).hasSize(1);
+                assertThat(third.at("/dead_letters/resolved")).isEmpty();
+                assertThat(third.get("previous_erasures").toString()).contains(first.erasureId());
+                assertThat(answered.body()).doesNotContain(ERASED);
+            }
         }
+    }
+
+    private static HttpResponse<String> post(DlqApiServer server, String token, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.url().resolve("/api/privacy/erasures"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static DeadLetterStatus status(DlqWorkbench workbench, String id, Steward who) {
+        return workbench.list(DeadLetterFilter.byIds(Set.of(id)), who).get(0).status();
+    }
+
+    /** A payment the currency rule refuses, dead-lettered as the gate does it: sealed under the customer's key. */
+    private static DeadLetter publishDeadLetter(SpineTestKit kit, RegistrySchemas registry, DeadLetterSealer sealer, Contract payments,
+                                                SamplePayments samples, String customer, long offset) throws Exception {
+        GenericRecord r = samples.valid(offset, Instant.parse("2026-02-01T09:00:00Z"));
+        r.put("customer_id", customer);
+        r.put("currency", "aud");
+        long valueId = registry.contentIdFor(payments.domain(), ContractRegistrar.valueArtifact(payments.productTopic()), payments.avroSchema());
+        OriginalRecord original = new OriginalRecord(payments.rawTopic(), 0, offset, System.currentTimeMillis(),
+                ("k-" + offset).getBytes(StandardCharsets.UTF_8), WireFormat.encode(valueId, payments.avroSchema(), r), List.of());
+        DeadLetter d = sealer.seal(DeadLetter.ruleViolations(new DeadLetter.Origin("gate", original, payments.qualifiedName(),
+                payments.version(), "corr-" + offset, 0, Instant.now(), Map.of()),
+                List.of(new RuleViolation("currency-iso-4217", Severity.ERROR, "currency", "not an ISO-4217 code"))));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.DLQ, d.original().key(), WireFormat.encode(DeadLetterCodec.contentId(registry),
+                    DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d)))).get();
+        }
+        return d;
     }
 
     /** The raw record as a lane writes it, and the product record as the gate writes it (PII masked by the gate's masker). */

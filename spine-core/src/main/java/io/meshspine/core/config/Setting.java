@@ -100,6 +100,14 @@ public final class Setting<T> {
         return new Setting<>(key, type, doc, null, true, secret, parser, check, expectation);
     }
 
+    /**
+     * The same declaration where another service can do without it (e.g. the workbench serves erasures only when given
+     * the gate's hash key): not required there, and {@code note} says what it enables, after the one doc.
+     */
+    public Setting<T> optionalFor(String note) {
+        return new Setting<>(key, type, doc + " " + note, defaultValue, false, secret, parser, check, expectation);
+    }
+
     /** Never printed: not in errors, logs, {@link SpineConfig#toString()} nor the generated table's default column. */
     public Setting<T> secret() {
         return new Setting<>(key, type, doc, defaultValue, required, true, parser, check, expectation);

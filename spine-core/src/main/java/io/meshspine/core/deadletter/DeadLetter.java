@@ -10,11 +10,20 @@ import java.util.Objects;
 /**
  * A record that failed, the one envelope of the central DLQ ({@code schemas/envelopes/dead_letter.avsc}). Built only
  * through the named factory of the stage that failed it, so every dead letter says why in the same way.
- * {@link #toString()} never prints the original payload: it may hold PII.
+ * {@link #toString()} never prints the original payload: it may hold PII. When {@link #sealing()} is set, the original's
+ * value (and maybe key) is ciphertext under a data subject's key (see {@code io.meshspine.core.privacy.DeadLetterSealer}).
  */
 public record DeadLetter(String id, FailureType failureType, String stage, String message, List<RuleViolation> violations,
                          OriginalRecord original, String contract, String contractVersion, String correlationId,
-                         int replayCount, Instant deadLetteredAt, Map<String, String> context) {
+                         int replayCount, Instant deadLetteredAt, Map<String, String> context, Sealing sealing) {
+
+    /** A dead letter whose original is in clear. */
+    public DeadLetter(String id, FailureType failureType, String stage, String message, List<RuleViolation> violations,
+                      OriginalRecord original, String contract, String contractVersion, String correlationId,
+                      int replayCount, Instant deadLetteredAt, Map<String, String> context) {
+        this(id, failureType, stage, message, violations, original, contract, contractVersion, correlationId, replayCount,
+                deadLetteredAt, context, null);
+    }
 
     public DeadLetter {
         Objects.requireNonNull(id, "id");
@@ -81,12 +90,29 @@ public record DeadLetter(String id, FailureType failureType, String stage, Strin
     /** The same dead letter under a lane's own stable id (a file row's {@code file:<hash>/<line>}, a change's {@code cdc:<position>}). */
     public DeadLetter withId(String stableId) {
         return new DeadLetter(stableId, failureType, stage, message, violations, original, contract, contractVersion, correlationId,
-                replayCount, deadLetteredAt, context);
+                replayCount, deadLetteredAt, context, sealing);
+    }
+
+    /** The same dead letter with another original: its encrypted form ({@code sealing} set) or its clear one (null). */
+    public DeadLetter withOriginal(OriginalRecord other, Sealing how) {
+        return new DeadLetter(id, failureType, stage, message, violations, other, contract, contractVersion, correlationId,
+                replayCount, deadLetteredAt, context, how);
+    }
+
+    /** The same dead letter with other context entries. */
+    public DeadLetter withContext(Map<String, String> other) {
+        return new DeadLetter(id, failureType, stage, message, violations, original, contract, contractVersion, correlationId,
+                replayCount, deadLetteredAt, other, sealing);
+    }
+
+    public boolean sealed() {
+        return sealing != null;
     }
 
     @Override
     public String toString() {
         return "DeadLetter[" + id + " " + failureType + " at " + stage + ": " + message + ", contract " + contract
-                + ", correlation " + correlationId + ", replay " + replayCount + ", " + original + "]";
+                + ", correlation " + correlationId + ", replay " + replayCount + ", " + original
+                + (sealing == null ? "" : ", sealed under " + sealing.keyId()) + "]";
     }
 }

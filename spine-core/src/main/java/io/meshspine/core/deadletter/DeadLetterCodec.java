@@ -31,6 +31,7 @@ public final class DeadLetterCodec {
     private static final Schema VIOLATION = SCHEMA.getField("violations").schema().getElementType();
     private static final Schema HEADER = SCHEMA.getField("original_headers").schema().getElementType();
     private static final Schema FAILURE_TYPE = SCHEMA.getField("failure_type").schema();
+    private static final Schema SEALING = SCHEMA.getField("sealed").schema().getTypes().get(1);
 
     private DeadLetterCodec() {
     }
@@ -89,6 +90,13 @@ public final class DeadLetterCodec {
         }
         r.put("original_headers", headers);
         r.put("context", new HashMap<>(d.context()));
+        if (d.sealing() != null) {
+            GenericData.Record s = new GenericData.Record(SEALING);
+            s.put("key_id", d.sealing().keyId());
+            s.put("subject_hmac", d.sealing().subjectHmac());
+            s.put("key_sealed", d.sealing().keySealed());
+            r.put("sealed", s);
+        }
         return r;
     }
 
@@ -109,10 +117,16 @@ public final class DeadLetterCodec {
                 bytes(r.get("original_value")), headers);
         Map<String, String> context = new HashMap<>();
         ((Map<?, ?>) r.get("context")).forEach((k, v) -> context.put(k.toString(), v.toString()));
+        // An envelope written before the field existed reads it as its default (null) when the reader schema resolves it.
+        Object sealedField = r.getSchema().getField("sealed") == null ? null : r.get("sealed");
+        Sealing sealing = null;
+        if (sealedField instanceof GenericRecord s) {
+            sealing = new Sealing(str(s.get("key_id")), str(s.get("subject_hmac")), Boolean.TRUE.equals(s.get("key_sealed")));
+        }
         return new DeadLetter(str(r.get("id")), FailureType.valueOf(r.get("failure_type").toString()), str(r.get("stage")),
                 str(r.get("message")), violations, original, str(r.get("contract")), str(r.get("contract_version")),
                 str(r.get("correlation_id")), (Integer) r.get("replay_count"), Instant.ofEpochMilli((Long) r.get("dead_lettered_at")),
-                context);
+                context, sealing);
     }
 
     private static String str(Object o) {

@@ -10,12 +10,14 @@ import java.util.Objects;
  * @param subjectHashKey     the HMAC key of {@link SubjectHasher}
  * @param encryptBronze      whether Bronze holds PII encrypted (true unless a benchmark or a lake without PII says so)
  * @param demoSubjectHashKey whether the subject hash key is the built-in demo one
+ * @param encryptDeadLetters whether dead-letter originals of contracts with PII are encrypted (see {@link DeadLetterSealer})
  */
-public record PrivacyConfig(MasterKeys masters, byte[] subjectHashKey, boolean encryptBronze, boolean demoSubjectHashKey) {
+public record PrivacyConfig(MasterKeys masters, byte[] subjectHashKey, boolean encryptBronze, boolean demoSubjectHashKey,
+                            boolean encryptDeadLetters) {
 
-    /** The demo's keys (said out loud by whoever uses them), Bronze encrypted. */
+    /** The demo's keys (said out loud by whoever uses them), Bronze and dead letters encrypted. */
     public static final PrivacyConfig DEMO = new PrivacyConfig(MasterKeys.of(MasterKey.DEMO),
-            PrivacySettings.DEMO_SUBJECT_HASH_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8), true, true);
+            PrivacySettings.DEMO_SUBJECT_HASH_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8), true, true, true);
 
     public PrivacyConfig {
         Objects.requireNonNull(masters, "masters");
@@ -23,11 +25,15 @@ public record PrivacyConfig(MasterKeys masters, byte[] subjectHashKey, boolean e
     }
 
     public PrivacyConfig withEncryptBronze(boolean encrypt) {
-        return new PrivacyConfig(masters, subjectHashKey, encrypt, demoSubjectHashKey);
+        return new PrivacyConfig(masters, subjectHashKey, encrypt, demoSubjectHashKey, encryptDeadLetters);
     }
 
     public PrivacyConfig withMasters(MasterKeys keys) {
-        return new PrivacyConfig(keys, subjectHashKey, encryptBronze, demoSubjectHashKey);
+        return new PrivacyConfig(keys, subjectHashKey, encryptBronze, demoSubjectHashKey, encryptDeadLetters);
+    }
+
+    public PrivacyConfig withEncryptDeadLetters(boolean encrypt) {
+        return new PrivacyConfig(masters, subjectHashKey, encryptBronze, demoSubjectHashKey, encrypt);
     }
 
     public SubjectHasher hasher() {
@@ -41,6 +47,6 @@ public record PrivacyConfig(MasterKeys masters, byte[] subjectHashKey, boolean e
 
     @Override
     public String toString() {
-        return "PrivacyConfig[master_key=" + masters.current().id() + ", encryptBronze=" + encryptBronze + "]";
+        return "PrivacyConfig[master_key=" + masters.current().id() + ", encryptBronze=" + encryptBronze + ", encryptDeadLetters=" + encryptDeadLetters + "]";
     }
 }

@@ -24,7 +24,12 @@ public final class PrivacySettings {
             "Bronze stores each record's PII columns and raw `_value` (and `_key` when a key field is PII) encrypted under the"
                     + " data subject's key. `false` only for benchmarks and lakes that hold no personal data.");
 
-    public static final List<Setting<?>> ALL = List.of(MASTER_KEY, PREVIOUS_MASTER_KEYS, SUBJECT_HASH_KEY, ENCRYPT_BRONZE);
+    public static final Setting<Boolean> ENCRYPT_DEAD_LETTERS = Setting.bool("privacy.encrypt-dead-letters", true,
+            "Dead letters of contracts with PII keep their original value (and key when a key field is PII) encrypted under the"
+                    + " data subject's key; the workbench decrypts for repair, replay and callers who may see the domain's PII."
+                    + " `false` only for tests and lakes that hold no personal data.");
+
+    public static final List<Setting<?>> ALL = List.of(MASTER_KEY, PREVIOUS_MASTER_KEYS, SUBJECT_HASH_KEY, ENCRYPT_BRONZE, ENCRYPT_DEAD_LETTERS);
 
     /** The demo's subject hash key (not a secret). */
     static final String DEMO_SUBJECT_HASH_KEY = "meshspine-demo-subject-key-not-a-secret";
@@ -37,6 +42,6 @@ public final class PrivacySettings {
         List<MasterKey> previous = config.get(PREVIOUS_MASTER_KEYS).stream().map(MasterKey::fromBase64).toList();
         byte[] subjectKey = config.find(SUBJECT_HASH_KEY).orElse(DEMO_SUBJECT_HASH_KEY).getBytes(StandardCharsets.UTF_8);
         return new PrivacyConfig(new MasterKeys(master, previous), subjectKey, config.get(ENCRYPT_BRONZE),
-                config.find(SUBJECT_HASH_KEY).isEmpty());
+                config.find(SUBJECT_HASH_KEY).isEmpty(), config.get(ENCRYPT_DEAD_LETTERS));
     }
 }

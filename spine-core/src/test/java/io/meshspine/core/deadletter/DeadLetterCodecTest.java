@@ -58,4 +58,37 @@ class DeadLetterCodecTest {
 
         assertThat(letter.toString()).doesNotContain("062-000").contains("boom").contains("PROCESSING");
     }
+    @Test
+    void a_sealed_dead_letter_keeps_its_key_id_and_subject_hmac_and_an_envelope_of_the_older_schema_reads_as_in_clear() throws Exception {
+        DeadLetter clear = DeadLetter.undecodable(origin(), "no magic byte");
+        DeadLetter sealed = clear.withOriginal(clear.original(), new Sealing("00112233445566778899aabbccddeeff", "ab".repeat(32), true));
+
+        DeadLetter back = DeadLetterCodec.fromAvro(roundTrip(DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(sealed), DeadLetterCodec.SCHEMA));
+        assertThat(back).isEqualTo(sealed);
+        assertThat(back.sealing().keySealed()).isTrue();
+
+        // Written before the field existed: read with today's schema, it is a dead letter in clear.
+        org.apache.avro.Schema older = org.apache.avro.SchemaBuilder.record("DeadLetter").namespace("io.meshspine.envelope").fields()
+                .endRecord();
+        java.util.List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        DeadLetterCodec.SCHEMA.getFields().stream().filter(f -> !f.name().equals("sealed"))
+                .forEach(f -> fields.add(new org.apache.avro.Schema.Field(f, f.schema())));
+        older = org.apache.avro.Schema.createRecord(older.getName(), null, older.getNamespace(), false, fields);
+        GenericRecord asOlder = new org.apache.avro.generic.GenericData.Record(older);
+        GenericRecord today = DeadLetterCodec.toAvro(clear);
+        for (org.apache.avro.Schema.Field f : older.getFields()) {
+            asOlder.put(f.name(), today.get(f.name()));
+        }
+        DeadLetter old = DeadLetterCodec.fromAvro(roundTrip(older, asOlder, DeadLetterCodec.SCHEMA));
+        assertThat(old).isEqualTo(clear);
+        assertThat(old.sealed()).isFalse();
+    }
+
+    private static GenericRecord roundTrip(org.apache.avro.Schema writer, GenericRecord record, org.apache.avro.Schema reader) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        var encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(writer).write(record, encoder);
+        encoder.flush();
+        return new GenericDatumReader<GenericRecord>(writer, reader).read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    }
 }
