@@ -41,11 +41,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads a Delta table with Delta Kernel, a reader we did not write (a copy of lake-sink's test helper: test classes are not shared across modules). */
-final class KernelTable {
+public final class KernelTable {
 
     private static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
-    record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
+    public record Contents(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows, List<String> paths) {
         int files() {
             return paths.size();
         }
@@ -58,16 +58,16 @@ final class KernelTable {
     private KernelTable() {
     }
 
-    static Contents read(String path) {
+    public static Contents read(String path) {
         return read(Table.forPath(ENGINE, path).getLatestSnapshot(ENGINE));
     }
 
-    static Contents readVersion(String path, long version) {
+    public static Contents readVersion(String path, long version) {
         return read(Table.forPath(ENGINE, path).getSnapshotAsOfVersion(ENGINE, version));
     }
 
     /** Row count, or -1 while the table does not exist yet. */
-    static long count(String path) {
+    public static long count(String path) {
         try {
             return read(path).rows().size();
         } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
