@@ -86,8 +86,9 @@ public final class LakeSink {
         }
         SinkLoop loop = new SinkLoop(config, sinks, state -> { });
         log.info("sink tables={} bronze_encrypted={}", specs.stream().map(TableSpec::name).toList(), encrypted);
-        // The run history comes from spine.lineage: written when the spine's run events go there.
-        io.meshspine.sink.internal.RunHistoryWriter history = config.lineage().transport() == io.meshspine.core.lineage.TransportKind.KAFKA
+        // The run history comes from spine.lineage: written when the spine's run events go there (transport kafka, or
+        // lineage.run-history beside another transport).
+        io.meshspine.sink.internal.RunHistoryWriter history = config.lineage().reachesLineageTopic()
                 ? new io.meshspine.sink.internal.RunHistoryWriter(new RunHistory(config.lakeRoot(), config.hadoop()), config.lineage().kafka(),
                 config.trigger().maxLatency().compareTo(java.time.Duration.ofSeconds(5)) < 0 ? config.trigger().maxLatency() : java.time.Duration.ofSeconds(5)).start()
                 : null;

@@ -101,7 +101,9 @@ public final class RunHistory {
         r.put("error", error.isMissingNode() ? null : error.asText());
         r.put("inputs", datasets(event.path("inputs")));
         r.put("outputs", datasets(event.path("outputs")));
-        r.put("slo_state", null);
+        // Judged by the emitter against the run's contract SLOs (SloState); events from before it carry none.
+        JsonNode slo = summary.path("sloState");
+        r.put("slo_state", slo.isTextual() ? slo.asText() : io.meshspine.core.lineage.SloState.UNKNOWN.name());
         return Optional.of(r);
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code spine runs [--job J] [--since T] [--failed]}: the run history ({@code <lake>/ops/pipeline_runs}), newest first.
+ * {@code spine runs [--job J] [--since T] [--failed] [--slo-missed]}: the run history ({@code <lake>/ops/pipeline_runs}), newest first.
  * Every file, capture interval, gate interval, commit, replay and backfill that ended, with its counts and, for a
  * failed run, the reason.
  */
@@ -32,6 +32,8 @@ public final class RunsCommand implements Callable<Integer> {
     String since;
     @Option(names = "--failed", description = "Only runs that failed or were aborted.")
     boolean failed;
+    @Option(names = "--slo-missed", description = "Only runs that missed their contract's SLOs (slo_state MISSED).")
+    boolean sloMissed;
     @Option(names = "--limit", defaultValue = "50", description = "At most this many runs (default ${DEFAULT-VALUE}; 0: all).")
     int limit;
 
@@ -53,26 +55,29 @@ public final class RunsCommand implements Callable<Integer> {
             Instant started = micros((Long) r.get("started_at"));
             boolean jobMatches = job == null || r.get("job").toString().contains(job);
             boolean stateMatches = !failed || !"COMPLETE".equals(r.get("state").toString());
-            if (jobMatches && stateMatches && !started.isBefore(from)) {
+            boolean sloMatches = !sloMissed || r.get("slo_state") != null && "MISSED".equals(r.get("slo_state").toString());
+            if (jobMatches && stateMatches && sloMatches && !started.isBefore(from)) {
                 rows.add(r);
             }
         });
         if (rows.isEmpty()) {
-            out.println("no runs in " + history.path() + (job == null && since == null && !failed ? "" : " match")
-                    + " (the sink writes them when lineage.transport=kafka)");
+            out.println("no runs in " + history.path() + (job == null && since == null && !failed && !sloMissed ? "" : " match")
+                    + " (the sink writes them when lineage.transport=kafka or lineage.run-history=true)");
             out.flush();
             return 0;
         }
         rows.sort(Comparator.comparing((GenericRecord r) -> (Long) r.get("started_at")).reversed());
         List<GenericRecord> shown = limit > 0 && rows.size() > limit ? rows.subList(0, limit) : rows;
-        out.printf("%-24s %8s  %-8s  %-12s  %-48s %8s %8s %6s  %s%n", "started", "seconds", "state", "kind", "job", "in", "out", "dlq", "run id / error");
+        out.printf("%-24s %8s  %-8s  %-12s  %-48s %8s %8s %6s  %-7s  %s%n", "started", "seconds", "state", "kind", "job", "in", "out", "dlq", "slo",
+                "run id / error");
         for (GenericRecord r : shown) {
             Instant started = micros((Long) r.get("started_at"));
             Instant ended = micros((Long) r.get("ended_at"));
             Object error = r.get("error");
-            out.printf("%-24s %8.1f  %-8s  %-12s  %-48s %8d %8d %6d  %s%s%n", started.toString().substring(0, Math.min(23, started.toString().length())),
+            Object slo = r.get("slo_state");
+            out.printf("%-24s %8.1f  %-8s  %-12s  %-48s %8d %8d %6d  %-7s  %s%s%n", started.toString().substring(0, Math.min(23, started.toString().length())),
                     Duration.between(started, ended).toMillis() / 1000.0, r.get("state"), r.get("kind"), r.get("job"),
-                    (Long) r.get("rows_in"), (Long) r.get("rows_out"), (Long) r.get("dead_lettered"), r.get("run_id"),
+                    (Long) r.get("rows_in"), (Long) r.get("rows_out"), (Long) r.get("dead_lettered"), slo == null ? "UNKNOWN" : slo, r.get("run_id"),
                     error == null ? "" : "  " + error);
         }
         if (shown.size() < rows.size()) {

@@ -1,5 +1,6 @@
 package io.meshspine.sink;
 
+import io.meshspine.core.contract.ServiceLevels;
 import io.meshspine.core.lineage.Datasets;
 import io.meshspine.core.lineage.Facets;
 import io.meshspine.core.lineage.LineageConfig;
@@ -34,10 +35,12 @@ class RunsCommandTest {
         LineageRun ok;
         LineageRun quarantined;
         try (LineageEmitter emitter = LineageEmitter.start(LineageConfig.toFile(events), new SimpleMeterRegistry())) {
-            ok = emitter.begin("lake-sink.silver.lending.loan_applications_v1", RunKind.COMMIT, null, List.of(), List.of());
+            // Judged by the contract's SLOs: 1 of 10 dead-lettered is within completeness 0.9; a failed run misses.
+            ServiceLevels slos = new ServiceLevels(Optional.of(Duration.ofHours(1)), java.util.OptionalDouble.of(0.9));
+            ok = emitter.begin("lake-sink.silver.lending.loan_applications_v1", RunKind.COMMIT, null, List.of(), List.of()).serviceLevels(slos);
             ok.complete(new RunSummary(RunKind.COMMIT, 10, 9, 1), List.of(Datasets.kafkaInput("127.0.0.1:9092", "lending.loan_applications.v1")),
                     List.of(Datasets.storageOutput(lake.resolve("silver/lending/loan_applications_v1").toString()).withFacet(Facets.VERSION, Facets.version("3"))));
-            quarantined = emitter.begin("file-lane.lending.loan_applications.v1", RunKind.FILE, null, List.of(), List.of());
+            quarantined = emitter.begin("file-lane.lending.loan_applications.v1", RunKind.FILE, null, List.of(), List.of()).serviceLevels(slos);
             quarantined.fail("quarantined: column 2 (customer) is not a field", new RunSummary(RunKind.FILE, 0, 0, 0), List.of(), List.of());
             assertThat(emitter.flush(Duration.ofSeconds(10))).isTrue();
         }
@@ -53,13 +56,17 @@ class RunsCommandTest {
         assertThat(table.rows()).hasSize(2);
         Map<String, Object> commit = table.rows().stream().filter(r -> r.get("run_id").equals(ok.runId().toString())).findFirst().orElseThrow();
         assertThat(commit).containsEntry("state", "COMPLETE").containsEntry("kind", "commit").containsEntry("rows_in", 10L)
-                .containsEntry("rows_out", 9L).containsEntry("dead_lettered", 1L);
+                .containsEntry("rows_out", 9L).containsEntry("dead_lettered", 1L).containsEntry("slo_state", "MET");
+        assertThat(table.rows()).filteredOn(r -> r.get("run_id").equals(quarantined.runId().toString())).extracting(r -> r.get("slo_state"))
+                .containsExactly("MISSED");
         assertThat((String) commit.get("outputs")).isEqualTo(lake.resolve("silver/lending/loan_applications_v1").toAbsolutePath() + "@3");
         assertThat((String) commit.get("inputs")).isEqualTo("kafka://127.0.0.1:9092/lending.loan_applications.v1");
 
         assertThat(run(lake, "--lake", lake.toString())).contains(ok.runId().toString(), quarantined.runId().toString());
         String failedOnly = run(lake, "--lake", lake.toString(), "--failed");
         assertThat(failedOnly).contains(quarantined.runId().toString(), "FAIL", "quarantined: column 2 (customer) is not a field")
+                .doesNotContain(ok.runId().toString());
+        assertThat(run(lake, "--lake", lake.toString(), "--slo-missed")).contains(quarantined.runId().toString(), "MISSED")
                 .doesNotContain(ok.runId().toString());
         assertThat(run(lake, "--lake", lake.toString(), "--job", "lake-sink")).contains(ok.runId().toString()).doesNotContain(quarantined.runId().toString());
         assertThat(run(lake, "--lake", lake.toString(), "--since", "1h")).contains(ok.runId().toString());

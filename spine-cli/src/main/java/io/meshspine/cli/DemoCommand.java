@@ -114,16 +114,22 @@ final class DemoCommand implements Callable<Integer> {
         return SinkConfig.defaults(bootstrap, registryUrl).withLakeRoot(root.toString())
                 .withTrigger(new BatchTrigger(BatchTrigger.DEFAULT.maxRecords(), BatchTrigger.DEFAULT.maxBytes(), Duration.ofSeconds(5)))
                 .withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO)
-                .withLineage(demoLineage());
+                .withLineage(demoLineage(bootstrap));
     }
 
     /**
      * The demo's run events: JSON lines in {@code lineage/events.jsonl} beside the lake ({@code ./lineage/events.jsonl} by
-     * default), the gate's intervals every 10 s.
+     * default), the gate's intervals and the CDC streams' RUNNING events every 10 s; and each event on {@code spine.lineage}
+     * too, which the sink folds into {@code <lake>/ops/pipeline_runs} ({@code ./spine runs}).
      */
-    private io.meshspine.core.lineage.LineageConfig demoLineage() {
-        return io.meshspine.core.lineage.LineageConfig.toFile(lake().toAbsolutePath().getParent().resolve("lineage").resolve("events.jsonl"))
-                .withRunningInterval(Duration.ofSeconds(10));
+    private io.meshspine.core.lineage.LineageConfig demoLineage(String bootstrap) {
+        return io.meshspine.core.lineage.LineageConfig.toFile(lineageFile())
+                .withRunningInterval(Duration.ofSeconds(10))
+                .withKafka(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)).withRunHistory(true);
+    }
+
+    private Path lineageFile() {
+        return lake().toAbsolutePath().getParent().resolve("lineage").resolve("events.jsonl");
     }
 
     private Path landing() {
@@ -165,14 +171,15 @@ final class DemoCommand implements Callable<Integer> {
                                  CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), demoHashKey(out),
                                  GateSettings.STATE_DIR.key(), stateDir.toString(),
                                  io.meshspine.core.lineage.LineageSettings.TRANSPORT.key(), "file",
-                                 io.meshspine.core.lineage.LineageSettings.FILE.key(), demoLineage().file().toString(),
+                                 io.meshspine.core.lineage.LineageSettings.FILE.key(), lineageFile().toString(),
+                                 io.meshspine.core.lineage.LineageSettings.RUN_HISTORY.key(), "true",
                                  io.meshspine.core.lineage.LineageSettings.RUNNING_INTERVAL.key(), "10s")),
                          contracts, metrics.registry(), ProductTransform.NONE);
                  DemoTraffic traffic = new DemoTraffic(contracts.latest("payments.transactions").orElseThrow(), bootstrap,
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
-                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), demoLineage(), metrics, health,
+                 DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), demoLineage(bootstrap), metrics, health,
                          DemoDatabases.machineSettings(System.getenv()), embeddedDir == null ? EmbeddedRuns.defaultBase() : embeddedDir, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(), metrics, health, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(bootstrap), metrics, health, out);
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
                 // workbench (DemoWorkbench), the sink.
@@ -183,6 +190,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  traffic   %d payments events/s to raw.payments.transactions, %.0f%% bad (%s)%n", rate, badShare * 100,
                         String.join(", ", DemoTraffic.badKinds()));
                 out.printf("  ops       %s/metrics  %s/health%n", ops.url(), ops.url());
+                out.printf("  lineage   %s and spine.lineage -> %s/ops/pipeline_runs (./spine runs --lake %s)%n", lineageFile(), lake(), lake());
                 out.printf("  try       ./spine tail payments.transactions.v1   ./spine tail spine.dlq   ./spine dlq --local-admin summary%n");
                 out.printf("meshspine demo ready in %.1f s. Press Ctrl-C to stop.%n", Duration.ofNanos(System.nanoTime() - start).toMillis() / 1000.0);
                 out.flush();

@@ -98,7 +98,7 @@ final class DemoSources implements AutoCloseable {
                 if (customers != null) {
                     slot = ConnectorProperties.slotName(config, customersContract);
                 }
-                cdc = CdcLane.start(config, captured, metrics.registry());
+                cdc = CdcLane.start(config, captured, metrics.registry(), lineage);
                 StageHealth.registerCdc(health, cdc);
                 if (customers != null) {
                     customers.startChanging(Duration.ofSeconds(1));

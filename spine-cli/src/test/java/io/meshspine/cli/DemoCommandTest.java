@@ -25,7 +25,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code ./spine demo} as a newcomer runs it: up, says where things listen and that it is ready, and stops clean. */
+/**
+ * {@code ./spine demo} as a newcomer runs it: up, says where things listen and that it is ready, and stops clean; and
+ * (once) its lineage: the run history and the events of every lane ({@link DemoLineage}).
+ */
 class DemoCommandTest {
 
     private Process demo;
@@ -79,6 +82,10 @@ class DemoCommandTest {
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         });
         assertTheBadDataPathLogsStructuredLinesWithoutPii(lines);
+        boolean lineage = signal.equals("TERM"); // once is enough: the run history on the demo's traffic, every lane
+        if (lineage) {
+            DemoLineage.dropQuarantinedFile(work);
+        }
 
         // Every lane lands in the lake, and `./spine status` shows every product against its SLOs.
         await("the sink commits Silver rows").atMost(Duration.ofSeconds(60)).until(() -> lines.stream()
@@ -93,6 +100,9 @@ class DemoCommandTest {
         }
         assertThat(status.toString(StandardCharsets.UTF_8)).contains("payments.transactions.v1", "crm.customers.v1",
                 "lending.loan_applications.v1", "accounts.services.v1", "freshness (SLO)", "products breach an SLO");
+        if (lineage) {
+            DemoLineage.assertTheRunHistory(work, bootstrap);
+        }
 
         List<ProcessHandle> children = demo.descendants().toList();
         assertThat(children).as("the registry runs as a child process").isNotEmpty();
@@ -101,6 +111,9 @@ class DemoCommandTest {
         assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("demo exits after SIG%s", signal).isTrue();
         assertThat(demo.exitValue()).as("exit code; output:\n%s", String.join("\n", lines)).isZero();
         assertThat(lines).anyMatch(l -> l.contains("stopped"));
+        if (lineage) {
+            DemoLineage.assertTheEventsFile(work);
+        }
         await("no child process left").atMost(Duration.ofSeconds(10))
                 .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * {@code producer} and {@code schemaURL} (absolute URIs), {@code eventType} in the spec's enum, {@code run.runId} a
  * UUID, {@code job.namespace}/{@code name} non-empty strings, every input/output dataset's {@code namespace}/{@code name},
  * and every facet (run, job, dataset, input, output) an object with {@code _producer} and {@code _schemaURL} URIs.
- * Plus the naming spec for the namespaces the spine uses: {@code kafka://host:port}, {@code file}, {@code s3://bucket}.
+ * Plus the naming spec for the namespaces the spine uses: {@code kafka://host:port}, {@code file}, {@code s3://bucket},
+ * {@code postgres://host:port} (name {@code database.schema.table}), {@code mysql://host:port} (name {@code database.table}).
  */
 public final class LineageSpec {
 
@@ -36,6 +37,10 @@ public final class LineageSpec {
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern KAFKA_NAMESPACE = Pattern.compile("kafka://[^/:]+:\\d+");
     private static final Pattern STORAGE_NAMESPACE = Pattern.compile("file|s3://[^/]+|gs://[^/]+|abfss://[^/]+");
+    private static final Pattern POSTGRES_NAMESPACE = Pattern.compile("postgres://[^/:]+:\\d+");
+    private static final Pattern MYSQL_NAMESPACE = Pattern.compile("mysql://[^/:]+:\\d+");
+    private static final Pattern POSTGRES_NAME = Pattern.compile("[^.]+\\.[^.]+\\.[^.]+");
+    private static final Pattern MYSQL_NAME = Pattern.compile("[^.]+\\.[^.]+");
 
     private LineageSpec() {
     }
@@ -120,8 +125,16 @@ public final class LineageSpec {
         for (JsonNode ds : list) {
             String where = field + "[" + ds.path("name").asText() + "]";
             text(ds, "namespace", v).ifPresent(ns -> {
-                if (!KAFKA_NAMESPACE.matcher(ns).matches() && !STORAGE_NAMESPACE.matcher(ns).matches()) {
+                boolean postgres = POSTGRES_NAMESPACE.matcher(ns).matches();
+                boolean mysql = MYSQL_NAMESPACE.matcher(ns).matches();
+                if (!KAFKA_NAMESPACE.matcher(ns).matches() && !STORAGE_NAMESPACE.matcher(ns).matches() && !postgres && !mysql) {
                     v.add(where + ".namespace does not follow the naming spec: " + ns);
+                }
+                if (postgres && !POSTGRES_NAME.matcher(ds.path("name").asText()).matches()) {
+                    v.add(where + ".name of a PostgreSQL table is not database.schema.table");
+                }
+                if (mysql && !MYSQL_NAME.matcher(ds.path("name").asText()).matches()) {
+                    v.add(where + ".name of a MySQL table is not database.table");
                 }
                 if (ns.equals("file") && !ds.path("name").asText().startsWith("/")) {
                     v.add(where + ".name of a file dataset is not an absolute path");

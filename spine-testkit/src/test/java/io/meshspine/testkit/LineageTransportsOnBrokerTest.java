@@ -126,6 +126,21 @@ class LineageTransportsOnBrokerTest {
         assertConforming(records.stream().map(r -> LineageSpec.parse(r.value())).toList(), kafkaRuns);
         assertThat(records).allSatisfy(r -> assertThat(LineageSpec.parse(r.value()).at("/run/runId").asText()).isEqualTo(r.key()));
 
+        // file + lineage.run-history: every event in the file and on spine.lineage (the run history's source), once each
+        Path teed = dir.resolve("teed/events.jsonl");
+        List<LineageRun> teedRuns;
+        try (LineageEmitter emitter = LineageEmitter.start(LineageConfig.toFile(teed).withKafka(Map.of("bootstrap.servers", kit.bootstrapServers()))
+                .withRunHistory(true), new SimpleMeterRegistry())) {
+            teedRuns = emitRuns(emitter, kit.bootstrapServers(), dir);
+            assertThat(emitter.flush(Duration.ofSeconds(20))).isTrue();
+            assertThat(emitter.failed()).isZero();
+        }
+        assertConforming(LineageSpec.readLines(teed), teedRuns);
+        var teedIds = teedRuns.stream().map(r -> r.runId().toString()).toList();
+        // Flushed means acknowledged: the teed events are on the topic already, after the kafka leg's seven.
+        assertThat(kit.awaitRecords(Topics.LINEAGE, 14, new StringDeserializer(), new StringDeserializer(), Duration.ofSeconds(30)).stream()
+                .filter(r -> teedIds.contains(r.key()))).hasSize(7);
+
         // http: a Marquez-compatible endpoint that refuses the first POST; the emitter retries it
         List<String> bodies = new CopyOnWriteArrayList<>();
         AtomicInteger posts = new AtomicInteger();

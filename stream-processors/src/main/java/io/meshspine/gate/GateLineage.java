@@ -128,12 +128,12 @@ final class GateLineage implements AutoCloseable {
         }
 
         synchronized void startLife() {
-            life = emitter.begin(job, RunKind.GATE, null, List.of(raw), outputs);
+            life = emitter.begin(job, RunKind.GATE, null, List.of(raw), outputs).serviceLevels(contract.slos());
         }
 
         private void openIfNeeded() {
             if (interval == null) {
-                interval = emitter.begin(job + ".interval", RunKind.GATE, null, life, List.of(raw), outputs);
+                interval = emitter.begin(job + ".interval", RunKind.GATE, null, life, List.of(raw), outputs).serviceLevels(contract.slos());
                 intervalId = interval.runId().toString().getBytes(StandardCharsets.UTF_8);
             }
         }

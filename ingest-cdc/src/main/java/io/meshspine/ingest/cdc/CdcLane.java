@@ -4,6 +4,8 @@ import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.Lane;
+import io.meshspine.core.lineage.LineageConfig;
+import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.internal.CdcMetrics;
@@ -42,15 +44,27 @@ public final class CdcLane implements AutoCloseable {
 
     private final Producer<byte[], byte[]> producer;
     private final List<DatabaseCapture> captures;
+    private final LineageEmitter lineage;
 
-    private CdcLane(Producer<byte[], byte[]> producer, List<DatabaseCapture> captures) {
+    private CdcLane(Producer<byte[], byte[]> producer, List<DatabaseCapture> captures, LineageEmitter lineage) {
         this.producer = producer;
         this.captures = captures;
+        this.lineage = lineage;
     }
 
     /** Starts a capture for every contract of the catalogue whose lane is {@code cdc}. */
     public static CdcLane start(CdcConfig config, ContractCatalog contracts, MeterRegistry metrics) {
-        return start(config, contracts.contracts().stream().filter(c -> c.lane() == Lane.CDC).toList(), metrics);
+        return start(config, contracts, metrics, LineageConfig.NONE);
+    }
+
+    /** The same, with run events per snapshot and streaming session of each contract (see {@code CaptureLineage}). */
+    public static CdcLane start(CdcConfig config, ContractCatalog contracts, MeterRegistry metrics, LineageConfig lineage) {
+        return start(config, contracts.contracts().stream().filter(c -> c.lane() == Lane.CDC).toList(), metrics, lineage);
+    }
+
+    /** {@link #start(CdcConfig, List, MeterRegistry, LineageConfig)} with lineage off. */
+    public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics) {
+        return start(config, contracts, metrics, LineageConfig.NONE);
     }
 
     /**
@@ -60,7 +74,7 @@ public final class CdcLane implements AutoCloseable {
      * {@link CaptureState#FAILED}, and a table that cannot (no such table, replica identity, no key) turns FAILED
      * alone, without stopping the others; {@link #stopDetail} says why and how to fix it.
      */
-    public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics) {
+    public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics, LineageConfig lineageConfig) {
         for (Contract c : contracts) {
             if (c.lane() != Lane.CDC) {
                 throw new IllegalArgumentException(c.qualifiedName() + " is not a CDC contract (lane " + c.lane() + ")");
@@ -71,8 +85,9 @@ public final class CdcLane implements AutoCloseable {
         CdcMetrics meters = new CdcMetrics(metrics);
         Map<CaptureSource, List<Contract>> bySource = config.sources(contracts);
         List<DatabaseCapture> captures = new ArrayList<>();
-        bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters)));
-        CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures));
+        LineageEmitter lineage = LineageEmitter.start(lineageConfig, metrics);
+        bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters, lineage)));
+        CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures), lineage);
         captures.forEach(DatabaseCapture::start);
         LOG.info("cdc lane started sources={} contracts={} name={} snapshotMode={}", bySource.keySet(),
                 contracts.stream().map(Contract::qualifiedName).toList(), config.name(), config.snapshotMode());
@@ -132,6 +147,8 @@ public final class CdcLane implements AutoCloseable {
             }
         });
         producer.close(Duration.ofSeconds(10));
+        // After the captures: their last run events (COMPLETE, FAIL) are queued by then and sent here.
+        lineage.close();
         LOG.info("cdc lane stopped states={}", states());
         if (!failures.isEmpty()) {
             throw failures.get(0);

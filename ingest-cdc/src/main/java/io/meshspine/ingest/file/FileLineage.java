@@ -33,7 +33,7 @@ final class FileLineage {
     }
 
     LineageRun begin(Landing.LandedFile file, Contract contract) {
-        return emitter.begin(job(contract), RunKind.FILE, null, List.of(input(file)), outputs(contract));
+        return emitter.begin(job(contract), RunKind.FILE, null, List.of(input(file)), outputs(contract)).serviceLevels(contract.slos());
     }
 
     void ended(LineageRun run, Landing.LandedFile file, Contract contract, FileOutcome outcome) {

@@ -7,12 +7,18 @@ import io.meshspine.testkit.SpineTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshspine.core.lineage.LineageConfig;
+import io.meshspine.testkit.LineageSpec;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Incremental snapshots on demand (what `./spine cdc snapshot` asks): the table or a slice re-read while streaming goes on. */
 @ExtendWith(SpineExtension.class)
@@ -50,7 +56,7 @@ class IncrementalSnapshotTest {
     }
 
     @Test
-    void mariadb_aSliceIsReReadWhileChangesStillStream(SpineTestKit kit) throws Exception {
+    void mariadb_aSliceIsReReadWhileChangesStillStream_eachSnapshotARunOfItsOwn(SpineTestKit kit, @TempDir Path lineageDir) throws Exception {
         Contract services = CdcContracts.services(kit, "services");
         try (MariaDbTestDatabase db = new MariaDbTestDatabase()) {
             db.createServices("services");
@@ -59,14 +65,31 @@ class IncrementalSnapshotTest {
             CdcConfig config = CdcConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withDatabase(services.id(), db.name())
                     .withOffsetFlushInterval(Duration.ZERO);
             ChangeRecords topic = new ChangeRecords(kit, services);
-            try (CdcLane lane = CdcLane.start(config, List.of(services), new SimpleMeterRegistry())) {
+            Path events = lineageDir.resolve("events.jsonl");
+            try (CdcLane lane = CdcLane.start(config, List.of(services), new SimpleMeterRegistry(), LineageConfig.toFile(events))) {
                 topic.await(3);
                 SnapshotRequest.of(config, List.of(services), services, Optional.of("status = 'ACTIVE'")).send(config.mariadb());
                 db.execute(db.insert("services", 4, "PENDING", "NULL"));
                 assertThat(topic.await(6).subList(3, 6)).extracting(ChangeRecords.Change::brief)
                         .containsExactlyInAnyOrder("r:1", "r:3", "c:4");
                 assertThat(lane.state(services.qualifiedName())).contains(CaptureState.RUNNING);
+                // The initial snapshot (three rows) and the slice (two) are two runs; the slice ends once the engine is
+                // done with it, while the capture streams on.
+                String job = "cdc." + services.qualifiedName() + ".snapshot";
+                await("both snapshot runs complete").atMost(Duration.ofSeconds(30)).until(() -> java.nio.file.Files.exists(events)
+                        && LineageSpec.readLines(events).stream().filter(e -> e.at("/job/name").asText().equals(job)
+                        && e.path("eventType").asText().equals("COMPLETE")).count() == 2);
             }
+            List<JsonNode> all = LineageSpec.readLines(events);
+            assertThat(all).allSatisfy(e -> assertThat(LineageSpec.violations(e)).as(e.toString()).isEmpty());
+            String job = "cdc." + services.qualifiedName() + ".snapshot";
+            assertThat(all).filteredOn(e -> e.at("/job/name").asText().equals(job) && e.path("eventType").asText().equals("COMPLETE"))
+                    .extracting(e -> e.at("/run/facets/meshspine_run/rowsOut").asLong()).containsExactly(3L, 2L);
+            JsonNode stream = all.stream().filter(e -> e.at("/job/name").asText().equals("cdc." + services.qualifiedName())
+                    && e.path("eventType").asText().equals("COMPLETE")).findFirst().orElseThrow();
+            assertThat(stream.at("/run/facets/meshspine_run/rowsOut").asLong()).isEqualTo(1);
+            assertThat(stream.at("/inputs/0/namespace").asText()).isEqualTo("mysql://127.0.0.1:3306");
+            assertThat(stream.at("/inputs/0/name").asText()).isEqualTo(db.name() + ".services");
         }
     }
 }

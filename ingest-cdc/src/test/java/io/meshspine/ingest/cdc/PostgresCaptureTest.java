@@ -28,6 +28,11 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshspine.core.lineage.LineageConfig;
+import io.meshspine.testkit.LineageSpec;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -56,17 +61,23 @@ class PostgresCaptureTest {
     }
 
     @Test
-    void snapshotRowsThenEveryChangeArrivesInOrderWithBeforeAndAfter_andARestartDeliversWhatChangedWhileStopped(SpineTestKit kit) {
+    void snapshotRowsThenEveryChangeArrivesInOrderWithBeforeAndAfter_andARestartDeliversWhatChangedWhileStopped(SpineTestKit kit,
+                                                                                                              @TempDir Path lineageDir) {
         Contract contract = freshContract(kit);
         ChangeRecords topic = new ChangeRecords(kit, contract);
         long startMicros = System.currentTimeMillis() * 1000;
+        Path events = lineageDir.resolve("events.jsonl");
+        LineageConfig lineage = LineageConfig.toFile(events).withRunningInterval(Duration.ofSeconds(1));
         try (PostgresTestDatabase db = new PostgresTestDatabase()) {
             CdcConfig config = config(kit, contract, db);
             db.execute(PostgresTestDatabase.insert("C1", "Ada", "Lovelace", "ada@example.com"),
                     PostgresTestDatabase.insert("C2", "Alan", "Turing", "alan@example.com"));
 
-            try (CdcLane lane = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry())) {
+            try (CdcLane lane = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry(), lineage)) {
                 List<ChangeRecords.Change> snapshot = topic.await(2);
+                // The snapshot is a run of its own, ended by its last row (not by the lane's stop).
+                await("the snapshot run completes").atMost(Duration.ofSeconds(30)).until(() -> runEvents(events,
+                        "cdc." + contract.qualifiedName() + ".snapshot", "COMPLETE").size() == 1);
                 assertThat(snapshot).extracting(ChangeRecords.Change::brief).containsExactlyInAnyOrder("r:C1", "r:C2");
                 assertThat(snapshot).allSatisfy(c -> {
                     assertThat(c.before()).isNull();
@@ -114,13 +125,17 @@ class PostgresCaptureTest {
                     assertThat(createdMicros).isBetween(startMicros - 3_600_000_000L, startMicros + 3_600_000_000L);
                 });
                 assertThat(changes.stream().map(ChangeRecords.Change::position).collect(Collectors.toSet())).hasSize(6);
+                await("the stream run reports its changes while it runs").atMost(Duration.ofSeconds(30)).until(() ->
+                        runEvents(events, "cdc." + contract.qualifiedName(), "RUNNING").stream()
+                                .anyMatch(e -> e.at("/run/facets/meshspine_run/rowsOut").asLong() == 6));
             }
+            assertThatTheRunsOfOneSessionAre(events, contract, db.name(), 2, 6);
 
             db.execute(PostgresTestDatabase.insert("C5", "Barbara", "Liskov", "barbara@example.com"),
                     "UPDATE public.customers SET segment = 'PREMIUM' WHERE customer_id = 'C1'",
                     "DELETE FROM public.customers WHERE customer_id = 'C4'");
 
-            try (CdcLane restarted = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry())) {
+            try (CdcLane restarted = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry(), lineage)) {
                 List<ChangeRecords.Change> all = topic.await(11);
                 // Resumed from the stored position: no second snapshot, every change made while stopped, in order.
                 List<ChangeRecords.Change> afterRestart = all.subList(8, all.size());
@@ -129,6 +144,52 @@ class PostgresCaptureTest {
                 assertThat(new HashSet<>(all.stream().map(ChangeRecords.Change::position).toList())).hasSize(11 - 1);
                 assertThat(afterRestart.get(1).after("segment")).hasToString("PREMIUM");
             }
+            // The second session: a stream run of its own with the three changes, and no snapshot.
+            List<JsonNode> streams = runEvents(events, "cdc." + contract.qualifiedName(), "COMPLETE");
+            assertThat(streams).hasSize(2);
+            assertThat(streams.get(1).at("/run/facets/meshspine_run/rowsOut").asLong()).isEqualTo(3);
+            assertThat(runEvents(events, "cdc." + contract.qualifiedName() + ".snapshot", "START")).hasSize(1);
+        }
+    }
+
+    /** The run events of {@code job} of one type, in the order they were written. */
+    private static List<JsonNode> runEvents(Path events, String job, String type) {
+        if (!java.nio.file.Files.exists(events)) {
+            return List.of();
+        }
+        return LineageSpec.readLines(events).stream()
+                .filter(e -> e.at("/job/name").asText().equals(job) && e.path("eventType").asText().equals(type)).toList();
+    }
+
+    /**
+     * One snapshot run (START, COMPLETE with the rows read, child of the stream run) and one stream run (START,
+     * RUNNING, COMPLETE with the changes), both from the table as the naming spec names it to the raw topic and the DLQ,
+     * every event by the spec.
+     */
+    private static void assertThatTheRunsOfOneSessionAre(Path events, Contract contract, String database, long snapshotRows, long changes) {
+        List<JsonNode> all = LineageSpec.readLines(events);
+        assertThat(all).allSatisfy(e -> assertThat(LineageSpec.violations(e)).as(e.toString()).isEmpty());
+        String stream = "cdc." + contract.qualifiedName();
+        JsonNode snapshotStart = runEvents(events, stream + ".snapshot", "START").get(0);
+        JsonNode snapshotEnd = runEvents(events, stream + ".snapshot", "COMPLETE").get(0);
+        JsonNode streamStart = runEvents(events, stream, "START").get(0);
+        JsonNode streamEnd = runEvents(events, stream, "COMPLETE").get(0);
+        assertThat(snapshotEnd.at("/run/runId").asText()).isEqualTo(snapshotStart.at("/run/runId").asText());
+        assertThat(snapshotEnd.at("/run/facets/parent/run/runId").asText()).isEqualTo(streamStart.at("/run/runId").asText());
+        assertThat(snapshotEnd.at("/run/facets/meshspine_run/kind").asText()).isEqualTo("cdc-snapshot");
+        assertThat(snapshotEnd.at("/run/facets/meshspine_run/rowsIn").asLong()).isEqualTo(snapshotRows);
+        assertThat(snapshotEnd.at("/run/facets/meshspine_run/rowsOut").asLong()).isEqualTo(snapshotRows);
+        assertThat(streamEnd.at("/run/runId").asText()).isEqualTo(streamStart.at("/run/runId").asText());
+        assertThat(streamEnd.at("/run/facets/meshspine_run/kind").asText()).isEqualTo("cdc-stream");
+        assertThat(streamEnd.at("/run/facets/meshspine_run/rowsOut").asLong()).isEqualTo(changes);
+        assertThat(streamEnd.at("/run/facets/meshspine_run/deadLettered").asLong()).isZero();
+        assertThat(streamEnd.at("/job/facets/jobType/processingType").asText()).isEqualTo("STREAMING");
+        for (JsonNode e : List.of(snapshotEnd, streamEnd)) {
+            assertThat(e.at("/inputs/0/namespace").asText()).isEqualTo("postgres://127.0.0.1:5432");
+            assertThat(e.at("/inputs/0/name").asText()).isEqualTo(database + ".public.customers");
+            assertThat(e.at("/outputs/0/name").asText()).isEqualTo(contract.rawTopic());
+            assertThat(e.at("/outputs/0/facets/ownership/owners/0/name").asText()).isEqualTo("team:" + contract.team().name());
+            assertThat(e.at("/outputs/1/name").asText()).isEqualTo(Topics.DLQ);
         }
     }
 

@@ -47,7 +47,7 @@ final class CommitLineage {
     /** Opens the commit's run: START at the batch's first record. */
     LineageRun begin(MicroBatch b) {
         OffsetDateTime started = OffsetDateTime.ofInstant(Instant.ofEpochMilli(b.firstMillis), ZoneOffset.UTC);
-        return emitter.begin(job, RunKind.COMMIT, started, List.of(input(b)), List.of(table()));
+        return emitter.begin(job, RunKind.COMMIT, started, List.of(input(b)), List.of(table())).serviceLevels(spec.contract().slos());
     }
 
     void committed(LineageRun run, MicroBatch b, long version, long rowsOut, long rowsWritten, long files, long bytes, long deadLettered) {

@@ -41,7 +41,8 @@ final class IngestService implements SpineService {
         List<AutoCloseable> lanes = new ArrayList<>();
         try {
             if (config.get(CdcSettings.ENABLED) && contracts.contracts().stream().anyMatch(c -> c.lane() == Lane.CDC)) {
-                CdcLane cdc = CdcLane.start(CdcSettings.toCdcConfig(config), contracts, metrics.registry());
+                CdcLane cdc = CdcLane.start(CdcSettings.toCdcConfig(config), contracts, metrics.registry(),
+                        io.meshspine.core.lineage.LineageSettings.toConfig(config));
                 lanes.add(cdc);
                 StageHealth.registerCdc(health, cdc);
             }

@@ -8,6 +8,8 @@ import java.util.Map;
  * Dataset names by the OpenLineage naming spec: a Kafka topic is {@code kafka://<host>:<port>} + topic (the first
  * bootstrap server); a Delta table or a file on local disk is {@code file} + its absolute path; on S3 it is
  * {@code s3://<bucket>} + the key (s3a and s3n are S3 too); on ADLS {@code abfss://<container>@<account>...} + the path.
+ * A PostgreSQL table is {@code postgres://<host>:<port>} + {@code <database>.<schema>.<table>}; a MySQL-protocol table
+ * (MariaDB: the naming spec has no scheme of its own for it) {@code mysql://<host>:<port>} + {@code <database>.<table>}.
  */
 public final class Datasets {
 
@@ -54,5 +56,15 @@ public final class Datasets {
     public static OutputDataset storageOutput(String location) {
         String[] n = storage(location);
         return new OutputDataset(n[0], n[1], Map.of(), Map.of());
+    }
+
+    /** A PostgreSQL table a CDC capture reads. */
+    public static InputDataset postgresTable(String host, int port, String database, String schema, String table) {
+        return new InputDataset("postgres://" + host + ":" + port, database + "." + schema + "." + table, Map.of(), Map.of());
+    }
+
+    /** A MariaDB (MySQL protocol) table a CDC capture reads. */
+    public static InputDataset mysqlTable(String host, int port, String database, String table) {
+        return new InputDataset("mysql://" + host + ":" + port, database + "." + table, Map.of(), Map.of());
     }
 }

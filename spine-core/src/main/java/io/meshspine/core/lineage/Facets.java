@@ -138,12 +138,18 @@ public final class Facets {
 
     /** The run's kind, start and counts, as the run history keeps them: a terminal event alone makes its row. */
     public static Facet runSummary(RunSummary summary, java.time.OffsetDateTime startedAt) {
+        return runSummary(summary, startedAt, SloState.UNKNOWN);
+    }
+
+    /** The same with the run's {@link SloState} as judged against its contract's SLOs. */
+    public static Facet runSummary(RunSummary summary, java.time.OffsetDateTime startedAt, SloState slo) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", summary.kind().configValue());
         m.put("startedAt", startedAt.format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         m.put("rowsIn", summary.rowsIn());
         m.put("rowsOut", summary.rowsOut());
         m.put("deadLettered", summary.deadLettered());
+        m.put("sloState", slo.name());
         return new Facet(PRODUCER, OWN + "meshspine_run", m);
     }
 }

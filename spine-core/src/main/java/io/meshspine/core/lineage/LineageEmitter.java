@@ -71,13 +71,17 @@ public final class LineageEmitter implements AutoCloseable {
             case HTTP -> new HttpTransport(config.url());
             case NONE -> null;
         };
+        if (config.runHistory() && config.transport() != TransportKind.KAFKA) {
+            // The run history is made from spine.lineage: the topic gets every event beside the chosen transport.
+            transport = transport == null ? new KafkaTransport(config.kafka()) : new TeeTransport(transport, new KafkaTransport(config.kafka()));
+        }
         if (transport != null) {
-            log.info("lineage on transport={} target={}", config.transport().configValue(), switch (config.transport()) {
+            log.info("lineage on transport={} target={} runHistory={}", config.transport().configValue(), switch (config.transport()) {
                 case FILE -> config.file().toAbsolutePath();
                 case KAFKA -> io.meshspine.core.topic.Topics.LINEAGE;
                 case HTTP -> config.url().getHost() + ":" + config.url().getPort() + config.url().getPath();
                 case NONE -> "";
-            });
+            }, config.runHistory() ? io.meshspine.core.topic.Topics.LINEAGE : "-");
         }
         return new LineageEmitter(config, transport, meters);
     }

@@ -19,6 +19,8 @@ public final class LineageRun {
     private final OffsetDateTime startedAt;
     private final Map<String, Facet> runFacets;
     private volatile boolean ended;
+    /** The SLOs the run is judged by ({@link SloState}); none until the emitter's caller names its contract's. */
+    private volatile io.meshspine.core.contract.ServiceLevels serviceLevels = io.meshspine.core.contract.ServiceLevels.NONE;
 
     LineageRun(LineageEmitter emitter, UUID runId, String job, RunKind kind, OffsetDateTime startedAt, Map<String, Facet> runFacets) {
         this.runFacets = Map.copyOf(runFacets);
@@ -43,6 +45,12 @@ public final class LineageRun {
 
     public OffsetDateTime startedAt() {
         return startedAt;
+    }
+
+    /** Judges this run by {@code slos} (its contract's): each event's {@code meshspine_run} facet then says MET or MISSED. */
+    public LineageRun serviceLevels(io.meshspine.core.contract.ServiceLevels slos) {
+        this.serviceLevels = slos == null ? io.meshspine.core.contract.ServiceLevels.NONE : slos;
+        return this;
     }
 
     void emitStart(List<InputDataset> inputs, List<OutputDataset> outputs) {
@@ -87,12 +95,14 @@ public final class LineageRun {
             return;
         }
         Map<String, Facet> facets = new java.util.LinkedHashMap<>(runFacets);
+        OffsetDateTime at = LineageEmitter.now();
         if (summary != null) {
-            facets.put(Facets.RUN_SUMMARY, Facets.runSummary(summary, startedAt));
+            SloState slo = SloState.of(serviceLevels, type, summary, java.time.Duration.between(startedAt, at));
+            facets.put(Facets.RUN_SUMMARY, Facets.runSummary(summary, startedAt, slo));
         }
         if (reason != null) {
             facets.put(Facets.ERROR_MESSAGE, Facets.errorMessage(reason));
         }
-        emitter.emit(new RunEvent(type, LineageEmitter.now(), new Run(runId, facets), emitter.job(job, kind), inputs, outputs, Facets.PRODUCER));
+        emitter.emit(new RunEvent(type, at, new Run(runId, facets), emitter.job(job, kind), inputs, outputs, Facets.PRODUCER));
     }
 }

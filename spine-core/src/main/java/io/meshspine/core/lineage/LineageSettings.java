@@ -23,18 +23,24 @@ public final class LineageSettings {
     public static final Setting<String> NAMESPACE = Setting.string("lineage.namespace", LineageConfig.DEFAULT_NAMESPACE,
             "The OpenLineage namespace of the spine's jobs.").validatedBy(s -> !s.isBlank(), "not blank");
     public static final Setting<Duration> RUNNING_INTERVAL = Setting.duration("lineage.running-interval", LineageConfig.NONE.runningInterval(),
-            "Long-lived streams (the gate per contract, CDC streaming) close one run per interval: START, RUNNING, COMPLETE with its counts.")
+            "How often long-lived runs report: the gate's life run per contract sends RUNNING and closes an interval run (START, COMPLETE"
+                    + " with its counts); each CDC streaming run sends RUNNING with its counts so far.")
             .positive();
     public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer("lineage.max-attempts", LineageConfig.NONE.maxAttempts(),
             "Attempts to send one run event (with back-off) before it is counted in `spine_lineage_events_failed_total` and logged.").atLeast(1);
 
-    public static final List<Setting<?>> ALL = List.of(TRANSPORT, FILE, URL, NAMESPACE, RUNNING_INTERVAL, MAX_ATTEMPTS);
+    public static final Setting<Boolean> RUN_HISTORY = Setting.bool("lineage.run-history", false,
+            "Also send every run event to `spine.lineage`, whatever `lineage.transport` is, so the sink keeps the run history"
+                    + " (`<lake>/ops/pipeline_runs`, `./spine runs`) beside a `file` or `http` transport (with `kafka` they go there already)."
+                    + " Set it on every service whose runs the history should hold; the demo does.");
+
+    public static final List<Setting<?>> ALL = List.of(TRANSPORT, FILE, URL, NAMESPACE, RUNNING_INTERVAL, MAX_ATTEMPTS, RUN_HISTORY);
 
     private LineageSettings() {
     }
 
     public static LineageConfig toConfig(SpineConfig config) {
         return new LineageConfig(config.get(TRANSPORT), config.get(FILE), URI.create(config.get(URL)), config.get(NAMESPACE),
-                config.get(RUNNING_INTERVAL), config.get(MAX_ATTEMPTS), CommonSettings.kafkaClient(config));
+                config.get(RUNNING_INTERVAL), config.get(MAX_ATTEMPTS), CommonSettings.kafkaClient(config), config.get(RUN_HISTORY));
     }
 }

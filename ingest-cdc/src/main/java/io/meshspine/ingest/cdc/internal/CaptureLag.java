@@ -65,7 +65,7 @@ final class CaptureLag implements AutoCloseable {
     }
 
     /** One attribute of Debezium's snapshot bean of {@code engine} as a number; NaN before the engine registered it. */
-    private static double snapshotAttribute(String engine, String attribute) {
+    static double snapshotAttribute(String engine, String attribute) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
             for (ObjectName name : server.queryNames(new ObjectName("debezium.*:type=connector-metrics,context=snapshot,*"), null)) {

@@ -106,6 +106,8 @@ public final class DatabaseCapture implements AutoCloseable {
     private final Map<String, List<TableRoute>> routes = new LinkedHashMap<>();
     private final JsonConverter json = new JsonConverter();
     private final CaptureLag lag;
+    /** Run events per contract: snapshots and streaming sessions (see {@link CaptureLineage}). */
+    private final CaptureLineage lineage;
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
@@ -120,7 +122,7 @@ public final class DatabaseCapture implements AutoCloseable {
     }
 
     public DatabaseCapture(CdcConfig config, CaptureSource source, List<Contract> contracts, Producer<byte[], byte[]> producer,
-                           RegistrySchemas registry, CdcMetrics metrics) {
+                           RegistrySchemas registry, CdcMetrics metrics, io.meshspine.core.lineage.LineageEmitter lineageEmitter) {
         this.config = config;
         this.source = source;
         this.engineName = ConnectorProperties.engineName(config, source);
@@ -132,6 +134,7 @@ public final class DatabaseCapture implements AutoCloseable {
             routes.computeIfAbsent(table, t -> new ArrayList<>()).add(new TableRoute(c, source.connector(), table, metrics));
         }
         json.configure(Map.of("schemas.enable", "false", "decimal.format", "NUMERIC"), false);
+        this.lineage = new CaptureLineage(lineageEmitter, config, source, routes());
         this.lag = new CaptureLag(config, source, metrics);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spine-cdc-" + source.connector().configValue() + "-" + source.database());
@@ -170,6 +173,7 @@ public final class DatabaseCapture implements AutoCloseable {
 
     public void start() {
         LOG.info("cdc capture starting engine={} source={} tables={}", engineName, source, routes.keySet());
+        lineage.start();
         thread.execute(this::run);
     }
 
@@ -430,6 +434,7 @@ public final class DatabaseCapture implements AutoCloseable {
                 if (o.record() == null) {
                     continue;
                 }
+                lineage.published(o.route(), o.event().record(), o.position(), o.deadLetter());
                 String contract = o.route().contract().qualifiedName();
                 if (o.deadLetter()) {
                     metrics.deadLettered(contract);
@@ -521,5 +526,6 @@ public final class DatabaseCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         routes().forEach(r -> r.closed("closed"));
+        lineage.close();
     }
 }
