@@ -3,6 +3,7 @@ package io.meshspine.sink;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.gate.ContractGate;
 import io.meshspine.gate.GateConfig;
@@ -24,6 +25,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code spine lake backfill}: a contract's Silver table rebuilt from a fixed snapshot of its Bronze table through the
@@ -40,14 +42,28 @@ public final class Backfill {
      * @param into the new table's path or URI; null: beside the live Silver table ({@code <name>_backfill_<ts>}), or the
      *             unfinished backfill of the same contract found there, which is resumed
      */
-    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait) {
+    /**
+     * @param workers threads deciding records; 0: one per available core
+     */
+    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait,
+                          int workers) {
+        public Options {
+            if (workers < 0) {
+                throw new IllegalArgumentException("workers must be 0 (one per core) or more, not " + workers);
+            }
+        }
+
         public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
-            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2));
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0);
         }
 
         /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
         public static Options replacing(String lakeRoot, String to, Duration gateWait) {
-            return new Options(lakeRoot, null, null, to, false, true, gateWait);
+            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0);
+        }
+
+        public Options withWorkers(int n) {
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n);
         }
     }
 
@@ -64,11 +80,18 @@ public final class Backfill {
                 : unfinishedBeside(options.lakeRoot(), contract, conf)
                 .orElseGet(() -> besideLive(options.lakeRoot(), contract, bronzePath, to, from, conf));
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(gate.registryUrl()));
-        ContractGate decisions = new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
+        // One decision instance per worker (decoders and MACs are per instance); the first one here, so a registry that
+        // does not know the contract's schemas stops the command before anything is read.
+        Supplier<ContractGate> decisions = () -> new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
                 gate.maxProductRecordBytes(), ProductTransform.NONE);
+        decisions.get();
+        int workers = options.workers() > 0 ? options.workers() : Runtime.getRuntime().availableProcessors();
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
-                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait());
-        return new BackfillJob(request, decisions, schemas, conf).run(progress);
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers);
+        // The backfill's run events go where the gate's go (the gate's settings file names the transport).
+        try (LineageEmitter lineage = LineageEmitter.start(gate.lineage(), null)) {
+            return new BackfillJob(request, decisions, schemas, conf, lineage).run(progress);
+        }
     }
 
     private static String besideLive(String lakeRoot, Contract contract, String bronzePath, BronzeReader.Bound to,
