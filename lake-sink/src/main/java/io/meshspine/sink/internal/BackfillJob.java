@@ -134,7 +134,9 @@ public final class BackfillJob {
         this.contract = request.contract();
         this.upsert = contract.sink().silverMode() == SilverMode.UPSERT;
         this.spec = new TableSpec(io.meshspine.sink.LakeTables.silverName(contract), request.targetPath(),
-                upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract, contract.avroSchema(),
+                // The live table's own row schema: an upsert row carries its source sequence, as the sink writes it.
+                upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract,
+                upsert ? SilverRows.upsertRowSchema(contract.avroSchema()) : contract.avroSchema(),
                 contract.sink().partitionColumn(), contract.keys(), BatchTrigger.DEFAULT);
         this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas);
         this.lineage = new BackfillLineage(lineage, spec, request.bronzePath());
