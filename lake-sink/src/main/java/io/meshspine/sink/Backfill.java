@@ -42,28 +42,39 @@ public final class Backfill {
      * @param into the new table's path or URI; null: beside the live Silver table ({@code <name>_backfill_<ts>}), or the
      *             unfinished backfill of the same contract found there, which is resumed
      */
+    /** Bronze rows per chunk unless told otherwise: few Silver files per partition value, and a resume loses little. */
+    public static final long DEFAULT_CHUNK_ROWS = 262_144;
+
     /**
-     * @param workers threads deciding records; 0: one per available core
+     * @param workers   threads deciding records; 0: one per available core
+     * @param chunkRows Bronze rows per chunk (consecutive files, at least one each): the unit of resume and of Silver files
      */
     public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait,
-                          int workers) {
+                          int workers, long chunkRows) {
         public Options {
             if (workers < 0) {
                 throw new IllegalArgumentException("workers must be 0 (one per core) or more, not " + workers);
             }
+            if (chunkRows < 1) {
+                throw new IllegalArgumentException("chunk rows must be at least 1, not " + chunkRows);
+            }
         }
 
         public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
-            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0);
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0, DEFAULT_CHUNK_ROWS);
         }
 
         /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
         public static Options replacing(String lakeRoot, String to, Duration gateWait) {
-            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0);
+            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0, DEFAULT_CHUNK_ROWS);
         }
 
         public Options withWorkers(int n) {
-            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n);
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n, chunkRows);
+        }
+
+        public Options withChunkRows(long rows) {
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, workers, rows);
         }
     }
 
@@ -87,7 +98,7 @@ public final class Backfill {
         decisions.get();
         int workers = options.workers() > 0 ? options.workers() : Runtime.getRuntime().availableProcessors();
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
-                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers);
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers, options.chunkRows());
         // The backfill's run events go where the gate's go (the gate's settings file names the transport).
         try (LineageEmitter lineage = LineageEmitter.start(gate.lineage(), null)) {
             return new BackfillJob(request, decisions, schemas, conf, lineage).run(progress);

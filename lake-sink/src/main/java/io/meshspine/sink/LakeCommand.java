@@ -178,6 +178,10 @@ public final class LakeCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "0", paramLabel = "<n>", description = "Threads deciding records (default 0: one per"
                 + " core); Bronze is read in source order and handed to them by raw key through bounded queues.")
         int workers;
+        @Option(names = "--chunk-rows", defaultValue = "" + Backfill.DEFAULT_CHUNK_ROWS, paramLabel = "<rows>", description = "Bronze rows"
+                + " per chunk (consecutive files, at least one each; default ${DEFAULT-VALUE}): the unit a rerun resumes from, and of"
+                + " the Silver files (one per partition value, chunk and worker).")
+        long chunkRows;
         @Option(names = "--gate-config", paramLabel = "<file>", description = "The gate's settings file (its hash key masks and identifies"
                 + " as in production; registry and Kafka from it), SPINE_* variables over it, as `./spine run gate --config` reads them.")
         java.nio.file.Path gateConfig;
@@ -215,7 +219,7 @@ public final class LakeCommand implements Runnable {
             try {
                 io.meshspine.sink.internal.BackfillJob.Summary s = Backfill.run(contract.get(), gate,
                         (replace ? Backfill.Options.replacing(parent.lake, to, gateWait) : new Backfill.Options(parent.lake, into, from, to, dryRun))
-                                .withWorkers(workers),
+                                .withWorkers(workers).withChunkRows(chunkRows),
                         (read, total, elapsed) -> {
                             double rate = elapsed.toNanos() == 0 ? 0 : read / (elapsed.toNanos() / 1e9);
                             long eta = rate <= 0 ? 0 : (long) ((total - read) / rate);

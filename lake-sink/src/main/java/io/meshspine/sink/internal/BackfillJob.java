@@ -58,8 +58,8 @@ import java.util.function.Supplier;
 /**
  * Rebuilds a contract's Silver table from a fixed snapshot of its Bronze table, through the gate's own decision code
  * ({@link ContractGate#decide} with stage {@code backfill}: decode, resolve, key, dedup within the backfill, rules,
- * masking with the production key) and the sink's own Silver row code ({@link SilverRows}). One Bronze file is one
- * chunk: its Silver files and manifest entry are written before it counts as done, so a rerun after a crash goes on
+ * masking with the production key) and the sink's own Silver row code ({@link SilverRows}). Consecutive Bronze files of
+ * about {@link Request#chunkRows} rows are one chunk: its Silver files and manifest entry are written before it counts as done, so a rerun after a crash goes on
  * after the last committed chunk; the table appears only with the final Delta commit, which adds every chunk's files at
  * once. Records the contract refuses become dead letters with stage {@code backfill} (never skipped); a dry run makes
  * the same decisions and writes nothing.
@@ -88,10 +88,11 @@ public final class BackfillJob {
      * @param replace           the target is the live Silver table, replaced in one commit (see {@link ReplaceCommit})
      * @param gateApplicationId the live gate's application id (its consumer group): a replace waits for it to pass the snapshot
      * @param workers           threads deciding records (at least 1)
+     * @param chunkRows         Bronze rows per chunk (consecutive files; at least one file each)
      */
     public record Request(Contract contract, String bronzePath, String targetPath, BronzeReader.Bound to, BronzeReader.Bound from,
                           boolean dryRun, boolean replace, String bootstrapServers, Map<String, Object> kafkaClient,
-                          String gateApplicationId, Duration replaceWait, int workers) {
+                          String gateApplicationId, Duration replaceWait, int workers, long chunkRows) {
     }
 
     /** The outcome: counts by kind, what was written, and which earlier (gate) dead letters now pass. */
@@ -222,9 +223,17 @@ public final class BackfillJob {
                         (upsert ? "upsert" : "append") + (request.replace() ? "+replace" : "")));
             }
         }
+        List<BronzeReader.BronzeFile> files = bronze.files();
+        List<List<BronzeReader.BronzeFile>> chunks = chunks(files, request.chunkRows());
+        for (Map.Entry<Integer, BackfillManifest.Chunk> e : done.entrySet()) {
+            // Resumed chunks are trusted with their identities: a chunk cut differently would drop records as duplicates.
+            if (e.getKey() >= chunks.size() || !e.getValue().bronzeFile().equals(names(chunks.get(e.getKey())))) {
+                throw new IllegalStateException("the unfinished backfill in " + request.targetPath() + " was cut into other chunks"
+                        + " (another --chunk-rows); rerun it with the same --chunk-rows, or delete " + request.targetPath() + " to start over");
+            }
+        }
         Set<String> earlierDeadLetters = earlierGateDeadLetters();
         ParquetFiles parquet = new ParquetFiles(conf);
-        List<BronzeReader.BronzeFile> files = bronze.files();
         long total = bronze.totalRows();
         int workerCount = Math.max(1, request.workers());
         Shared shared = new Shared(runId, parquet, earlierDeadLetters, passedIds, Instant.now());
@@ -250,19 +259,22 @@ public final class BackfillJob {
             }
         };
         try {
-            for (int i = 0; i < files.size(); i++) {
-                BronzeReader.BronzeFile file = files.get(i);
+            for (int i = 0; i < chunks.size(); i++) {
+                List<BronzeReader.BronzeFile> group = chunks.get(i);
+                String names = names(group);
                 BackfillManifest.Chunk prior = done.get(i);
-                if (prior != null && prior.bronzeFile().equals(file.path())) {
+                if (prior != null && prior.bronzeFile().equals(names)) {
                     totals.add(prior);
                     shared.resumedRows += prior.counts().read();
                     resumed++;
                     continue;
                 }
-                PendingChunk chunk = new PendingChunk(i, file.path(), workerCount);
+                PendingChunk chunk = new PendingChunk(i, names, workerCount);
                 pending.add(chunk);
                 Dispatch dispatch = new Dispatch(i, chunk, workers, shared, tick);
-                bronze.read(file, dispatch::accept);
+                for (BronzeReader.BronzeFile file : group) {
+                    bronze.read(file, dispatch::accept);
+                }
                 dispatch.end();
                 // Commit what is done, in file order; wait when more chunks are in flight than there are workers to keep busy.
                 while (!pending.isEmpty() && (pending.peek().isDone() || pending.size() > workerCount + 1)) {
@@ -317,6 +329,34 @@ public final class BackfillJob {
         BackfillManifest.Counts counts = totals.counts;
         return new Summary(request.targetPath(), bronze.version(), counts.read(), counts.passed(), counts.deadLettered(), counts.duplicates(),
                 counts.refused(), silverRows, written.size(), version, resumed, List.copyOf(totals.nowPassing), took, request.dryRun(), workerCount);
+    }
+
+    /**
+     * Consecutive Bronze files (in source order) of about {@code chunkRows} rows together: the unit of resume, and of the
+     * Silver files each worker writes (one per partition value and chunk), so small Bronze files do not make small
+     * Silver files. A file larger than that is a chunk of its own.
+     */
+    static List<List<BronzeReader.BronzeFile>> chunks(List<BronzeReader.BronzeFile> files, long chunkRows) {
+        List<List<BronzeReader.BronzeFile>> out = new ArrayList<>();
+        List<BronzeReader.BronzeFile> current = new ArrayList<>();
+        long rows = 0;
+        for (BronzeReader.BronzeFile f : files) {
+            if (!current.isEmpty() && rows + f.rows() > chunkRows) {
+                out.add(current);
+                current = new ArrayList<>();
+                rows = 0;
+            }
+            current.add(f);
+            rows += f.rows();
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private static String names(List<BronzeReader.BronzeFile> group) {
+        return String.join("\n", group.stream().map(BronzeReader.BronzeFile::path).toList());
     }
 
     private SilverRows newSilverRows() {
