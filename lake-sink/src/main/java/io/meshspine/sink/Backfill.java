@@ -3,6 +3,7 @@ package io.meshspine.sink;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
+import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
 import io.meshspine.gate.ContractGate;
 import io.meshspine.gate.GateConfig;
@@ -24,6 +25,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code spine lake backfill}: a contract's Silver table rebuilt from a fixed snapshot of its Bronze table through the
@@ -40,14 +42,39 @@ public final class Backfill {
      * @param into the new table's path or URI; null: beside the live Silver table ({@code <name>_backfill_<ts>}), or the
      *             unfinished backfill of the same contract found there, which is resumed
      */
-    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait) {
+    /** Bronze rows per chunk unless told otherwise: few Silver files per partition value, and a resume loses little. */
+    public static final long DEFAULT_CHUNK_ROWS = 262_144;
+
+    /**
+     * @param workers   threads deciding records; 0: one per available core
+     * @param chunkRows Bronze rows per chunk (consecutive files, at least one each): the unit of resume and of Silver files
+     */
+    public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait,
+                          int workers, long chunkRows) {
+        public Options {
+            if (workers < 0) {
+                throw new IllegalArgumentException("workers must be 0 (one per core) or more, not " + workers);
+            }
+            if (chunkRows < 1) {
+                throw new IllegalArgumentException("chunk rows must be at least 1, not " + chunkRows);
+            }
+        }
+
         public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
-            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2));
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0, DEFAULT_CHUNK_ROWS);
         }
 
         /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
         public static Options replacing(String lakeRoot, String to, Duration gateWait) {
-            return new Options(lakeRoot, null, null, to, false, true, gateWait);
+            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0, DEFAULT_CHUNK_ROWS);
+        }
+
+        public Options withWorkers(int n) {
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n, chunkRows);
+        }
+
+        public Options withChunkRows(long rows) {
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, workers, rows);
         }
     }
 
@@ -64,18 +91,25 @@ public final class Backfill {
                 : unfinishedBeside(options.lakeRoot(), contract, conf)
                 .orElseGet(() -> besideLive(options.lakeRoot(), contract, bronzePath, to, from, conf));
         RegistrySchemas schemas = new RegistrySchemas(new ApicurioClient(gate.registryUrl()));
-        ContractGate decisions = new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
+        // One decision instance per worker (decoders and MACs are per instance); the first one here, so a registry that
+        // does not know the contract's schemas stops the command before anything is read.
+        Supplier<ContractGate> decisions = () -> new ContractGate(ContractCatalog.of(List.of(contract)), schemas, gate.hashKey(),
                 gate.maxProductRecordBytes(), ProductTransform.NONE);
+        decisions.get();
+        int workers = options.workers() > 0 ? options.workers() : Runtime.getRuntime().availableProcessors();
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
-                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait());
-        if (!encrypted(bronzePath, conf)) {
-            return new BackfillJob(request, decisions, schemas, conf).run(progress);
-        }
-        // An encrypted Bronze table is read with the privacy keys the gate is configured with (issue 16).
-        java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
-        client.put("bootstrap.servers", gate.bootstrapServers());
-        try (var keys = gate.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, client)) {
-            return new BackfillJob(request, decisions, schemas, conf, new io.meshspine.core.privacy.SubjectCipher(keys)).run(progress);
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers, options.chunkRows());
+        // The backfill's run events go where the gate's go (the gate's settings file names the transport).
+        try (LineageEmitter lineage = LineageEmitter.start(gate.lineage(), null)) {
+            if (!encrypted(bronzePath, conf)) {
+                return new BackfillJob(request, decisions, schemas, conf, lineage).run(progress);
+            }
+            // An encrypted Bronze table is read with the privacy keys the gate is configured with (issue 16).
+            java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
+            client.put("bootstrap.servers", gate.bootstrapServers());
+            try (var keys = gate.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, client)) {
+                return new BackfillJob(request, decisions, schemas, conf, lineage, new io.meshspine.core.privacy.SubjectCipher(keys)).run(progress);
+            }
         }
     }
 

@@ -140,7 +140,8 @@ class BackfillOnBrokerTest {
         assertThat(KernelTable.read(bronzePath).files()).as("Bronze in several files: several chunks").isGreaterThanOrEqualTo(4);
 
         // Dry run: the same decisions, counted; nothing written, nothing dead-lettered.
-        BackfillJob.Summary dry = Backfill.run(fixed, gateConfig, new Backfill.Options(lake.toString(), null, null, null, true), BackfillJob.Progress.NONE);
+        BackfillJob.Summary dry = Backfill.run(fixed, gateConfig, new Backfill.Options(lake.toString(), null, null, null, true).withChunkRows(1),
+                BackfillJob.Progress.NONE);
         assertThat(List.of(dry.rowsRead(), dry.passed(), dry.deadLettered(), dry.duplicates(), dry.silverRows()))
                 .containsExactly((long) totalRaw, (long) VALID, 2L, (long) RESENT, (long) VALID);
         assertThat(new HashSet<>(dry.nowPassing())).isEqualTo(ruleLetterIds);
@@ -148,11 +149,12 @@ class BackfillOnBrokerTest {
         assertThat(deadLetters(kit, registry, strict.qualifiedName())).hasSize(gateLetters.size());
 
         // A backfill in its own JVM, halted (as kill -9 would) after two chunks, with a third chunk's files and dead letters written.
+        // One Bronze file per chunk (chunk rows 1), so this small table has several.
         Path into = dir.resolve("rebuilt");
         Process child = new ProcessBuilder(ChildJvm.command(dir.resolve("child-tmp"), List.of("-Xmx256m",
                 "-D" + CrashPoint.PROPERTY + "=" + CrashPoint.BACKFILL_CHUNK_BEFORE_MANIFEST, "-D" + CrashPoint.AFTER_COMMITS_PROPERTY + "=2"),
                 BackfillMain.class.getName(), lake.toString(), fixedDir.toString(), domain + ".transactions", kit.bootstrapServers(),
-                kit.registryUrl(), HASH_KEY, into.toString())).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+                kit.registryUrl(), HASH_KEY, into.toString(), "1")).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
         } finally {
@@ -164,8 +166,8 @@ class BackfillOnBrokerTest {
         assertThat(into.resolve("_backfill/chunk-2.json")).doesNotExist();
 
         // The same command again: resumes after the two committed chunks; the cut-off chunk's files are gone.
-        BackfillJob.Summary done = Backfill.run(fixed, gateConfig, new Backfill.Options(lake.toString(), into.toString(), null, null, false),
-                BackfillJob.Progress.NONE);
+        BackfillJob.Summary done = Backfill.run(fixed, gateConfig, new Backfill.Options(lake.toString(), into.toString(), null, null, false)
+                .withChunkRows(1), BackfillJob.Progress.NONE);
         assertThat(done.chunksResumed()).isEqualTo(2);
         assertThat(List.of(done.rowsRead(), done.passed(), done.deadLettered(), done.duplicates(), done.silverRows()))
                 .containsExactly((long) totalRaw, (long) VALID, 2L, (long) RESENT, (long) VALID);

@@ -10,14 +10,15 @@ import java.util.Arrays;
  * The identities (the gate's 16-byte dedup HMACs) of the records a backfill let through, so a record Bronze holds
  * twice passes once, as it did at the gate. Open addressing over two longs per identity: about 32 bytes each at the
  * load factor, so ten million records fit in about 320 MB. Saved with each committed chunk, so a resumed run still
- * drops the duplicates of records an earlier chunk passed. Not thread-safe.
+ * drops the duplicates of records an earlier chunk passed. Shared by the backfill's workers: each call holds the
+ * instance's lock (one short probe; the decisions around it take far longer).
  */
 final class BackfillIdentities {
 
     private long[] slots = new long[2 * 1024];
     private int size;
 
-    boolean contains(byte[] identity) {
+    synchronized boolean contains(byte[] identity) {
         long hi = hi(identity);
         long lo = lo(identity);
         int mask = slots.length / 2 - 1;
@@ -34,7 +35,7 @@ final class BackfillIdentities {
     }
 
     /** @return false when it was there already */
-    boolean add(byte[] identity) {
+    synchronized boolean add(byte[] identity) {
         return add(hi(identity), lo(identity));
     }
 
@@ -61,7 +62,7 @@ final class BackfillIdentities {
         }
     }
 
-    int size() {
+    synchronized int size() {
         return size;
     }
 
@@ -83,7 +84,7 @@ final class BackfillIdentities {
         }
     }
 
-    void readInto(DataInputStream in) throws IOException {
+    synchronized void readInto(DataInputStream in) throws IOException {
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             add(in.readLong(), in.readLong());
@@ -102,6 +103,15 @@ final class BackfillIdentities {
             pairs[2 * count] = hi(identity);
             pairs[2 * count + 1] = lo(identity);
             count++;
+        }
+
+        /** Another worker's identities of the same chunk. */
+        void addAll(Chunk other) {
+            if (2 * (count + other.count) > pairs.length) {
+                pairs = Arrays.copyOf(pairs, Math.max(pairs.length * 2, 2 * (count + other.count)));
+            }
+            System.arraycopy(other.pairs, 0, pairs, 2 * count, 2 * other.count);
+            count += other.count;
         }
 
         void write(DataOutputStream out) throws IOException {

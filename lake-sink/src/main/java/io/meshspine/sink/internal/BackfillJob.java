@@ -11,6 +11,8 @@ import io.meshspine.core.contract.SilverMode;
 import io.meshspine.core.deadletter.DeadLetter;
 import io.meshspine.core.deadletter.DeadLetterCodec;
 import io.meshspine.core.deadletter.OriginalRecord;
+import io.meshspine.core.lineage.LineageEmitter;
+import io.meshspine.core.lineage.LineageRun;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.gate.ContractGate;
 import io.meshspine.gate.GateDecision;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,35 +45,60 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Rebuilds a contract's Silver table from a fixed snapshot of its Bronze table, through the gate's own decision code
  * ({@link ContractGate#decide} with stage {@code backfill}: decode, resolve, key, dedup within the backfill, rules,
- * masking with the production key) and the sink's own Silver row code ({@link SilverRows}). One Bronze file is one
- * chunk: its Silver files and manifest entry are written before the next starts, so a rerun after a crash goes on after
- * the last committed chunk; the table appears only with the final Delta commit, which adds every chunk's files at once.
- * Records the contract refuses become dead letters with stage {@code backfill} (never skipped); a dry run makes the
- * same decisions and writes nothing.
+ * masking with the production key) and the sink's own Silver row code ({@link SilverRows}). Consecutive Bronze files of
+ * about {@link Request#chunkRows} rows are one chunk: its Silver files and manifest entry are written before it counts as done, so a rerun after a crash goes on
+ * after the last committed chunk; the table appears only with the final Delta commit, which adds every chunk's files at
+ * once. Records the contract refuses become dead letters with stage {@code backfill} (never skipped); a dry run makes
+ * the same decisions and writes nothing.
+ *
+ * <p>Parallel: this thread reads the Bronze files in source order and hands each raw record to one of
+ * {@link Request#workers} workers by its raw key, through bounded queues (memory stays bounded however large Bronze
+ * is). A producer keys a record by its business key, so one key's records, and the copies of one record, go to one
+ * worker in source order: deduplication (first copy passes) and an upsert key's order are those of a sequential read.
+ * A record whose copies or changes carry different raw keys still passes once (the identities are shared), and an
+ * upsert key's changes from several workers are merged by {@link NewestChange} in read order. Chunks are committed in
+ * file order.
  */
 public final class BackfillJob {
 
     public static final String STAGE = "backfill";
     private static final Logger log = LoggerFactory.getLogger(BackfillJob.class);
+    /** Records per hand-over to a worker, and hand-overs a worker's queue holds: what bounds the records in flight. */
+    private static final int BATCH = 256;
+    private static final int QUEUED_BATCHES = 8;
+    /** Tells a worker the run is over. */
+    private static final Object STOP = new Object();
 
-    /** What to backfill, from where, into where. */
     /**
+     * What to backfill, from where, into where.
+     *
      * @param replace           the target is the live Silver table, replaced in one commit (see {@link ReplaceCommit})
      * @param gateApplicationId the live gate's application id (its consumer group): a replace waits for it to pass the snapshot
+     * @param workers           threads deciding records (at least 1)
+     * @param chunkRows         Bronze rows per chunk (consecutive files; at least one file each)
      */
     public record Request(Contract contract, String bronzePath, String targetPath, BronzeReader.Bound to, BronzeReader.Bound from,
                           boolean dryRun, boolean replace, String bootstrapServers, Map<String, Object> kafkaClient,
-                          String gateApplicationId, Duration replaceWait) {
+                          String gateApplicationId, Duration replaceWait, int workers, long chunkRows) {
     }
 
     /** The outcome: counts by kind, what was written, and which earlier (gate) dead letters now pass. */
     public record Summary(String target, long bronzeVersion, long rowsRead, long passed, long deadLettered, long duplicates,
                           long refused, long silverRows, int files, long tableVersion, int chunksResumed, List<String> nowPassing,
-                          Duration took, boolean dryRun) {
+                          Duration took, boolean dryRun, int workers) {
         public double rowsPerSecond() {
             return took.toNanos() == 0 ? 0 : rowsRead / (took.toNanos() / 1e9);
         }
@@ -84,36 +113,48 @@ public final class BackfillJob {
     }
 
     private final Request request;
-    private final ContractGate gate;
+    private final Supplier<ContractGate> gates;
     private final RegistrySchemas schemas;
     private final Configuration conf;
     private final DeadLetters deadLetters;
     private final Contract contract;
     private final boolean upsert;
     private final TableSpec spec;
+    private final BackfillLineage lineage;
+    /** Bytes of the Silver files the final commit added (for the lineage's output statistics). */
+    private long writtenBytes;
 
     /** Null when Bronze is read in clear. */
     private final io.meshspine.core.privacy.SubjectCipher cipher;
 
-    public BackfillJob(Request request, ContractGate gate, RegistrySchemas schemas, Configuration conf) {
-        this(request, gate, schemas, conf, null);
+    /**
+     * @param gates a new gate decision instance per worker (each holds decoders and MACs of its own)
+     */
+    public BackfillJob(Request request, Supplier<ContractGate> gates, RegistrySchemas schemas, Configuration conf, LineageEmitter lineage) {
+        this(request, gates, schemas, conf, lineage, null);
     }
 
-    /** @param cipher decrypts an encrypted Bronze table and seals the backfill's dead letters (null: Bronze in clear) */
-    public BackfillJob(Request request, ContractGate gate, RegistrySchemas schemas, Configuration conf,
+    /**
+     * @param gates a new gate decision instance per worker (each holds decoders and MACs of its own)
+     * @param cipher decrypts an encrypted Bronze table and seals the backfill's dead letters (null: Bronze in clear)
+     */
+    public BackfillJob(Request request, Supplier<ContractGate> gates, RegistrySchemas schemas, Configuration conf, LineageEmitter lineage,
                        io.meshspine.core.privacy.SubjectCipher cipher) {
         this.cipher = cipher;
         this.request = request;
-        this.gate = gate;
+        this.gates = gates;
         this.schemas = schemas;
         this.conf = conf;
         this.contract = request.contract();
         this.upsert = contract.sink().silverMode() == SilverMode.UPSERT;
         this.spec = new TableSpec(io.meshspine.sink.LakeTables.silverName(contract), request.targetPath(),
-                upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract, contract.avroSchema(),
+                // The live table's own row schema: an upsert row carries its source sequence, as the sink writes it.
+                upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract,
+                upsert ? SilverRows.upsertRowSchema(contract.avroSchema()) : contract.avroSchema(),
                 contract.sink().partitionColumn(), contract.keys(), BatchTrigger.DEFAULT);
         this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas,
                 cipher == null ? null : DeadLetters.sealer(cipher, request.contract(), schemas));
+        this.lineage = new BackfillLineage(lineage, spec, request.bronzePath());
     }
 
     public Summary run(Progress progress) {
@@ -138,6 +179,23 @@ public final class BackfillJob {
             }
         }
         BronzeReader bronze = new BronzeReader(contract, request.bronzePath(), conf, to, request.from(), cipher);
+        LineageRun run = request.dryRun() ? null : lineage.begin(bronze.version());
+        long[] read = {0};
+        try {
+            Summary s = runOn(bronze, manifest, progress, started, run, read);
+            if (run != null) {
+                lineage.completed(run, bronze.version(), s.rowsRead(), s.silverRows(), s.deadLettered(), s.tableVersion(), s.files(), writtenBytes);
+            }
+            return s;
+        } catch (RuntimeException | Error e) {
+            if (run != null) {
+                lineage.failed(run, bronze.version(), read[0], e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private Summary runOn(BronzeReader bronze, BackfillManifest manifest, Progress progress, long started, LineageRun run, long[] readSoFar) {
         DeltaTable target = new DeltaTable(spec, conf);
         if (request.replace() && !target.deltaLog().tableExists()) {
             throw new IllegalStateException("--replace: there is no live table at " + request.targetPath() + " to replace (use --into)");
@@ -179,93 +237,190 @@ public final class BackfillJob {
                         (upsert ? "upsert" : "append") + (request.replace() ? "+replace" : "")));
             }
         }
-        Set<String> earlierDeadLetters = earlierGateDeadLetters();
-        SilverRows rows = new SilverRows(contract, new RecordDecoder(schemas, contract.avroSchema()),
-                new RecordDecoder(schemas, contract.keySchema()), upsert);
-        ParquetFiles parquet = new ParquetFiles(conf);
         List<BronzeReader.BronzeFile> files = bronze.files();
-        long total = bronze.totalRows();
-        BackfillManifest.Counts counts = BackfillManifest.Counts.ZERO;
-        List<ParquetFiles.WrittenFile> written = new ArrayList<>();
-        List<String> nowPassing = new ArrayList<>();
-        TreeMap<BusinessKey, GenericRecord> latest = upsert ? new TreeMap<>() : null;
-        Map<Integer, Long> lastRawOffsets = new HashMap<>();
-        int resumed = 0;
-        long read = 0;
-        long lastReport = 0;
-        for (int i = 0; i < files.size(); i++) {
-            BronzeReader.BronzeFile file = files.get(i);
-            BackfillManifest.Chunk prior = done.get(i);
-            if (prior != null && prior.bronzeFile().equals(file.path())) {
-                counts = counts.plus(prior.counts());
-                written.addAll(prior.files());
-                nowPassing.addAll(prior.nowPassing());
-                prior.lastOffsets().forEach((p, o) -> lastRawOffsets.merge(p, o, Math::max));
-                read += prior.counts().read();
-                resumed++;
-                continue;
-            }
-            ChunkWork chunk = new ChunkWork(runId, new OpenPartitions(parquet, filePrefix(runId)), rows, earlierDeadLetters, passedIds, latest);
-            try {
-                bronze.read(file, chunk::decide);
-            } catch (RuntimeException e) {
-                chunk.abandon();
-                throw e;
-            }
-            List<ParquetFiles.WrittenFile> chunkFiles = chunk.close();
-            if (!request.dryRun()) {
-                deadLetters.sendAll(chunk.deadLetters);
-                Crash.at(CrashPoint.BACKFILL_CHUNK_BEFORE_MANIFEST);
-                manifest.commit(new BackfillManifest.Chunk(i, file.path(), chunk.counts(), chunkFiles, chunk.nowPassing, chunk.lastOffsets),
-                        chunk.identities);
-                Crash.committed();
-            }
-            counts = counts.plus(chunk.counts());
-            written.addAll(chunkFiles);
-            nowPassing.addAll(chunk.nowPassing);
-            chunk.lastOffsets.forEach((p, o) -> lastRawOffsets.merge(p, o, Math::max));
-            read += chunk.read;
-            long now = System.nanoTime();
-            if (now - lastReport > 1_000_000_000L || i == files.size() - 1) {
-                progress.rows(read, total, Duration.ofNanos(now - started));
-                lastReport = now;
+        List<List<BronzeReader.BronzeFile>> chunks = chunks(files, request.chunkRows());
+        for (Map.Entry<Integer, BackfillManifest.Chunk> e : done.entrySet()) {
+            // Resumed chunks are trusted with their identities: a chunk cut differently would drop records as duplicates.
+            if (e.getKey() >= chunks.size() || !e.getValue().bronzeFile().equals(names(chunks.get(e.getKey())))) {
+                throw new IllegalStateException("the unfinished backfill in " + request.targetPath() + " was cut into other chunks"
+                        + " (another --chunk-rows); rerun it with the same --chunk-rows, or delete " + request.targetPath() + " to start over");
             }
         }
+        Set<String> earlierDeadLetters = earlierGateDeadLetters();
+        ParquetFiles parquet = new ParquetFiles(conf);
+        long total = bronze.totalRows();
+        int workerCount = Math.max(1, request.workers());
+        Shared shared = new Shared(runId, parquet, earlierDeadLetters, passedIds, Instant.now());
+        List<Worker> workers = new ArrayList<>();
+        for (int w = 0; w < workerCount; w++) {
+            workers.add(new Worker(w, gates.get(), newSilverRows(), shared));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(workerCount, r -> {
+            Thread t = new Thread(r, "spine-backfill-" + contract.qualifiedName());
+            t.setDaemon(true);
+            return t;
+        });
+        workers.forEach(pool::execute);
+        Totals totals = new Totals();
+        ArrayDeque<PendingChunk> pending = new ArrayDeque<>();
+        int resumed = 0;
+        long[] lastReport = {System.nanoTime()};
+        Runnable tick = () -> {
+            long now = System.nanoTime();
+            if (now - lastReport[0] > 1_000_000_000L) {
+                progress.rows(shared.resumedRows + shared.decided.get(), total, Duration.ofNanos(now - started));
+                lastReport[0] = now;
+            }
+        };
+        try {
+            for (int i = 0; i < chunks.size(); i++) {
+                List<BronzeReader.BronzeFile> group = chunks.get(i);
+                String names = names(group);
+                BackfillManifest.Chunk prior = done.get(i);
+                if (prior != null && prior.bronzeFile().equals(names)) {
+                    totals.add(prior);
+                    shared.resumedRows += prior.counts().read();
+                    resumed++;
+                    continue;
+                }
+                PendingChunk chunk = new PendingChunk(i, names, workerCount);
+                pending.add(chunk);
+                Dispatch dispatch = new Dispatch(i, chunk, workers, shared, tick);
+                for (BronzeReader.BronzeFile file : group) {
+                    bronze.read(file, dispatch::accept);
+                }
+                dispatch.end();
+                // Commit what is done, in file order; wait when more chunks are in flight than there are workers to keep busy.
+                while (!pending.isEmpty() && (pending.peek().isDone() || pending.size() > workerCount + 1)) {
+                    commitChunk(pending.poll(), shared, manifest, totals);
+                }
+                tick.run();
+                readSoFar[0] = shared.resumedRows + shared.decided.get();
+            }
+            while (!pending.isEmpty()) {
+                commitChunk(pending.poll(), shared, manifest, totals);
+            }
+            for (Worker w : workers) {
+                shared.put(w, STOP);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        readSoFar[0] = totals.counts.read();
+        progress.rows(totals.counts.read(), total, Duration.ofNanos(System.nanoTime() - started));
+        TreeMap<BusinessKey, SilverRows.KeyChange> latest = upsert ? merge(workers) : null;
+        List<ParquetFiles.WrittenFile> written = totals.files;
         long silverRows;
         long version = -1;
         if (upsert) {
-            silverRows = latest.values().stream().filter(java.util.Objects::nonNull).count();
+            silverRows = latest.values().stream().filter(c -> c.row() != null).count();
         } else {
-            silverRows = counts.passed() - counts.refused();
+            silverRows = totals.counts.passed() - totals.counts.refused();
         }
+        String lineageRunId = run == null ? null : run.runId().toString();
         if (!request.dryRun() && request.replace()) {
-            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, rows, new OpenPartitions(parquet, filePrefix(runId)), conf, schemas)
-                    .commit(written, latest, lastRawOffsets, bronze.version(), runId);
+            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, newSilverRows(), new OpenPartitions(parquet, filePrefix(runId)), conf, schemas)
+                    .commit(written, latest, totals.lastRawOffsets, bronze.version(), runId, lineageRunId);
             version = r.version();
             silverRows += r.tailRows();
-            written.clear();
-            written.addAll(r.added());
+            written = new ArrayList<>(r.added());
             manifest.remove();
         } else if (!request.dryRun()) {
             if (upsert) {
                 OpenPartitions out = new OpenPartitions(parquet, filePrefix(runId));
-                latest.values().forEach(r -> {
-                    if (r != null) {
-                        out.write(r);
+                latest.values().forEach(c -> {
+                    if (c.row() != null) {
+                        out.write(c.row());
                     }
                 });
                 written.addAll(out.close());
             }
-            version = commit(target, written, bronze.version(), runId);
+            version = commit(target, written, bronze.version(), runId, lineageRunId);
             manifest.remove();
         }
+        writtenBytes = written.stream().mapToLong(ParquetFiles.WrittenFile::size).sum();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        BackfillManifest.Counts counts = totals.counts;
         return new Summary(request.targetPath(), bronze.version(), counts.read(), counts.passed(), counts.deadLettered(), counts.duplicates(),
-                counts.refused(), silverRows, written.size(), version, resumed, List.copyOf(nowPassing), took, request.dryRun());
+                counts.refused(), silverRows, written.size(), version, resumed, List.copyOf(totals.nowPassing), took, request.dryRun(), workerCount);
+    }
+
+    /**
+     * Consecutive Bronze files (in source order) of about {@code chunkRows} rows together: the unit of resume, and of the
+     * Silver files each worker writes (one per partition value and chunk), so small Bronze files do not make small
+     * Silver files. A file larger than that is a chunk of its own.
+     */
+    static List<List<BronzeReader.BronzeFile>> chunks(List<BronzeReader.BronzeFile> files, long chunkRows) {
+        List<List<BronzeReader.BronzeFile>> out = new ArrayList<>();
+        List<BronzeReader.BronzeFile> current = new ArrayList<>();
+        long rows = 0;
+        for (BronzeReader.BronzeFile f : files) {
+            if (!current.isEmpty() && rows + f.rows() > chunkRows) {
+                out.add(current);
+                current = new ArrayList<>();
+                rows = 0;
+            }
+            current.add(f);
+            rows += f.rows();
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private static String names(List<BronzeReader.BronzeFile> group) {
+        return String.join("\n", group.stream().map(BronzeReader.BronzeFile::path).toList());
+    }
+
+    private SilverRows newSilverRows() {
+        return new SilverRows(contract, new RecordDecoder(schemas, contract.avroSchema()), new RecordDecoder(schemas, contract.keySchema()), upsert);
+    }
+
+    /** A chunk's parts from every worker, its dead letters sent, then its manifest entry: the chunk's commit point. */
+    private void commitChunk(PendingChunk chunk, Shared shared, BackfillManifest manifest, Totals totals) {
+        shared.await(chunk);
+        BackfillManifest.Counts counts = BackfillManifest.Counts.ZERO;
+        List<ParquetFiles.WrittenFile> files = new ArrayList<>();
+        List<String> nowPassing = new ArrayList<>();
+        Map<Integer, Long> lastOffsets = new HashMap<>();
+        List<DeadLetter> letters = new ArrayList<>();
+        BackfillIdentities.Chunk identities = new BackfillIdentities.Chunk();
+        for (ChunkWork part : chunk.parts) {
+            counts = counts.plus(part.counts());
+            files.addAll(part.files);
+            nowPassing.addAll(part.nowPassing);
+            part.lastOffsets.forEach((p, o) -> lastOffsets.merge(p, o, Math::max));
+            letters.addAll(part.deadLetters);
+            identities.addAll(part.identities);
+        }
+        BackfillManifest.Chunk entry = new BackfillManifest.Chunk(chunk.index, chunk.bronzeFile, counts, files, nowPassing, lastOffsets);
+        if (!request.dryRun()) {
+            deadLetters.sendAll(letters);
+            Crash.at(CrashPoint.BACKFILL_CHUNK_BEFORE_MANIFEST);
+            manifest.commit(entry, identities);
+            Crash.committed();
+        }
+        totals.add(entry);
+    }
+
+    /** The workers' newest change per key; a key several workers saw (records of one key under different raw keys) in read order. */
+    private static TreeMap<BusinessKey, SilverRows.KeyChange> merge(List<Worker> workers) {
+        TreeMap<BusinessKey, Held> all = workers.get(0).latest;
+        for (int w = 1; w < workers.size(); w++) {
+            workers.get(w).latest.forEach((key, held) -> all.merge(key, held, (a, b) -> {
+                Held first = a.ordinal() < b.ordinal() ? a : b;
+                Held second = first == a ? b : a;
+                return NewestChange.replaces(first.change(), second.change()) ? second : first;
+            }));
+        }
+        TreeMap<BusinessKey, SilverRows.KeyChange> out = new TreeMap<>();
+        all.forEach((k, h) -> out.put(k, h.change()));
+        return out;
     }
 
     /** The one commit that makes the result visible: every chunk's files, the table's metadata, what the run read. */
-    private long commit(DeltaTable target, List<ParquetFiles.WrittenFile> files, long bronzeVersion, String runId) {
+    private long commit(DeltaTable target, List<ParquetFiles.WrittenFile> files, long bronzeVersion, String runId, String lineageRunId) {
         OptimisticTransaction txn = target.begin();
         if (txn.readVersion() >= 0) {
             throw new IllegalStateException("a table appeared at " + request.targetPath() + " while the backfill ran");
@@ -279,6 +434,9 @@ public final class BackfillJob {
         params.put("mode", "\"ErrorIfExists\"");
         params.put("backfill", "\"" + contract.qualifiedName() + " from " + request.bronzePath().replace("\"", "") + " at version "
                 + bronzeVersion + ", run " + runId + "\"");
+        if (lineageRunId != null) {
+            params.put(CommitLineage.COMMIT_INFO_RUN_ID, "\"" + lineageRunId + "\"");
+        }
         long version = txn.commit(actions, new Operation(Operation.Name.WRITE, params), DeltaTable.ENGINE_INFO).getVersion();
         log.info("backfill committed table={} version={} files={} bronzeVersion={} run={}", request.targetPath(), version, files.size(),
                 bronzeVersion, runId);
@@ -323,6 +481,219 @@ public final class BackfillJob {
         return "backfill-" + runId + "-";
     }
 
+    /** What the chunks committed so far add up to. */
+    private static final class Totals {
+        BackfillManifest.Counts counts = BackfillManifest.Counts.ZERO;
+        final List<ParquetFiles.WrittenFile> files = new ArrayList<>();
+        final List<String> nowPassing = new ArrayList<>();
+        final Map<Integer, Long> lastRawOffsets = new HashMap<>();
+
+        void add(BackfillManifest.Chunk c) {
+            counts = counts.plus(c.counts());
+            files.addAll(c.files());
+            nowPassing.addAll(c.nowPassing());
+            c.lastOffsets().forEach((p, o) -> lastRawOffsets.merge(p, o, Math::max));
+        }
+    }
+
+    /** A raw record and its place in the read order (chunk index, row in the file): what orders a key's changes across workers. */
+    private record Item(ContractGate.RawRecord raw, long ordinal) {
+    }
+
+    private record Batch(int chunk, Item[] items, int size) {
+    }
+
+    private record ChunkEnd(PendingChunk chunk) {
+    }
+
+    /** An upsert key's newest change in one worker, with where it was read. */
+    private record Held(SilverRows.KeyChange change, long ordinal) {
+    }
+
+    /** One chunk in flight: one part per worker, done when every worker has closed its part. */
+    private static final class PendingChunk {
+        final int index;
+        final String bronzeFile;
+        final ChunkWork[] parts;
+        final CountDownLatch closed;
+
+        PendingChunk(int index, String bronzeFile, int workers) {
+            this.index = index;
+            this.bronzeFile = bronzeFile;
+            this.parts = new ChunkWork[workers];
+            this.closed = new CountDownLatch(workers);
+        }
+
+        boolean isDone() {
+            return closed.getCount() == 0;
+        }
+    }
+
+    /** What the reader and the workers share: the run's settings, the identities passed, progress and the first failure. */
+    private final class Shared {
+        final String runId;
+        final ParquetFiles parquet;
+        final Set<String> earlier;
+        final BackfillIdentities passedIds;
+        final Instant now;
+        final AtomicLong decided = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        long resumedRows;
+
+        Shared(String runId, ParquetFiles parquet, Set<String> earlier, BackfillIdentities passedIds, Instant now) {
+            this.runId = runId;
+            this.parquet = parquet;
+            this.earlier = earlier;
+            this.passedIds = passedIds;
+            this.now = now;
+        }
+
+        void put(Worker w, Object message) {
+            try {
+                while (!w.queue.offer(message, 200, TimeUnit.MILLISECONDS)) {
+                    rethrowFailure();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("backfill interrupted", e);
+            }
+            rethrowFailure();
+        }
+
+        void await(PendingChunk chunk) {
+            try {
+                while (!chunk.closed.await(200, TimeUnit.MILLISECONDS)) {
+                    rethrowFailure();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("backfill interrupted", e);
+            }
+            rethrowFailure();
+        }
+
+        /** A worker's failure stops the run as it would have stopped a sequential one: with the same exception. */
+        void rethrowFailure() {
+            Throwable t = failure.get();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** The reader's hand-over of one chunk's records to the workers, in batches, by raw key. */
+    private final class Dispatch {
+        private final int chunk;
+        private final PendingChunk pending;
+        private final List<Worker> workers;
+        private final Shared shared;
+        private final Item[][] buffers;
+        private final int[] sizes;
+        private final Runnable tick;
+        private long row;
+
+        Dispatch(int chunk, PendingChunk pending, List<Worker> workers, Shared shared, Runnable tick) {
+            this.tick = tick;
+            this.chunk = chunk;
+            this.pending = pending;
+            this.workers = workers;
+            this.shared = shared;
+            this.buffers = new Item[workers.size()][BATCH];
+            this.sizes = new int[workers.size()];
+        }
+
+        void accept(ContractGate.RawRecord raw) {
+            long ordinal = ((long) chunk << 32) | row++;
+            int w = workers.size() == 1 ? 0 : Math.floorMod(raw.key() == null ? Long.hashCode(raw.offset()) : Arrays.hashCode(raw.key()), workers.size());
+            buffers[w][sizes[w]++] = new Item(raw, ordinal);
+            if (sizes[w] == BATCH) {
+                flush(w);
+            }
+            if ((row & 4095) == 0) {
+                tick.run();
+            }
+        }
+
+        void end() {
+            for (int w = 0; w < workers.size(); w++) {
+                if (sizes[w] > 0) {
+                    flush(w);
+                }
+                shared.put(workers.get(w), new ChunkEnd(pending));
+            }
+        }
+
+        private void flush(int w) {
+            shared.put(workers.get(w), new Batch(chunk, buffers[w], sizes[w]));
+            buffers[w] = new Item[BATCH];
+            sizes[w] = 0;
+        }
+    }
+
+    /** Decides its share of every chunk's records, in the order handed over. */
+    private final class Worker implements Runnable {
+        final int index;
+        final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+        final ContractGate gate;
+        final SilverRows rows;
+        final Shared shared;
+        final TreeMap<BusinessKey, Held> latest = new TreeMap<>();
+        private ChunkWork current;
+
+        Worker(int index, ContractGate gate, SilverRows rows, Shared shared) {
+            this.index = index;
+            this.gate = gate;
+            this.rows = rows;
+            this.shared = shared;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Object m = queue.take();
+                    if (m == STOP) {
+                        return;
+                    }
+                    if (m instanceof Batch b) {
+                        ChunkWork work = work(b.chunk());
+                        for (int i = 0; i < b.size(); i++) {
+                            work.decide(b.items()[i]);
+                        }
+                        shared.decided.addAndGet(b.size());
+                    } else if (m instanceof ChunkEnd end) {
+                        ChunkWork work = work(end.chunk().index);
+                        work.close();
+                        current = null;
+                        end.chunk().parts[index] = work;
+                        end.chunk().closed.countDown();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Throwable t) {
+                shared.failure.compareAndSet(null, t);
+            } finally {
+                if (current != null) {
+                    current.abandon();
+                }
+            }
+        }
+
+        private ChunkWork work(int chunk) {
+            if (current == null || current.chunk != chunk) {
+                current = new ChunkWork(chunk, this);
+            }
+            return current;
+        }
+    }
+
     /** Silver rows streamed into one open file per partition value. */
     final class OpenPartitions {
         private final ParquetFiles parquet;
@@ -365,66 +736,73 @@ public final class BackfillJob {
         }
     }
 
-    /** One chunk (a Bronze file) being decided and written. */
+    /** One worker's part of one chunk (a Bronze file) being decided and written. */
     private final class ChunkWork implements GateDecision.Handler {
-        private final String runId;
+        final int chunk;
+        private final Worker worker;
         private final OpenPartitions out;
-        private final SilverRows rows;
-        private final Set<String> earlier;
-        private final BackfillIdentities passedIds;
-        private final TreeMap<BusinessKey, GenericRecord> latest;
         final Map<Integer, Long> lastOffsets = new HashMap<>();
         final BackfillIdentities.Chunk identities = new BackfillIdentities.Chunk();
         final List<DeadLetter> deadLetters = new ArrayList<>();
         final List<String> nowPassing = new ArrayList<>();
+        List<ParquetFiles.WrittenFile> files = List.of();
         long read;
         long passed;
         long rejected;
         long duplicates;
         long refused;
-        private ContractGate.RawRecord current;
-        private final Instant now = Instant.now();
+        private Item current;
 
-        ChunkWork(String runId, OpenPartitions out, SilverRows rows, Set<String> earlier, BackfillIdentities passedIds,
-                  TreeMap<BusinessKey, GenericRecord> latest) {
-            this.runId = runId;
-            this.out = out;
-            this.rows = rows;
-            this.earlier = earlier;
-            this.passedIds = passedIds;
-            this.latest = latest;
+        ChunkWork(int chunk, Worker worker) {
+            this.chunk = chunk;
+            this.worker = worker;
+            this.out = new OpenPartitions(worker.shared.parquet, filePrefix(worker.shared.runId));
         }
 
-        void decide(ContractGate.RawRecord raw) {
+        void decide(Item item) {
             read++;
-            current = raw;
+            current = item;
+            ContractGate.RawRecord raw = item.raw();
             lastOffsets.merge(raw.partition(), raw.offset(), Math::max);
-            gate.decide(raw, now, passedIds::contains, STAGE).applyTo(this);
+            worker.gate.decide(raw, worker.shared.now, worker.shared.passedIds::contains, STAGE).applyTo(this);
         }
 
         @Override
         public void pass(GateDecision.Pass pass) {
+            if (!worker.shared.passedIds.add(pass.dedupIdentity())) {
+                // Another worker passed a copy of this record first (its copies had different raw keys): this one is the re-send.
+                duplicate(new GateDecision.Duplicate(pass.contract(), GateDecision.Duplicate.Reason.PASSED));
+                return;
+            }
             passed++;
-            passedIds.add(pass.dedupIdentity());
             identities.add(pass.dedupIdentity());
-            String rawId = current.topic() + "/" + current.partition() + "/" + current.offset();
-            if (earlier.contains(rawId)) {
+            ContractGate.RawRecord raw = current.raw();
+            String rawId = raw.topic() + "/" + raw.partition() + "/" + raw.offset();
+            if (worker.shared.earlier.contains(rawId)) {
                 nowPassing.add(rawId);
             }
-            ConsumerRecord<byte[], byte[]> product = new ConsumerRecord<>(pass.productTopic(), current.partition(), current.offset(),
-                    current.timestamp(), TimestampType.CREATE_TIME, -1, -1, pass.key(), pass.value(), pass.headers(), Optional.empty());
-            SilverRows.Change change = rows.change(product);
+            ConsumerRecord<byte[], byte[]> product = new ConsumerRecord<>(pass.productTopic(), raw.partition(), raw.offset(),
+                    raw.timestamp(), TimestampType.CREATE_TIME, -1, -1, pass.key(), pass.value(), pass.headers(), Optional.empty());
+            SilverRows.Change change = worker.rows.change(product);
             if (change instanceof SilverRows.Change.Upsert u) {
                 if (upsert) {
-                    latest.put(u.key(), u.row());
+                    keep(u.key(), u);
                 } else if (!request.dryRun()) {
                     out.write(u.row());
                 }
             } else if (change instanceof SilverRows.Change.Delete d) {
-                latest.put(d.key(), null);
+                keep(d.key(), d);
             } else if (change instanceof SilverRows.Change.Refused r) {
                 refused++;
                 deadLetters.add(withRunId(DeadLetter.sinkFailure(origin(), r.reason())));
+            }
+        }
+
+        /** The key's newest change, by the live sink's rule, so the rebuilt table ends as the live one would. */
+        private void keep(BusinessKey key, SilverRows.KeyChange change) {
+            Held held = worker.latest.get(key);
+            if (NewestChange.replaces(held == null ? null : held.change(), change)) {
+                worker.latest.put(key, new Held(change, current.ordinal()));
             }
         }
 
@@ -438,8 +816,9 @@ public final class BackfillJob {
         public void duplicate(GateDecision.Duplicate duplicate) {
             duplicates++;
             // A re-send the gate refused along with its first copy: the backfilled table holds that record now.
-            String rawId = current.topic() + "/" + current.partition() + "/" + current.offset();
-            if (earlier.contains(rawId)) {
+            ContractGate.RawRecord raw = current.raw();
+            String rawId = raw.topic() + "/" + raw.partition() + "/" + raw.offset();
+            if (worker.shared.earlier.contains(rawId)) {
                 nowPassing.add(rawId);
             }
         }
@@ -450,23 +829,24 @@ public final class BackfillJob {
          * run re-sends the same ids.
          */
         private DeadLetter withRunId(DeadLetter d) {
-            return d.withId(STAGE + ":" + runId + ":" + d.original().id());
+            return d.withId(STAGE + ":" + worker.shared.runId + ":" + d.original().id());
         }
 
         private DeadLetter.Origin origin() {
+            ContractGate.RawRecord raw = current.raw();
             List<OriginalRecord.Header> headers = new ArrayList<>();
-            for (Header h : current.headers()) {
+            for (Header h : raw.headers()) {
                 headers.add(new OriginalRecord.Header(h.key(), h.value()));
             }
-            OriginalRecord original = new OriginalRecord(current.topic(), current.partition(), current.offset(), current.timestamp(),
-                    current.key(), current.value(), headers);
-            Header c = current.headers().lastHeader(SpineHeaders.CORRELATION_ID);
+            OriginalRecord original = new OriginalRecord(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(),
+                    raw.key(), raw.value(), headers);
+            Header c = raw.headers().lastHeader(SpineHeaders.CORRELATION_ID);
             return new DeadLetter.Origin(STAGE, original, contract.qualifiedName(), contract.version(),
-                    c == null ? original.id() : SpineHeaders.string(c.value()), 0, now, Map.of("table", spec.path()));
+                    c == null ? original.id() : SpineHeaders.string(c.value()), 0, worker.shared.now, Map.of("table", spec.path()));
         }
 
-        List<ParquetFiles.WrittenFile> close() {
-            return out.close();
+        void close() {
+            files = out.close();
         }
 
         void abandon() {

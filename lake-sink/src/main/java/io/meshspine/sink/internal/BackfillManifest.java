@@ -27,7 +27,7 @@ import java.util.Set;
 
 /**
  * What a backfill has done so far, kept beside its output in {@code <target>/_backfill/}: the run (its id, contract and
- * the Bronze version it reads) and one entry per committed chunk (one Bronze file: its counts, the Silver files it
+ * the Bronze version it reads) and one entry per committed chunk (consecutive Bronze files: its counts, the Silver files it
  * wrote and the identities it passed). A chunk's entry is written last, by rename, so it exists only when everything
  * it names does; a rerun after a crash skips the committed chunks and deletes the files of the one that was cut off.
  * Nothing here is visible to readers of the table: Delta sees only what the final commit adds.
@@ -41,7 +41,7 @@ final class BackfillManifest {
     record Run(String runId, String contract, String bronzePath, long bronzeVersion, String fromBound, String mode) {
     }
 
-    /** One committed chunk. */
+    /** One committed chunk; {@code bronzeFile}: the paths of its Bronze files, one per line. */
     record Chunk(int index, String bronzeFile, Counts counts, List<ParquetFiles.WrittenFile> files, List<String> nowPassing,
                  Map<Integer, Long> lastOffsets) {
     }

@@ -10,7 +10,6 @@ import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import io.delta.standalone.expressions.Literal;
 import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.deadletter.DeadLetter;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -79,8 +78,9 @@ final class ReplaceCommit {
         this.conf = conf;
     }
 
-    Result commit(List<ParquetFiles.WrittenFile> rebuilt, TreeMap<BusinessKey, GenericRecord> latest, Map<Integer, Long> snapshotEnds,
-                  long bronzeVersion, String runId) {
+    /** @param lineageRunId the backfill's lineage run, recorded in the commit info (null: lineage off) */
+    Result commit(List<ParquetFiles.WrittenFile> rebuilt, TreeMap<BusinessKey, SilverRows.KeyChange> latest, Map<Integer, Long> snapshotEnds,
+                  long bronzeVersion, String runId, String lineageRunId) {
         Map<String, Object> props = new HashMap<>(request.kafkaClient());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, request.bootstrapServers());
         Map<String, Object> consumerProps = new HashMap<>(props);
@@ -106,14 +106,14 @@ final class ReplaceCommit {
                     held.put(tp, txn.txnVersion(spec.appId(cluster, tp.partition())));
                 }
                 Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-                TreeMap<BusinessKey, GenericRecord> state = latest == null ? null : new TreeMap<>(latest);
+                TreeMap<BusinessKey, SilverRows.KeyChange> state = latest == null ? null : new TreeMap<>(latest);
                 List<DeadLetter> refused = new ArrayList<>();
                 long tail = readTail(consumer, parts, ends, held, snapshotEnds, state, refused);
                 List<ParquetFiles.WrittenFile> added = new ArrayList<>(rebuilt);
                 if (state != null) {
-                    state.values().forEach(r -> {
-                        if (r != null) {
-                            out.write(r);
+                    state.values().forEach(c -> {
+                        if (c.row() != null) {
+                            out.write(c.row());
                         }
                     });
                 }
@@ -137,6 +137,9 @@ final class ReplaceCommit {
                 params.put("mode", "\"Overwrite\"");
                 params.put("backfill", "\"replace from Bronze version " + bronzeVersion + ", run " + runId + "; product tail up to "
                         + ends.values() + "\"");
+                if (lineageRunId != null) {
+                    params.put(CommitLineage.COMMIT_INFO_RUN_ID, "\"" + lineageRunId + "\"");
+                }
                 try {
                     deadLetters.sendAll(refused);
                     long version = txn.commit(actions, new Operation(Operation.Name.WRITE, params), DeltaTable.ENGINE_INFO).getVersion();
@@ -164,7 +167,7 @@ final class ReplaceCommit {
      * header, before any snapshot this gate could have passed: it is in the snapshot.
      */
     private long readTail(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, Map<TopicPartition, Long> ends,
-                          Map<TopicPartition, Long> held, Map<Integer, Long> snapshotEnds, TreeMap<BusinessKey, GenericRecord> state,
+                          Map<TopicPartition, Long> held, Map<Integer, Long> snapshotEnds, TreeMap<BusinessKey, SilverRows.KeyChange> state,
                           List<DeadLetter> refused) {
         consumer.seekToBeginning(parts);
         long tail = 0;
@@ -189,13 +192,13 @@ final class ReplaceCommit {
                 if (change instanceof SilverRows.Change.Upsert u) {
                     tail++;
                     if (state != null) {
-                        state.put(u.key(), u.row());
+                        keep(state, u.key(), u);
                     } else {
                         out.write(u.row());
                     }
                 } else if (change instanceof SilverRows.Change.Delete d) {
                     tail++;
-                    state.put(d.key(), null);
+                    keep(state, d.key(), d);
                 } else if (change instanceof SilverRows.Change.Refused f && r.offset() > held.get(tp)) {
                     // The live sink dead-lettered the ones it applied; the rest it will now skip: dead-lettered here.
                     refused.add(DeadLetters.sinkFailure(r, spec.contract(), spec.name(), f.reason()));
@@ -203,6 +206,13 @@ final class ReplaceCommit {
             }
         }
         return tail;
+    }
+
+    /** A tail change on top of the rebuilt state, by the live sink's rule ({@link NewestChange}). */
+    private static void keep(TreeMap<BusinessKey, SilverRows.KeyChange> state, BusinessKey key, SilverRows.KeyChange change) {
+        if (NewestChange.replaces(state.get(key), change)) {
+            state.put(key, change);
+        }
     }
 
     /** Until the live gate's committed raw offsets are past the snapshot's last offsets, or the wait is over. */

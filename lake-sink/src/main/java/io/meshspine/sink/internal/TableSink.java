@@ -244,15 +244,9 @@ public final class TableSink {
         }
     }
 
-    /**
-     * The key's newest change so far: by source sequence when both changes have one from the same log (a key that
-     * moved between source partitions, or a snapshot read arriving after a streamed change, may arrive out of order),
-     * otherwise the later arrival (offset order within a partition). Equal sequences are the same change again: the
-     * later arrival wins.
-     */
+    /** The key's newest change so far, by {@link NewestChange} (arrival is offset order within a partition). */
     private static void keep(MicroBatch b, BusinessKey key, SilverRows.KeyChange change) {
-        SilverRows.KeyChange held = b.changes.get(key);
-        if (held != null && SourceSequence.isAfter(held.sequence(), change.sequence())) {
+        if (!NewestChange.replaces(b.changes.get(key), change)) {
             b.staleInBatch++;
             return;
         }
