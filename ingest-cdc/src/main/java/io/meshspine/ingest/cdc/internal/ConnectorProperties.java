@@ -6,6 +6,7 @@ import io.meshspine.core.contract.SourceBinding;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.CaptureSource;
 import io.meshspine.ingest.cdc.CdcConfig;
+import io.meshspine.ingest.cdc.SnapshotMode;
 import io.meshspine.ingest.cdc.SourceConnection;
 
 import java.nio.charset.StandardCharsets;
@@ -127,6 +128,11 @@ public final class ConnectorProperties {
             p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
             p.setProperty("database.server.id", Long.toString(serverId(engine)));
             p.setProperty("database.include.list", source.databases().stream().map(Pattern::quote).collect(Collectors.joining(",")));
+            if (config.snapshotMode() == SnapshotMode.INITIAL) {
+                // A snapshot begun again after a crash keeps the interrupted one's position (see ResumingInitialSnapshotter).
+                p.setProperty("snapshot.mode", "custom");
+                p.setProperty("snapshot.mode.custom.name", ResumingInitialSnapshotter.NAME);
+            }
             p.setProperty("database.ssl.mode", db.tls().mariaDbValue());
             db.trustFile().ifPresent(f -> p.setProperty("database.ssl.truststore", f.toString()));
             if (!db.trustPassword().isEmpty()) {
