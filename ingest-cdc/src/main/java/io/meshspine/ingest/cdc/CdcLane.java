@@ -70,9 +70,10 @@ public final class CdcLane implements AutoCloseable {
     /**
      * Starts one capture per source database of these contracts (all must be CDC contracts). Returns at once: each
      * engine checks its database's prerequisites, connects, snapshots and streams on its own thread; watch
-     * {@link #states()}. A database that cannot be captured (unreachable, wal_level, grants) turns its tables
+     * {@link #states()}. A database that cannot be captured (wal_level, grants, credentials) turns its tables
      * {@link CaptureState#FAILED}, and a table that cannot (no such table, replica identity, no key) turns FAILED
-     * alone, without stopping the others; {@link #stopDetail} says why and how to fix it.
+     * alone, without stopping the others; {@link #stopDetail} says why and how to fix it. A database or broker that
+     * does not answer is waited out: the tables are {@link CaptureState#RETRYING} and the engine starts again.
      */
     public static CdcLane start(CdcConfig config, List<Contract> contracts, MeterRegistry metrics, LineageConfig lineageConfig) {
         for (Contract c : contracts) {
@@ -123,7 +124,7 @@ public final class CdcLane implements AutoCloseable {
         return captures.stream().map(c -> c.state(contract)).flatMap(Optional::stream).findFirst();
     }
 
-    /** Why a contract's capture stopped, when it did (incompatible change, failure). */
+    /** Why a contract's capture stopped (incompatible change, failure), or why it is retrying (the transient cause). */
     public Optional<String> stopDetail(String contract) {
         return captures.stream().filter(c -> c.state(contract).isPresent()).findFirst().flatMap(c -> c.stopDetail(contract));
     }

@@ -28,6 +28,8 @@ public final class StageHealth {
         return switch (state) {
             case RUNNING -> HealthCheck.Result.up(state.name());
             case STARTING -> HealthCheck.Result.down(state.name());
+            // A transient fault the capture waits out by itself (its engine restarted with back-off): not ready, not failed.
+            case RETRYING -> HealthCheck.Result.down(state.name() + lane.stopDetail(contract).filter(d -> !d.isBlank()).map(d -> ": " + d).orElse(""));
             // A stopped capture needs an operator (a new contract version, the database back); the process itself is fine.
             case STOPPED_INCOMPATIBLE, FAILED, STOPPED ->
                     HealthCheck.Result.failed(state.name() + lane.stopDetail(contract).filter(d -> !d.isBlank()).map(d -> ": " + d).orElse(""));

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code spine_cdc_changes_dead_lettered_total} (by contract),
  * {@code spine_cdc_change_to_topic_latency_seconds} (source commit to the raw topic's ack, streamed changes only), and
  * {@code spine_cdc_capture_stopped} (by contract and reason): 1 while that table's capture is stopped for that
- * reason, the signal an operator alerts on.
+ * reason, the signal an operator alerts on, and {@code spine_cdc_engine_restarts_total} (by source): engines started
+ * again after a transient fault.
  */
 public final class CdcMetrics {
 
@@ -47,6 +48,7 @@ public final class CdcMetrics {
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> stopped = new ConcurrentHashMap<>();
+    private final Map<String, Counter> restarts = new ConcurrentHashMap<>();
 
     public CdcMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -62,6 +64,13 @@ public final class CdcMetrics {
         deadLettered.computeIfAbsent(contract, c -> Counter.builder(SpineMetrics.name("cdc", "changes.dead.lettered"))
                 .description("Changes the broker refused for themselves (too large, invalid), written to the DLQ instead")
                 .tag(Label.CONTRACT.key(), c).register(registry)).increment();
+    }
+
+    /** An engine of {@code source} ({@code <connector>:<database>}) is started again after a transient fault. */
+    void restarted(String source) {
+        restarts.computeIfAbsent(source, s -> Counter.builder(SpineMetrics.name("cdc", "engine.restarts"))
+                .description("Capture engines started again after a transient fault (broker or database unreachable)")
+                .tag(SOURCE, s).register(registry)).increment();
     }
 
     void latency(String contract, long commitMillis, long ackMillis) {

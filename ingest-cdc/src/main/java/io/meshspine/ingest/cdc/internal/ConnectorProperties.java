@@ -6,6 +6,7 @@ import io.meshspine.core.contract.SourceBinding;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.CaptureSource;
 import io.meshspine.ingest.cdc.CdcConfig;
+import io.meshspine.ingest.cdc.SnapshotMode;
 import io.meshspine.ingest.cdc.SourceConnection;
 
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,12 @@ public final class ConnectorProperties {
         p.setProperty("database.password", db.password());
         p.setProperty("table.include.list", included.stream().map(Pattern::quote).collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", config.snapshotMode().debeziumValue());
+        if (config.snapshotMode() == SnapshotMode.INITIAL) {
+            // A snapshot begun again after a crash keeps the interrupted one's position (see ResumingInitialSnapshotter):
+            // MariaDB snapshots at the stored binlog position, PostgreSQL streams from the stored LSN up to the new snapshot.
+            p.setProperty("snapshot.mode", "custom");
+            p.setProperty("snapshot.mode.custom.name", ResumingInitialSnapshotter.NAME);
+        }
         // Deletes: the lane writes one envelope with op d; Debezium's extra tombstone is not wanted (see DatabaseCapture).
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("decimal.handling.mode", "precise");

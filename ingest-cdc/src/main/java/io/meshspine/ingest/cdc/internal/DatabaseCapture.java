@@ -70,8 +70,11 @@ import java.util.stream.Collectors;
  * <p>Delivery: a batch's changes are acknowledged by the broker (idempotent producer, acks=all) before Debezium is
  * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets}. A crash therefore
  * re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
- * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped. Heartbeats
- * (and the lane's heartbeat table) move the stored position while the captured tables are quiet.
+ * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped; when the
+ * broker's or the database's absence stops the engine itself (Debezium's offset store, schema history or snapshot
+ * failing with a timeout), the engine is started again with back-off ({@link TransientFault}, state
+ * {@link CaptureState#RETRYING}, {@code spine_cdc_engine_restarts_total}). Heartbeats (and the lane's heartbeat
+ * table) move the stored position while the captured tables are quiet.
  *
  * <p>Deletes: one envelope with op {@code d}, {@code before} set, {@code after} null; no tombstones
  * ({@code tombstones.on.delete=false}; the raw topic is not compacted, the gate makes the product topic's tombstone).
@@ -92,6 +95,9 @@ public final class DatabaseCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseCapture.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    /** The first wait before an engine stopped by a transient fault is started again; doubled up to the next. */
+    private static final Duration FIRST_RESTART = Duration.ofSeconds(1);
+    private static final Duration MAX_RESTART_BACKOFF = Duration.ofSeconds(30);
     /** The stage name dead letters of this lane carry. */
     public static final String STAGE = "cdc-lane";
 
@@ -111,6 +117,10 @@ public final class DatabaseCapture implements AutoCloseable {
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
+    /** Counted down by close(): ends a back-off wait at once. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    /** The transient fault that stopped the current engine run, set by its completion callback. */
+    private volatile Throwable engineFault;
     private long deadLetterContentId = -1;
 
     /** One change of a batch: what goes out (null for an event passed over), and where it came from. */
@@ -177,25 +187,70 @@ public final class DatabaseCapture implements AutoCloseable {
         thread.execute(this::run);
     }
 
+    /**
+     * Runs the engine; when it stops for a transient fault ({@link TransientFault}: the broker or the database not
+     * answering, at start, during a snapshot or while streaming) it is started again after a back-off of 1 s doubling
+     * to 30 s, for as long as the fault lasts, the tables {@link CaptureState#RETRYING} meanwhile. It resumes from its
+     * stored position, so nothing is skipped. Any other failure stops the capture ({@link CaptureState#FAILED}).
+     */
     private void run() {
+        long backoff = FIRST_RESTART.toMillis();
+        while (!closing) {
+            long started = System.nanoTime();
+            Optional<Throwable> fault = runOnce();
+            if (fault.isEmpty() || closing) {
+                return;
+            }
+            if (Duration.ofNanos(System.nanoTime() - started).compareTo(MAX_RESTART_BACKOFF) > 0) {
+                // It ran a while before this fault: a new outage, not the same one going on.
+                backoff = FIRST_RESTART.toMillis();
+            }
+            String cause = TransientFault.describe(fault.get());
+            String detail = "transient fault, engine restarts in " + backoff + " ms: " + cause;
+            routes().forEach(r -> r.retrying(detail));
+            LOG.warn("cdc engine stopped by a transient fault engine={} source={} restartInMs={} cause=\"{}\"", engineName, source,
+                    backoff, cause);
+            try {
+                if (closed.await(backoff, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF.toMillis());
+            metrics.restarted(source.toString());
+            LOG.info("cdc engine restarting engine={} source={}", engineName, source);
+        }
+    }
+
+    /** One run of the engine, until it stops: the transient fault that stopped it, if that is what did. */
+    private Optional<Throwable> runOnce() {
         List<String> tables;
         try {
             tables = checkPrerequisites();
         } catch (SQLException e) {
-            failAll(CdcMetrics.StopReason.FAILED, "cannot check " + source + " at " + server().host() + ":" + server().port()
-                    + " as " + server().user() + ": " + e.getMessage());
-            return;
+            Optional<Throwable> fault = TransientFault.of(e);
+            if (fault.isEmpty()) {
+                failAll(CdcMetrics.StopReason.FAILED, "cannot check " + source + " at " + server().host() + ":" + server().port()
+                        + " as " + server().user() + ": " + e.getMessage());
+            }
+            return fault;
         }
         if (tables.isEmpty()) {
-            return;
+            return Optional.empty();
         }
+        engineFault = null;
         DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(ConnectorProperties.of(config, source, tables))
                 .notifying(this::handleBatch)
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
-                        routes().forEach(r -> r.transition(CaptureState.STARTING, CaptureState.RUNNING, "task started"));
+                        routes().forEach(r -> {
+                            r.transition(CaptureState.STARTING, CaptureState.RUNNING, "task started");
+                            r.transition(CaptureState.RETRYING, CaptureState.RUNNING, "task started again");
+                        });
                         lag.start();
                     }
                 })
@@ -203,9 +258,11 @@ public final class DatabaseCapture implements AutoCloseable {
                 .build();
         engine = built;
         if (closing) {
-            return;
+            return Optional.empty();
         }
+        // The engine calls completed(...) before run() returns.
         built.run();
+        return Optional.ofNullable(engineFault);
     }
 
     private SourceConnection server() {
@@ -498,6 +555,16 @@ public final class DatabaseCapture implements AutoCloseable {
             routes().forEach(r -> r.closed(closing ? "closed" : message));
             return;
         }
+        Optional<Throwable> fault = error == null ? Optional.empty() : TransientFault.of(error);
+        if (fault.isEmpty() && !(error instanceof StopEngineException) && !BrokerProbe.answers(config.bootstrapServers())) {
+            // The engine may have lost the outage's own exception (BrokerProbe says how): the broker's silence is the cause.
+            fault = Optional.of(new org.apache.kafka.common.errors.TimeoutException("the broker " + config.bootstrapServers()
+                    + " does not answer (engine failure: " + (error == null ? message : TransientFault.describe(error)) + ")"));
+        }
+        if (fault.isPresent() && routes().stream().anyMatch(TableRoute::routing)) {
+            engineFault = fault.get();
+            return;
+        }
         failAll(CdcMetrics.StopReason.FAILED, message + (error == null ? "" : ": " + error));
     }
 
@@ -505,6 +572,7 @@ public final class DatabaseCapture implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        closed.countDown();
         lag.close();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine;
         if (e != null) {

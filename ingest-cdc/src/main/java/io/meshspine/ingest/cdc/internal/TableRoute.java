@@ -105,7 +105,23 @@ final class TableRoute {
     void transition(CaptureState expected, CaptureState to, String why) {
         if (state == expected) {
             state = to;
+            if (to == CaptureState.RUNNING) {
+                stopDetail = null;
+            }
             LOG.info("cdc table state contract={} table={} from={} to={} why=\"{}\"", contract.qualifiedName(), table, expected, to, why);
+        }
+    }
+
+    /** The engine stopped for a transient fault and is started again after a back-off; {@code detail} says why. */
+    void retrying(String detail) {
+        if (state.isStopped()) {
+            return;
+        }
+        stopDetail = detail;
+        if (state != CaptureState.RETRYING) {
+            LOG.info("cdc table state contract={} table={} from={} to={} why=\"{}\"", contract.qualifiedName(), table, state,
+                    CaptureState.RETRYING, detail);
+            state = CaptureState.RETRYING;
         }
     }
 
