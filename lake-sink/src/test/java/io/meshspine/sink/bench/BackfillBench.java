@@ -75,7 +75,7 @@ public final class BackfillBench {
         Contract contract = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("payments.transactions", 1).orElseThrow(), "bfbench");
         new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics());
         Path contracts = work.resolve("contracts");
-        writeContractsTree(contract, contracts);
+        SinkBench.writeContractsTree(contract, contracts);
         Path lake = work.resolve("lake");
         String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
         long passing = produce(kit, contract, records);
@@ -191,18 +191,5 @@ public final class BackfillBench {
             throw new IllegalStateException("no RESULT from the backfill; see " + log + ":\n" + Files.readString(log));
         }
         return kv;
-    }
-
-    private static void writeContractsTree(Contract contract, Path dir) throws java.io.IOException {
-        Path source = Path.of(System.getProperty("meshspine.schemas", "schemas")).resolve("payments/transactions/v1");
-        Path target = dir.resolve(contract.domain()).resolve("transactions/v1");
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                String text = Files.readString(file).replace("id: payments.transactions", "id: " + contract.id())
-                        .replace("domain: payments", "domain: " + contract.domain());
-                Files.writeString(target.resolve(file.getFileName()), text);
-            }
-        }
     }
 }

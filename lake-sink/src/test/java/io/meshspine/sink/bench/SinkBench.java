@@ -262,7 +262,8 @@ public final class SinkBench {
         return new Digest(rowsAndOccurred[0], ids.size(), amounts[0], rowsAndOccurred[1]);
     }
 
-    private static void writeContractsTree(Contract contract, Path dir) throws IOException {
+    /** The payments v1 contract files, renamed into the bench's fresh domain (shared with BackfillBench). */
+    static void writeContractsTree(Contract contract, Path dir) throws IOException {
         Path source = Path.of(System.getProperty("meshspine.schemas", "schemas")).resolve("payments/transactions/v1");
         Path target = dir.resolve(contract.domain()).resolve("transactions/v1");
         Files.createDirectories(target);
