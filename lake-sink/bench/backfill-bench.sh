@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RECORDS="${1:-1000000}"; WORKERS="${2:-0}"; BACKFILL_JVM="${3:--Xmx512m}"
 # Sibling modules from this checkout (-am), compiled, not installed.
-./mvnw -B -q -o test-compile dependency:build-classpath -pl lake-sink -am -Dmdep.includeScope=test \
+./mvnw -B -q test-compile dependency:build-classpath -pl lake-sink -am -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/test-classpath.txt
 exec java -Xmx1500m -Dmeshspine.schemas=schemas "-Dbench.backfillJvm=$BACKFILL_JVM" \
   -cp "lake-sink/target/test-classes:lake-sink/target/classes:$(cat lake-sink/target/test-classpath.txt)" \
