@@ -157,9 +157,15 @@ public final class StateWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Another writer took the lease. With the broker's second transaction protocol (Kafka 4) the loser of an
+     * overlapping commit may also hear INVALID_TXN_STATE: its transaction was aborted by the other's
+     * initTransactions, exactly as when fenced, so it is taken the same way (drop the producer, re-read, recompute).
+     */
     private static boolean fenced(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
+                    || t instanceof org.apache.kafka.common.errors.InvalidTxnStateException) {
                 return true;
             }
         }
