@@ -20,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +27,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.KernelTable;
 
 /**
@@ -58,7 +57,7 @@ class ExactlyOnceOnBrokerTest {
     private void crashAndRestart(SpineTestKit kit, Path lake, Path contracts, CrashPoint point, int commitsBefore) throws Exception {
         try (LakeFixture f = new LakeFixture(kit, "payments.transactions", "crash", lake, 2)) {
             sendPayments(f, RECORDS);
-            writeContractsTree(f, contracts);
+            ContractFixtures.writeFiles(f.contract, Path.of("").toAbsolutePath().getParent().resolve("schemas"), "payments", contracts);
             String group = SpineTestKit.uniqueName("crash-sink");
 
             Process crashing = startSinkJvm(kit, lake, contracts, group, point, commitsBefore);
@@ -178,19 +177,6 @@ class ExactlyOnceOnBrokerTest {
         }
         f.producer.flush();
         return sent;
-    }
-
-    private static void writeContractsTree(LakeFixture f, Path dir) throws IOException {
-        Path source = Path.of("").toAbsolutePath().getParent().resolve("schemas/payments/transactions/v1");
-        Path target = dir.resolve(f.contract.domain()).resolve("transactions/v1");
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                String text = Files.readString(file).replace("id: payments.transactions", "id: " + f.contract.id())
-                        .replace("domain: payments", "domain: " + f.contract.domain());
-                Files.writeString(target.resolve(file.getFileName()), text);
-            }
-        }
     }
 
     private static Process startSinkJvm(SpineTestKit kit, Path lake, Path contracts, String group, CrashPoint crash, int commitsBefore)

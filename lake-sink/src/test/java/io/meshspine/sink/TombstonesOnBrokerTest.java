@@ -10,7 +10,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static io.meshspine.sink.SourceOrderOnBrokerTest.change;
 import static io.meshspine.sink.SourceOrderOnBrokerTest.delete;
@@ -27,6 +25,7 @@ import static io.meshspine.sink.SourceOrderOnBrokerTest.pg;
 import static io.meshspine.sink.SourceOrderOnBrokerTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.KernelTable;
 
 /**
@@ -83,7 +82,7 @@ class TombstonesOnBrokerTest {
             throws Exception {
         try (LakeFixture f = new LakeFixture(kit, "crm.customers", "tombkill", lake, 1)) {
             Path contracts = work.resolve("contracts");
-            writeContractsTree(f, contracts);
+            ContractFixtures.writeFiles(f.contract, Path.of("").toAbsolutePath().getParent().resolve("schemas"), "crm", contracts);
             // Batches of three records: the inserts commit, then the batch with the deletes halts after its tombstones.
             change(f, 0, "A", "A-1", pg(100), "c");
             change(f, 0, "B", "B-1", pg(100), "c");
@@ -141,19 +140,6 @@ class TombstonesOnBrokerTest {
     private static double counter(SimpleMeterRegistry meters, LakeFixture f, String name) {
         var c = meters.find(name).tag("table", LakeTables.silverName(f.contract)).counter();
         return c == null ? 0 : c.count();
-    }
-
-    private static void writeContractsTree(LakeFixture f, Path dir) throws IOException {
-        Path source = Path.of("").toAbsolutePath().getParent().resolve("schemas/crm/customers/v1");
-        Path target = dir.resolve(f.contract.domain()).resolve("customers/v1");
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                String text = Files.readString(file).replace("id: crm.customers", "id: " + f.contract.id())
-                        .replace("domain: crm", "domain: " + f.contract.domain());
-                Files.writeString(target.resolve(file.getFileName()), text);
-            }
-        }
     }
 
     private static Process startSinkJvm(SpineTestKit kit, Path lake, Path contracts, Path work, CrashPoint crash) throws IOException {

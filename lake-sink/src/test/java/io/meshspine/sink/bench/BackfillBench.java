@@ -75,7 +75,7 @@ public final class BackfillBench {
         Contract contract = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("payments.transactions", 1).orElseThrow(), "bfbench");
         new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics());
         Path contracts = work.resolve("contracts");
-        SinkBench.writeContractsTree(contract, contracts);
+        ContractFixtures.writeFiles(contract, Path.of(System.getProperty("meshspine.schemas", "schemas")), "payments", contracts);
         Path lake = work.resolve("lake");
         String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
         long passing = produce(kit, contract, records);
@@ -93,9 +93,8 @@ public final class BackfillBench {
              SinkService sink = LakeSink.start(sinkConfig, ContractCatalog.of(List.of(contract)), meters)) {
             String table = LakeTables.silverName(contract);
             String bronzeTable = LakeTables.bronzeName(contract);
-            while (rows(meters, table) < passing || rows(meters, bronzeTable) < records) {
-                Thread.sleep(50);
-            }
+            org.awaitility.Awaitility.await("the live path's last rows committed").atMost(Duration.ofHours(1))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> rows(meters, table) >= passing && rows(meters, bronzeTable) >= records);
         }
         double liveSeconds = (System.nanoTime() - start) / 1e9;
         double live = records / liveSeconds;

@@ -79,7 +79,7 @@ public final class SinkBench {
         kit.createTopic(contract.productTopic(), 2);
         kit.createTopic(contract.rawTopic(), 2);
         Path contracts = work.resolve("contracts");
-        writeContractsTree(contract, contracts);
+        ContractFixtures.writeFiles(contract, Path.of(System.getProperty("meshspine.schemas", "schemas")), "payments", contracts);
         Path schemaFile = work.resolve("schema.avsc");
         Files.writeString(schemaFile, contract.avroSchema().toString());
         produce(kit, contract, records);
@@ -260,19 +260,5 @@ public final class SinkBench {
             rowsAndOccurred[1] += r.getLong(schema.indexOf("occurred_at"));
         });
         return new Digest(rowsAndOccurred[0], ids.size(), amounts[0], rowsAndOccurred[1]);
-    }
-
-    /** The payments v1 contract files, renamed into the bench's fresh domain (shared with BackfillBench). */
-    static void writeContractsTree(Contract contract, Path dir) throws IOException {
-        Path source = Path.of(System.getProperty("meshspine.schemas", "schemas")).resolve("payments/transactions/v1");
-        Path target = dir.resolve(contract.domain()).resolve("transactions/v1");
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.toList()) {
-                String text = Files.readString(file).replace("id: payments.transactions", "id: " + contract.id())
-                        .replace("domain: payments", "domain: " + contract.domain());
-                Files.writeString(target.resolve(file.getFileName()), text);
-            }
-        }
     }
 }
