@@ -95,10 +95,9 @@ public final class ConnectorProperties {
         p.setProperty("database.password", db.password());
         p.setProperty("table.include.list", included.stream().map(Pattern::quote).collect(Collectors.joining(",")));
         p.setProperty("snapshot.mode", config.snapshotMode().debeziumValue());
-        if (config.snapshotMode() == SnapshotMode.INITIAL && source.connector() == CdcConnector.MARIADB) {
-            // A snapshot begun again after a crash keeps the interrupted one's position (see ResumingInitialSnapshotter).
-            // Not for PostgreSQL yet: its connector's catch-up streaming (from the stored LSN up to the new snapshot)
-            // passes SnapshotCrashTest but stalled the whole capture in `./spine chaos --short` (docs/reliability.md).
+        if (config.snapshotMode() == SnapshotMode.INITIAL) {
+            // A snapshot begun again after a crash keeps the interrupted one's position (see ResumingInitialSnapshotter):
+            // MariaDB snapshots at the stored binlog position, PostgreSQL catches up from the stored LSN first.
             p.setProperty("snapshot.mode", "custom");
             p.setProperty("snapshot.mode.custom.name", ResumingInitialSnapshotter.NAME);
         }
