@@ -34,6 +34,7 @@ final class OpsAssets {
             "spine_sink_freshness_seconds",
             "spine_cdc_capture_stopped", "spine_cdc_changes_captured_total", "spine_cdc_changes_dead_lettered_total",
             "spine_cdc_slot_lag_bytes", "spine_cdc_source_behind_seconds", "spine_cdc_last_event_age_seconds",
+            "spine_cdc_engine_restarts_total",
             "spine_ingest_file_rows_ingested_total", "spine_ingest_file_rows_dead_lettered_total", "spine_ingest_file_files_done_total", "spine_ingest_file_files_skipped_total", "spine_ingest_file_files_quarantined_total",
             "spine_dlq_depth", "spine_dlq_oldest_age_seconds");
     static final Set<String> SERVICE_HISTOGRAMS = Set.of("spine_gate_end_to_end_latency_seconds", "spine_sink_commit_seconds");
