@@ -17,4 +17,22 @@ public interface PrivacyErasures {
      * @throws IllegalArgumentException no contract names the field as its subject (400)
      */
     ObjectNode erase(String subjectField, String subjectValue, String reason, boolean purgeNow, Steward who);
+
+    /** Erasures with what they opened (the key store): closed when the server stops. */
+    interface Served extends PrivacyErasures, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes the erasures of {@code ./spine dlq serve}, which cannot build them here: spine-cli registers one
+     * ({@code META-INF/services}), found with {@link java.util.ServiceLoader}. Without one, the endpoint answers 501.
+     */
+    interface Provider {
+        /**
+         * @param lakeRoot    the lake the sink writes (its Silver tables are where the subject's rows are deleted)
+         * @param gateHashKey the gate's {@code gate.hash-key}: Silver holds the subject's HMAC under it
+         */
+        Served open(DlqWorkbench bench, String lakeRoot, byte[] gateHashKey);
+    }
 }

@@ -100,15 +100,24 @@ public final class Backfill {
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
                 gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers, options.chunkRows());
         // The backfill's run events go where the gate's go (the gate's settings file names the transport).
+        java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
+        client.put("bootstrap.servers", gate.bootstrapServers());
+        boolean seal = gate.privacy().encryptDeadLetters();
         try (LineageEmitter lineage = LineageEmitter.start(gate.lineage(), null)) {
             if (!encrypted(bronzePath, conf)) {
-                return new BackfillJob(request, decisions, schemas, conf, lineage).run(progress);
+                // Bronze in clear, dead letters still sealed as the gate seals them (the sealer opens the keys on first need).
+                try (var sealer = seal ? io.meshspine.core.privacy.DeadLetterSealer.over(gate.privacy(), io.meshspine.core.topic.Topics.PRIVACY_KEYS,
+                        client, ContractCatalog.of(List.of(contract)), new io.meshspine.core.render.WireDecoder(schemas)) : null) {
+                    return new BackfillJob(request, decisions, schemas, conf, lineage, null, sealer).run(progress);
+                }
             }
             // An encrypted Bronze table is read with the privacy keys the gate is configured with (issue 16).
-            java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
-            client.put("bootstrap.servers", gate.bootstrapServers());
             try (var keys = gate.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, client)) {
-                return new BackfillJob(request, decisions, schemas, conf, lineage, new io.meshspine.core.privacy.SubjectCipher(keys)).run(progress);
+                var cipher = new io.meshspine.core.privacy.SubjectCipher(keys);
+                // The sealer shares the cipher, whose key store is closed here, not by the sealer.
+                return new BackfillJob(request, decisions, schemas, conf, lineage, cipher,
+                        seal ? new io.meshspine.core.privacy.DeadLetterSealer(ContractCatalog.of(List.of(contract)),
+                                new io.meshspine.core.render.WireDecoder(schemas), () -> cipher) : null).run(progress);
             }
         }
     }

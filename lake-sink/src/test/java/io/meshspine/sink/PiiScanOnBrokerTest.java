@@ -19,9 +19,14 @@ import io.meshspine.gate.ContractGateService;
 import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.ProductTransform;
+import io.meshspine.ingest.cdc.CaptureState;
+import io.meshspine.ingest.cdc.CdcConfig;
+import io.meshspine.ingest.cdc.CdcLane;
+import io.meshspine.ingest.cdc.internal.ConnectorProperties;
 import io.meshspine.sink.internal.BackfillJob;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SamplePayments;
+import io.meshspine.testkit.ScratchPostgres;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
 import io.meshspine.testkit.TopicReader;
@@ -52,10 +57,13 @@ import io.meshspine.testkit.KernelTable;
 
 /**
  * The pii-scan of issue 16: payments through the real gate (dead-letter originals sealed) and the sink (Bronze
- * encrypted), some refused by a rule, some not records at all, then a backfill of Silver from the encrypted Bronze;
- * afterwards no customer id or account number of the traffic is found in clear in any file of the lake (Parquet data
- * files and {@code _delta_log}, read as bytes and through Delta Kernel), on the DLQ, or in what the services logged.
- * The raw topic holds them in clear for its retention (the README says so); it is not scanned.
+ * encrypted), some refused by a rule, some not records at all, then a backfill of Silver from the encrypted Bronze; and
+ * a CDC run: crm.customers captured from the machine's PostgreSQL by the real CDC lane (snapshot, then streaming), one
+ * customer refused by the gate (its email), one change the lane itself dead-letters (its table's capture stopped by a
+ * dropped required column). Afterwards no customer id, account number, name, email or phone of the traffic is found in
+ * clear in any file of the lake (Parquet data files and {@code _delta_log}, read as bytes and through Delta Kernel), on
+ * the DLQ, or in what the services logged. The raw topics and the CDC lane's internal topics hold them in clear for
+ * their retention (the README says so); they are not scanned.
  */
 @ExtendWith(SpineExtension.class)
 class PiiScanOnBrokerTest {
@@ -63,12 +71,14 @@ class PiiScanOnBrokerTest {
     private static final String HASH_KEY = "pii-scan-test-hash-key-0123456789";
     private static final int VALID = 20;
     private static final int REFUSED = 10;
+    private static final int CUSTOMERS = 3;
 
     @Test
     void no_cleartext_pii_of_the_traffic_is_left_in_the_lake_the_dlq_or_the_logs(SpineTestKit kit, @TempDir Path dir) throws Exception {
         Contract contract = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("payments.transactions", 1).orElseThrow(), "piiscan");
-        ContractCatalog catalog = ContractCatalog.of(List.of(contract));
-        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics());
+        Contract customers = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().latest("crm.customers").orElseThrow(), "piiscancrm");
+        ContractCatalog catalog = ContractCatalog.of(List.of(contract, customers));
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract, customers)).topics());
         RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         long writerId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
         String run = Long.toHexString(System.nanoTime());
@@ -114,10 +124,41 @@ class PiiScanOnBrokerTest {
                     .withTableTriggers(Map.of()).withPrivacy(PrivacyConfig.DEMO);
             String bronze = LakeTables.path(lake.toString(), LakeTables.bronzeName(contract));
             String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
-            try (ContractGateService gate = ContractGateService.start(gateConfig, catalog, new SimpleMeterRegistry(), ProductTransform.NONE);
-                 SinkService sink = LakeSink.start(sinkConfig, catalog, new SimpleMeterRegistry())) {
-                await("Bronze and Silver complete").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> KernelTable.count(bronze) == raw && KernelTable.count(silver) == VALID);
+            String crmBronze = LakeTables.path(lake.toString(), LakeTables.bronzeName(customers));
+            String crmSilver = LakeTables.path(lake.toString(), LakeTables.silverName(customers));
+            try (ScratchPostgres db = new ScratchPostgres("piiscan")) {
+                // The CDC run: customers in the table before the capture starts (its snapshot), one with an email the gate refuses.
+                CdcConfig cdcConfig = CdcConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withDatabase(customers.id(), db.name())
+                        .withOffsetFlushInterval(Duration.ZERO).withPrivacy(PrivacyConfig.DEMO);
+                db.dropsSlot(ConnectorProperties.slotName(cdcConfig, customers));
+                for (int i = 0; i < CUSTOMERS + 1; i++) {
+                    String id = "CRMPII" + run + "X" + i;
+                    String email = i < CUSTOMERS ? "mailpii" + run + "x" + i + "@example.com" : "notanemailpii" + run;
+                    String first = "FirstPii" + run + "X" + i;
+                    String last = "LastPii" + run + "X" + i;
+                    String phone = "0499" + run + i;
+                    pii.addAll(List.of(id, email, first, last, phone));
+                    db.execute(ScratchPostgres.insertCustomer(id, first, last, email, phone));
+                }
+                try (ContractGateService gate = ContractGateService.start(gateConfig, catalog, new SimpleMeterRegistry(), ProductTransform.NONE);
+                     SinkService sink = LakeSink.start(sinkConfig, catalog, new SimpleMeterRegistry());
+                     CdcLane cdc = CdcLane.start(cdcConfig, List.of(customers), new SimpleMeterRegistry())) {
+                    await("Bronze and Silver complete").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> KernelTable.count(bronze) == raw && KernelTable.count(silver) == VALID
+                                    && KernelTable.count(crmBronze) == CUSTOMERS + 1 && KernelTable.count(crmSilver) == CUSTOMERS);
+                    // Streaming: a change the lane cannot turn into a raw record (a required column dropped) goes to the DLQ.
+                    String late = "CRMPII" + run + "LATE";
+                    String lateEmail = "latepii" + run + "@example.com";
+                    pii.addAll(List.of(late, lateEmail));
+                    db.execute("ALTER TABLE public.customers DROP COLUMN last_name", "INSERT INTO public.customers (customer_id, first_name, email)"
+                            + " VALUES ('" + late + "', 'Grace', '" + lateEmail + "')");
+                    await("the lane stops the table").atMost(Duration.ofSeconds(60))
+                            .until(() -> cdc.state(customers.qualifiedName()).orElseThrow() == CaptureState.STOPPED_INCOMPATIBLE);
+                    try (TopicReader dlq = new TopicReader(kit, Topics.DLQ)) {
+                        await("the lane's dead letter is on the DLQ").atMost(Duration.ofSeconds(60)).until(() -> dlq.poll().stream()
+                                .anyMatch(r -> contains(r.value(), customers.qualifiedName()) && contains(r.value(), "cdc-lane")));
+                    }
+                }
             }
 
             // A backfill reads the encrypted Bronze back (decrypting it) and comes to the same Silver.
@@ -138,7 +179,7 @@ class PiiScanOnBrokerTest {
                 String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
                 assertThat(pii).as("cleartext PII in %s", file).noneMatch(text::contains);
             }
-            for (String table : List.of(bronze, silver, rebuilt)) {
+            for (String table : List.of(bronze, silver, rebuilt, crmBronze, crmSilver)) {
                 for (Map<String, Object> row : KernelTable.read(table).rows()) {
                     String values = text(row);
                     assertThat(pii).as("cleartext PII in a row of %s", table).noneMatch(values::contains);
@@ -149,6 +190,8 @@ class PiiScanOnBrokerTest {
             try (TopicReader dlq = new TopicReader(kit, Topics.DLQ)) {
                 List<ConsumerRecord<byte[], byte[]>> all = dlq.drain();
                 assertThat(all.stream().filter(r -> contains(r.value(), contract.qualifiedName()))).hasSizeGreaterThanOrEqualTo(2 * (REFUSED + 1));
+                // crm: the gate's refused email and the lane's dead letter of the change after the dropped column.
+                assertThat(all.stream().filter(r -> contains(r.value(), customers.qualifiedName()))).hasSizeGreaterThanOrEqualTo(2);
                 for (ConsumerRecord<byte[], byte[]> r : all) {
                     assertThat(pii).as("cleartext PII on %s at %d/%d", Topics.DLQ, r.partition(), r.offset())
                             .noneMatch(p -> contains(r.key(), p) || contains(r.value(), p));
@@ -158,7 +201,7 @@ class PiiScanOnBrokerTest {
             root.detachAppender(logs);
             spine.setLevel(before);
         }
-        // The logs of the gate, the sink and the backfill.
+        // The logs of the gate, the sink, the CDC lane (Debezium's own included) and the backfill.
         assertThat(logs.list).isNotEmpty();
         for (ILoggingEvent e : logs.list) {
             String line = e.getFormattedMessage() + " " + e.getKeyValuePairs() + " " + throwable(e.getThrowableProxy());

@@ -165,10 +165,11 @@ final class DemoCommand implements Callable<Integer> {
             String bootstrap = infrastructure.kafka().bootstrapServers();
             String registryUrl = infrastructure.registry().registryUrl();
             Health health = new Health();
+            String hashKey = demoHashKey(out);
             try (SpineMetrics metrics = new SpineMetrics("demo");
                  OpsServer ops = new OpsServer(opsHost, FreePorts.preferredOrNext(opsPort), metrics, health).start();
                  ContractGateService gate = ContractGateService.start(GateSettings.parse(java.util.Map.of(CommonSettings.KAFKA_BOOTSTRAP_SERVERS.key(), bootstrap,
-                                 CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), demoHashKey(out),
+                                 CommonSettings.REGISTRY_URL.key(), registryUrl, GateSettings.HASH_KEY.key(), hashKey,
                                  GateSettings.STATE_DIR.key(), stateDir.toString(),
                                  io.meshspine.core.lineage.LineageSettings.TRANSPORT.key(), "file",
                                  io.meshspine.core.lineage.LineageSettings.FILE.key(), lineageFile().toString(),
@@ -179,7 +180,8 @@ final class DemoCommand implements Callable<Integer> {
                          new RegistrySchemas(new ApicurioClient(registryUrl)), rate, badShare).start();
                  DemoSources sources = DemoSources.start(contracts, bootstrap, registryUrl, landing(), demoLineage(bootstrap), metrics, health,
                          DemoDatabases.machineSettings(System.getenv()), embeddedDir == null ? EmbeddedRuns.defaultBase() : embeddedDir, out);
-                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(bootstrap), metrics, health, out);
+                 DemoWorkbench workbench = DemoWorkbench.start(contracts, bootstrap, registryUrl, dlqPort, demoLineage(bootstrap), metrics, health,
+                         lake().toString(), hashKey, out);
                  SinkService sink = LakeSink.start(demoSink(bootstrap, registryUrl, out), contracts, metrics.registry())) {
                 // /health names every stage: the gate here, each CDC capture and the file lane (DemoSources), the
                 // workbench (DemoWorkbench), the sink.

@@ -67,7 +67,7 @@ final class DemoSources implements AutoCloseable {
         String slot = null;
         FileLane files = null;
         try {
-            CdcConfig config = CdcConfig.defaults(bootstrap, registryUrl);
+            CdcConfig config = CdcConfig.defaults(bootstrap, registryUrl).withPrivacy(io.meshspine.core.privacy.PrivacyConfig.DEMO);
             List<Contract> captured = new ArrayList<>();
             List<String> lines = new ArrayList<>();
             Contract customersContract = contracts.latest(CdcDemoTable.CONTRACT_ID).orElse(null);

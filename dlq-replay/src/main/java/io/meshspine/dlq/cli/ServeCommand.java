@@ -3,6 +3,8 @@ package io.meshspine.dlq.cli;
 import io.meshspine.dlq.ApiToken;
 import io.meshspine.dlq.DlqApiServer;
 import io.meshspine.dlq.DlqConfig;
+import io.meshspine.dlq.DlqWorkbench;
+import io.meshspine.dlq.PrivacyErasures;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +36,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--hash-token", paramLabel = "<token>", description = "Print the sha256:<hex> of a token for the configuration, and exit.")
     String hashToken;
 
+    @Option(names = "--lake", paramLabel = "<root>", description = "The sink's lake root (default $SPINE_SINK_LAKE): with a master key"
+            + " ($SPINE_PRIVACY_MASTER_KEY) and the gate's hash key ($SPINE_GATE_HASH_KEY) the server serves POST /api/privacy/erasures"
+            + " (admins); without them that endpoint answers 501.")
+    String lake;
+
     @Override
     public Integer call() throws InterruptedException {
         var out = spec.commandLine().getOut();
@@ -52,14 +59,39 @@ final class ServeCommand implements Callable<Integer> {
         List<ApiToken> tokens = serving.tokens();
         CountDownLatch stopped = new CountDownLatch(1);
         return dlq.serving(spec, (bench, who) -> {
-            try (DlqApiServer server = DlqApiServer.start(bench)) {
+            try (PrivacyErasures.Served erasures = erasures(bench, out);
+                 DlqApiServer server = DlqApiServer.start(bench, erasures)) {
                 out.println("dlq workbench at " + server.url() + "/ (API " + server.url() + "/api, OpenAPI " + server.url()
-                        + "/openapi.json), " + tokens.size() + " token(s). Ctrl-C stops it.");
+                        + "/openapi.json), " + tokens.size() + " token(s)" + (erasures == null ? "" : ", erasures served to admins")
+                        + ". Ctrl-C stops it.");
                 out.flush();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "spine-dlq-serve-stop"));
                 stopped.await();
             }
             return 0;
         }, serving);
+    }
+
+    /**
+     * The erasures to serve: only with a master key of its own (the demo key protects nothing, and erasing under it
+     * would attest to nothing), the gate's hash key and the lake; null otherwise (the endpoint answers 501), saying why
+     * when a master key is set.
+     */
+    private PrivacyErasures.Served erasures(DlqWorkbench bench, java.io.PrintWriter out) {
+        if (bench.config().privacy().masters().current().isDemo()) {
+            return null;
+        }
+        String root = lake != null ? lake : System.getenv("SPINE_SINK_LAKE");
+        String hashKey = System.getenv("SPINE_GATE_HASH_KEY");
+        if (root == null || root.isBlank() || hashKey == null || hashKey.isBlank()) {
+            out.println("note: erasures not served (POST /api/privacy/erasures answers 501): give --lake (or $SPINE_SINK_LAKE) and $SPINE_GATE_HASH_KEY");
+            return null;
+        }
+        java.util.Optional<PrivacyErasures.Provider> provider = java.util.ServiceLoader.load(PrivacyErasures.Provider.class).findFirst();
+        if (provider.isEmpty()) {
+            out.println("note: erasures not served (POST /api/privacy/erasures answers 501): no erasure provider on the classpath (run it as ./spine dlq serve)");
+            return null;
+        }
+        return provider.get().open(bench, root, hashKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

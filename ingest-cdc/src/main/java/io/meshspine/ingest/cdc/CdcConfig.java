@@ -35,11 +35,13 @@ import java.util.TreeSet;
  *                            query on the lane's own table), so a quiet database's slot still confirms WAL
  * @param mariadbLaneDatabase the MariaDB database where the lane keeps its own tables (signals, enrolled tables) and
  *                            which names the server's one engine; empty: the first captured database in name order
+ * @param privacy             the keys the lane's dead letters of contracts with PII are sealed with (issue 16, see
+ *                            {@code DeadLetterSealer}); null, or {@code privacy.encrypt-dead-letters=false}: in clear
  */
 public record CdcConfig(String bootstrapServers, String registryUrl, SourceConnection postgres, SourceConnection mariadb,
                         SnapshotMode snapshotMode, Map<String, String> databaseOverrides, String name,
                         Duration offsetFlushInterval, Duration pollInterval, int maxBatchSize, short offsetsReplication,
-                        Duration heartbeatInterval, String mariadbLaneDatabase) {
+                        Duration heartbeatInterval, String mariadbLaneDatabase, io.meshspine.core.privacy.PrivacyConfig privacy) {
 
     public static final String DEFAULT_NAME = "spine-cdc";
 
@@ -78,22 +80,22 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
     public static CdcConfig defaults(String bootstrapServers, String registryUrl) {
         return new CdcConfig(bootstrapServers, registryUrl, SourceConnection.localPostgres(), SourceConnection.localMariaDb(),
                 SnapshotMode.INITIAL, Map.of(), DEFAULT_NAME, Duration.ofSeconds(1), Duration.ofMillis(50), 2048, (short) 1,
-                Duration.ofSeconds(10), "");
+                Duration.ofSeconds(10), "", null);
     }
 
     public CdcConfig withPostgres(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, connection, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withMariaDb(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, connection, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withSnapshotMode(SnapshotMode mode) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, mode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     /** Captures {@code contractId}'s table from {@code database} instead of the database its contract names. */
@@ -101,38 +103,44 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         Map<String, String> overrides = new HashMap<>(databaseOverrides);
         overrides.put(contractId, database);
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, overrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withName(String newName) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, newName,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withOffsetFlushInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withPollInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withMaxBatchSize(int size) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
     }
 
     public CdcConfig withHeartbeatInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval, mariadbLaneDatabase);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval, mariadbLaneDatabase, privacy);
     }
 
     /** Keeps the MariaDB capture's own tables in {@code database}, which then names its engine whatever else it captures. */
     public CdcConfig withMariaDbLaneDatabase(String database) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, database);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, database, privacy);
+    }
+
+    /** Seals the lane's dead letters of contracts with PII under these keys (null: in clear). */
+    public CdcConfig withPrivacy(io.meshspine.core.privacy.PrivacyConfig p) {
+        return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, p);
     }
 
     /** The server of the contract's connector family. */

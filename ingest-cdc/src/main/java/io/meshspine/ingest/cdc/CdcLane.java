@@ -6,7 +6,9 @@ import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.contract.Lane;
 import io.meshspine.core.lineage.LineageConfig;
 import io.meshspine.core.lineage.LineageEmitter;
+import io.meshspine.core.privacy.DeadLetterSealer;
 import io.meshspine.core.registry.ApicurioClient;
+import io.meshspine.core.render.WireDecoder;
 import io.meshspine.core.topic.Topics;
 import io.meshspine.ingest.cdc.internal.CdcMetrics;
 import io.meshspine.ingest.cdc.internal.DatabaseCapture;
@@ -45,11 +47,14 @@ public final class CdcLane implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final List<DatabaseCapture> captures;
     private final LineageEmitter lineage;
+    /** Seals the lane's dead letters of contracts with PII (issue 16); null: in clear. */
+    private final DeadLetterSealer sealer;
 
-    private CdcLane(Producer<byte[], byte[]> producer, List<DatabaseCapture> captures, LineageEmitter lineage) {
+    private CdcLane(Producer<byte[], byte[]> producer, List<DatabaseCapture> captures, LineageEmitter lineage, DeadLetterSealer sealer) {
         this.producer = producer;
         this.captures = captures;
         this.lineage = lineage;
+        this.sealer = sealer;
     }
 
     /** Starts a capture for every contract of the catalogue whose lane is {@code cdc}. */
@@ -87,8 +92,12 @@ public final class CdcLane implements AutoCloseable {
         Map<CaptureSource, List<Contract>> bySource = config.sources(contracts);
         List<DatabaseCapture> captures = new ArrayList<>();
         LineageEmitter lineage = LineageEmitter.start(lineageConfig, metrics);
-        bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters, lineage)));
-        CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures), lineage);
+        // The one sealer of the gate, sink, backfill and file lane; it opens the key store only for a dead letter of a PII contract.
+        DeadLetterSealer sealer = config.privacy() == null || !config.privacy().encryptDeadLetters() ? null
+                : DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.bootstrapServers()), ContractCatalog.of(contracts), new WireDecoder(registry));
+        bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters, lineage, sealer)));
+        CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures), lineage, sealer);
         captures.forEach(DatabaseCapture::start);
         LOG.info("cdc lane started sources={} contracts={} name={} snapshotMode={}", bySource.keySet(),
                 contracts.stream().map(Contract::qualifiedName).toList(), config.name(), config.snapshotMode());
@@ -148,6 +157,9 @@ public final class CdcLane implements AutoCloseable {
             }
         });
         producer.close(Duration.ofSeconds(10));
+        if (sealer != null) {
+            sealer.close();
+        }
         // After the captures: their last run events (COMPLETE, FAIL) are queued by then and sent here.
         lineage.close();
         LOG.info("cdc lane stopped states={}", states());

@@ -140,6 +140,16 @@ public final class BackfillJob {
      */
     public BackfillJob(Request request, Supplier<ContractGate> gates, RegistrySchemas schemas, Configuration conf, LineageEmitter lineage,
                        io.meshspine.core.privacy.SubjectCipher cipher) {
+        this(request, gates, schemas, conf, lineage, cipher, cipher == null ? null : DeadLetters.sealer(cipher, request.contract(), schemas));
+    }
+
+    /**
+     * @param gates  a new gate decision instance per worker (each holds decoders and MACs of its own)
+     * @param cipher decrypts an encrypted Bronze table (null: Bronze in clear)
+     * @param sealer seals the dead letters of the backfill and of its {@code --replace} (null: in clear); its caller closes it
+     */
+    public BackfillJob(Request request, Supplier<ContractGate> gates, RegistrySchemas schemas, Configuration conf, LineageEmitter lineage,
+                       io.meshspine.core.privacy.SubjectCipher cipher, io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.cipher = cipher;
         this.request = request;
         this.gates = gates;
@@ -152,8 +162,7 @@ public final class BackfillJob {
                 upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract,
                 upsert ? SilverRows.upsertRowSchema(contract.avroSchema()) : contract.avroSchema(),
                 contract.sink().partitionColumn(), contract.keys(), BatchTrigger.DEFAULT);
-        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas,
-                cipher == null ? null : DeadLetters.sealer(cipher, request.contract(), schemas));
+        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas, sealer);
         this.lineage = new BackfillLineage(lineage, spec, request.bronzePath());
     }
 
@@ -319,7 +328,7 @@ public final class BackfillJob {
         }
         String lineageRunId = run == null ? null : run.runId().toString();
         if (!request.dryRun() && request.replace()) {
-            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, newSilverRows(), new OpenPartitions(parquet, filePrefix(runId)), conf, schemas)
+            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, newSilverRows(), new OpenPartitions(parquet, filePrefix(runId)), conf, deadLetters)
                     .commit(written, latest, totals.lastRawOffsets, bronze.version(), runId, lineageRunId);
             version = r.version();
             silverRows += r.tailRows();

@@ -65,11 +65,12 @@ final class ReplaceCommit {
     private final SilverRows rows;
     private final BackfillJob.OpenPartitions out;
     private final Configuration conf;
-    private final io.meshspine.core.avro.RegistrySchemas schemas;
+    /** The backfill's own dead-letter writer: the product tail's refused records are sealed as the backfill's are. */
+    private final DeadLetters deadLetters;
 
     ReplaceCommit(BackfillJob.Request request, TableSpec spec, DeltaTable live, SilverRows rows, BackfillJob.OpenPartitions out,
-                  Configuration conf, io.meshspine.core.avro.RegistrySchemas schemas) {
-        this.schemas = schemas;
+                  Configuration conf, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.request = request;
         this.spec = spec;
         this.live = live;
@@ -88,8 +89,7 @@ final class ReplaceCommit {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         try (Admin admin = Admin.create(props);
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             DeadLetters deadLetters = new DeadLetters(request.bootstrapServers(), schemas)) {
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             String cluster = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
             waitForGate(admin, snapshotEnds);
             List<TopicPartition> parts = consumer.partitionsFor(spec.topic(), Duration.ofSeconds(30)).stream()

@@ -47,7 +47,7 @@ public final class Erasure {
     static final List<String> NOT_REACHED = List.of(
             "raw topics (raw.<domain>.<dataset>) and CDC internal topics hold the records in clear until their retention"
                     + " (default 7 days) deletes them",
-            "dead letters written with privacy.encrypt-dead-letters=false, or by the CDC lane, keep their originals in clear on "
+            "dead letters written with privacy.encrypt-dead-letters=false (or by a version that did not seal them) keep their originals in clear on "
                     + Topics.DLQ + " until its retention; sealed ones (on " + Topics.DLQ + " and " + Topics.DLQ_PARKED
                     + ") are unreadable from now on",
             "copies outside the lake (consumers of product topics hold only hashed or redacted values)");

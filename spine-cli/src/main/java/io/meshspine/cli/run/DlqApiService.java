@@ -45,17 +45,14 @@ final class DlqApiService implements SpineService {
     public AutoCloseable start(SpineConfig config, ContractCatalog contracts, SpineMetrics metrics, Health health) {
         io.meshspine.dlq.DlqConfig dlq = DlqSettings.toDlqConfig(config);
         DlqWorkbench workbench = DlqWorkbench.open(dlq, contracts);
-        io.meshspine.core.privacy.DataKeyStore keys = null;
-        io.meshspine.dlq.PrivacyErasures erasures = null;
+        io.meshspine.cli.privacy.WorkbenchErasures erasures = null;
         if (config.find(ERASURE_HASH_KEY).isPresent()) {
-            java.util.Map<String, Object> kafka = CommonSettings.kafkaClient(config);
-            keys = dlq.privacy().openKeyStore(io.meshspine.core.topic.Topics.PRIVACY_KEYS, kafka);
-            erasures = new io.meshspine.cli.privacy.WorkbenchErasures(new io.meshspine.cli.privacy.Erasure(contracts.contracts(),
-                    config.get(io.meshspine.sink.SinkSettings.LAKE), config.passThrough(io.meshspine.sink.SinkSettings.HADOOP_PREFIX), keys,
-                    config.get(ERASURE_HASH_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8), kafka, java.time.Clock.systemUTC(), workbench));
+            erasures = io.meshspine.cli.privacy.WorkbenchErasures.open(workbench, config.get(io.meshspine.sink.SinkSettings.LAKE),
+                    config.passThrough(io.meshspine.sink.SinkSettings.HADOOP_PREFIX),
+                    config.get(ERASURE_HASH_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         DlqApiServer server = DlqApiServer.start(workbench, erasures);
-        io.meshspine.core.privacy.DataKeyStore openedKeys = keys;
+        io.meshspine.cli.privacy.WorkbenchErasures opened = erasures;
         DlqDepthGauges gauges = DlqDepthGauges.start(workbench, metrics, config.get(DlqSettings.DEPTH_REFRESH));
         health.register("dlq-api", gauges);
         log.info("dlq api listening url={} erasures={}", server.url(), erasures != null);
@@ -63,8 +60,8 @@ final class DlqApiService implements SpineService {
             gauges.close();
             server.close();
             workbench.close();
-            if (openedKeys != null) {
-                openedKeys.close();
+            if (opened != null) {
+                opened.close();
             }
         };
     }

@@ -41,7 +41,9 @@ final class IngestService implements SpineService {
         List<AutoCloseable> lanes = new ArrayList<>();
         try {
             if (config.get(CdcSettings.ENABLED) && contracts.contracts().stream().anyMatch(c -> c.lane() == Lane.CDC)) {
-                CdcLane cdc = CdcLane.start(CdcSettings.toCdcConfig(config), contracts, metrics.registry(),
+                // The privacy keys are declared by the file lane's settings (one declaration for the service's two lanes).
+                CdcLane cdc = CdcLane.start(CdcSettings.toCdcConfig(config).withPrivacy(io.meshspine.core.privacy.PrivacySettings.parse(config)),
+                        contracts, metrics.registry(),
                         io.meshspine.core.lineage.LineageSettings.toConfig(config));
                 lanes.add(cdc);
                 StageHealth.registerCdc(health, cdc);

@@ -14,7 +14,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * <pre>
  *   byte 0       0x01 (format version)
  *   bytes 1-16   data key id (16 bytes; hex in the key topic)
- *   bytes 17-28  nonce (12 random bytes, fresh for every value)
+ *   bytes 17-28  nonce (12 bytes, never repeated under a key: see {@link Nonces})
  *   bytes 29-    AES-256-GCM ciphertext followed by its 16-byte tag; additional authenticated data: bytes 0-16
  * </pre>
  * 45 bytes more than the plaintext. The key id travels with the value so a reader finds the key without knowing the
@@ -29,7 +29,7 @@ public final class Ciphertext {
     static final int HEADER_BYTES = 1 + KEY_ID_BYTES;
     public static final int OVERHEAD = HEADER_BYTES + NONCE_BYTES + TAG_BITS / 8;
 
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+    private static final ThreadLocal<Nonces> NONCES = ThreadLocal.withInitial(Nonces::new);
     private static final ThreadLocal<Cipher> AES_GCM = ThreadLocal.withInitial(() -> {
         try {
             return Cipher.getInstance("AES/GCM/NoPadding");
@@ -45,8 +45,7 @@ public final class Ciphertext {
         byte[] out = new byte[OVERHEAD + plain.length];
         out[0] = VERSION;
         System.arraycopy(HexFormat.of().parseHex(key.keyId()), 0, out, 1, KEY_ID_BYTES);
-        byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.get().nextBytes(nonce);
+        byte[] nonce = NONCES.get().next();
         System.arraycopy(nonce, 0, out, HEADER_BYTES, NONCE_BYTES);
         try {
             Cipher c = AES_GCM.get();
@@ -57,6 +56,34 @@ public final class Ciphertext {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
         return out;
+    }
+
+    /**
+     * GCM nonces by the deterministic construction of NIST SP 800-38D 8.2.1: an 8-byte random field drawn per thread
+     * (and drawn again before its 4-byte counter wraps) followed by the counter. One thread never repeats a nonce, and
+     * two threads (or services) repeat one only if their 64-bit random fields collide; a fresh {@link SecureRandom}
+     * draw per value (what version 1 did at first) cost more than the encryption itself. Readers take the 12 bytes as
+     * they are: the format is unchanged.
+     */
+    private static final class Nonces {
+        private final SecureRandom random = new SecureRandom();
+        private final byte[] field = new byte[8];
+        private long counter = 1L << 32;
+
+        byte[] next() {
+            if (counter >= 1L << 32) {
+                random.nextBytes(field);
+                counter = 0;
+            }
+            byte[] nonce = new byte[NONCE_BYTES];
+            System.arraycopy(field, 0, nonce, 0, field.length);
+            int c = (int) counter++;
+            nonce[8] = (byte) (c >>> 24);
+            nonce[9] = (byte) (c >>> 16);
+            nonce[10] = (byte) (c >>> 8);
+            nonce[11] = (byte) c;
+            return nonce;
+        }
     }
 
     /** The data key id a ciphertext names. */

@@ -18,11 +18,12 @@ import java.util.function.Supplier;
 
 /**
  * Encrypts a dead letter's original at rest and opens it again (issue 16): the one place every writer of the DLQ (the
- * gate, the sink, a backfill) and its one reader (the workbench) go through, so the envelope stays one.
+ * gate, the sink, a backfill and its {@code --replace}, the file and CDC lanes) and its one reader (the workbench) go
+ * through, so the envelope stays one.
  *
  * <p>When the dead letter's contract has PII, the original value is encrypted under the record's data subject key
  * (the contract's subject field read from the original bytes; for a change event its {@code after} row, {@code before}
- * for a delete), or the domain's key when no subject can be read (undecodable bytes, no subject field, a null
+ * for a delete, also when the CDC lane kept the change as Debezium's JSON), or the domain's key when no subject can be read (undecodable bytes, no subject field, a null
  * subject). The original key is encrypted too when a key field is PII (as Bronze's {@code _key}). Headers stay as they
  * arrived (the spine's own headers, no payload). A dead letter whose contract is unknown is sealed under the domain
  * key of its {@code raw.<domain>.*} topic when any contract of that domain has PII; otherwise it stays in clear.
@@ -195,7 +196,11 @@ public final class DeadLetterSealer implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            if (!(decoder.decode(value) instanceof WireDecoder.Avro avro) || !(avro.datum() instanceof GenericRecord record)) {
+            WireDecoder.Decoded decoded = decoder.decode(value);
+            if (decoded instanceof WireDecoder.Undecodable && c.lane() == Lane.CDC) {
+                return jsonChangeSubject(field.get(), value);
+            }
+            if (!(decoded instanceof WireDecoder.Avro avro) || !(avro.datum() instanceof GenericRecord record)) {
                 return Optional.empty();
             }
             GenericRecord row = record;
@@ -210,6 +215,28 @@ public final class DeadLetterSealer implements AutoCloseable {
             return subject == null ? Optional.empty() : Optional.of(subject.toString());
         } catch (RuntimeException e) {
             // bytes that do not read as the contract's record: the domain's key, as for undecodable Bronze rows
+            return Optional.empty();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The subject of a change the CDC lane kept as Debezium's JSON (a table whose capture stopped): its {@code after}
+     * row, {@code before} for a delete; so its dead letters are sealed under the subject's key, and an erasure finds them.
+     */
+    private static Optional<String> jsonChangeSubject(String field, byte[] value) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode change = JSON.readTree(value);
+            if (change == null || !change.isObject()) {
+                return Optional.empty();
+            }
+            com.fasterxml.jackson.databind.JsonNode row = change.path(ChangeEvent.AFTER).isObject() ? change.get(ChangeEvent.AFTER)
+                    : change.path(ChangeEvent.BEFORE);
+            com.fasterxml.jackson.databind.JsonNode subject = row.path(field);
+            return subject.isTextual() || subject.isNumber() ? Optional.of(subject.asText()) : Optional.empty();
+        } catch (java.io.IOException e) {
+            // neither Avro nor JSON: the domain's key
             return Optional.empty();
         }
     }

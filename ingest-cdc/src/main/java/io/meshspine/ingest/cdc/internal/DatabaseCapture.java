@@ -122,6 +122,8 @@ public final class DatabaseCapture implements AutoCloseable {
     /** The transient fault that stopped the current engine run, set by its completion callback. */
     private volatile Throwable engineFault;
     private long deadLetterContentId = -1;
+    /** Seals dead letters of contracts with PII before they leave (issue 16); null: in clear. */
+    private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
     /** One change of a batch: what goes out (null for an event passed over), and where it came from. */
     private record Outgoing(RecordChangeEvent<SourceRecord> event, TableRoute route, ProducerRecord<byte[], byte[]> record,
@@ -132,8 +134,10 @@ public final class DatabaseCapture implements AutoCloseable {
     }
 
     public DatabaseCapture(CdcConfig config, CaptureSource source, List<Contract> contracts, Producer<byte[], byte[]> producer,
-                           RegistrySchemas registry, CdcMetrics metrics, io.meshspine.core.lineage.LineageEmitter lineageEmitter) {
+                           RegistrySchemas registry, CdcMetrics metrics, io.meshspine.core.lineage.LineageEmitter lineageEmitter,
+                           io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.config = config;
+        this.sealer = sealer;
         this.source = source;
         this.engineName = ConnectorProperties.engineName(config, source);
         this.producer = producer;
@@ -446,8 +450,14 @@ public final class DatabaseCapture implements AutoCloseable {
                 0, now, Map.of("table", route.table(), "source_position", position.header(), "op", op));
         DeadLetter d = failure.apply(origin).withId("cdc:" + position.header() + (routes.get(route.table()).size() > 1
                 ? ":" + contract.qualifiedName() : ""));
+        if (sealer != null) {
+            // The change holds the row's PII in clear: sealed under its subject's key (the domain's for Debezium's JSON).
+            // A key store that cannot be written fails the batch like a refused send: nothing is marked processed.
+            d = sealer.seal(d);
+        }
         byte[] envelope = WireFormat.encode(deadLetterContentId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
-        return new ProducerRecord<>(Topics.DLQ, null, null, sent.key(), envelope, sent.headers());
+        // The DLQ record's key is the envelope's original key: sealed too when the contract's key holds PII.
+        return new ProducerRecord<>(Topics.DLQ, null, null, d.original().key(), envelope, sent.headers());
     }
 
     /**
