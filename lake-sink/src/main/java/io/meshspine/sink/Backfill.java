@@ -46,12 +46,22 @@ public final class Backfill {
     public static final long DEFAULT_CHUNK_ROWS = 262_144;
 
     /**
-     * @param workers   threads deciding records; 0: one per available core
-     * @param chunkRows Bronze rows per chunk (consecutive files, at least one each): the unit of resume and of Silver files
+     * The memory bound unless told otherwise: 131,072 upsert changes (about 128 MB of decoded rows) and 1,048,576 dedup
+     * identities (a 32 MB table) in memory before they spill to disk; what keeps a 10-million-row backfill in -Xmx512m.
+     */
+    public static final int DEFAULT_MEMORY_ROWS = 131_072;
+
+    /**
+     * @param workers    threads deciding records; 0: one per available core
+     * @param chunkRows  Bronze rows per chunk (consecutive files, at least one each): the unit of resume and of Silver files
+     * @param memoryRows upsert changes held in memory before they spill to disk (dedup identities: eight times as many)
      */
     public record Options(String lakeRoot, String into, String from, String to, boolean dryRun, boolean replace, Duration replaceWait,
-                          int workers, long chunkRows) {
+                          int workers, long chunkRows, int memoryRows) {
         public Options {
+            if (memoryRows < 1) {
+                throw new IllegalArgumentException("memory rows must be at least 1, not " + memoryRows);
+            }
             if (workers < 0) {
                 throw new IllegalArgumentException("workers must be 0 (one per core) or more, not " + workers);
             }
@@ -61,20 +71,25 @@ public final class Backfill {
         }
 
         public Options(String lakeRoot, String into, String from, String to, boolean dryRun) {
-            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0, DEFAULT_CHUNK_ROWS);
+            this(lakeRoot, into, from, to, dryRun, false, Duration.ofMinutes(2), 0, DEFAULT_CHUNK_ROWS, DEFAULT_MEMORY_ROWS);
         }
 
         /** {@code --replace}: the live table itself, replaced in one commit while the sink keeps writing. */
         public static Options replacing(String lakeRoot, String to, Duration gateWait) {
-            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0, DEFAULT_CHUNK_ROWS);
+            return new Options(lakeRoot, null, null, to, false, true, gateWait, 0, DEFAULT_CHUNK_ROWS, DEFAULT_MEMORY_ROWS);
         }
 
         public Options withWorkers(int n) {
-            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n, chunkRows);
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, n, chunkRows, memoryRows);
         }
 
         public Options withChunkRows(long rows) {
-            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, workers, rows);
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, workers, rows, memoryRows);
+        }
+
+        /** The memory bound: upsert changes held before spilling to disk (identities: eight times as many). */
+        public Options withMemoryRows(int rows) {
+            return new Options(lakeRoot, into, from, to, dryRun, replace, replaceWait, workers, chunkRows, rows);
         }
     }
 
@@ -98,7 +113,8 @@ public final class Backfill {
         decisions.get();
         int workers = options.workers() > 0 ? options.workers() : Runtime.getRuntime().availableProcessors();
         BackfillJob.Request request = new BackfillJob.Request(contract, bronzePath, target, to, from, options.dryRun(), options.replace(),
-                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers, options.chunkRows());
+                gate.bootstrapServers(), gate.clientProperties(), gate.applicationId(), options.replaceWait(), workers, options.chunkRows(),
+                options.memoryRows());
         // The backfill's run events go where the gate's go (the gate's settings file names the transport).
         java.util.Map<String, Object> client = new java.util.HashMap<>(gate.clientProperties());
         client.put("bootstrap.servers", gate.bootstrapServers());

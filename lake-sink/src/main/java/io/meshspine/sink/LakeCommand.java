@@ -184,6 +184,10 @@ public final class LakeCommand implements Runnable {
                 + " per chunk (consecutive files, at least one each; default ${DEFAULT-VALUE}): the unit a rerun resumes from, and of"
                 + " the Silver files (one per partition value, chunk and worker).")
         long chunkRows;
+        @Option(names = "--memory-rows", defaultValue = "" + Backfill.DEFAULT_MEMORY_ROWS, paramLabel = "<rows>", description = "The memory"
+                + " bound: upsert changes held in memory (all workers) before they spill to java.io.tmpdir, and an eighth of the dedup"
+                + " identities held (default ${DEFAULT-VALUE}: about 128 MB of rows and a 32 MB table; fits -Xmx512m at any Bronze size).")
+        int memoryRows;
         @Option(names = "--gate-config", paramLabel = "<file>", description = "The gate's settings file (its hash key masks and identifies"
                 + " as in production; registry and Kafka from it), SPINE_* variables over it, as `./spine run gate --config` reads them.")
         java.nio.file.Path gateConfig;
@@ -221,7 +225,7 @@ public final class LakeCommand implements Runnable {
             try {
                 io.meshspine.sink.internal.BackfillJob.Summary s = Backfill.run(contract.get(), gate,
                         (replace ? Backfill.Options.replacing(parent.lake, to, gateWait) : new Backfill.Options(parent.lake, into, from, to, dryRun))
-                                .withWorkers(workers).withChunkRows(chunkRows),
+                                .withWorkers(workers).withChunkRows(chunkRows).withMemoryRows(memoryRows),
                         (read, total, elapsed) -> {
                             double rate = elapsed.toNanos() == 0 ? 0 : read / (elapsed.toNanos() / 1e9);
                             long eta = rate <= 0 ? 0 : (long) ((total - read) / rate);
@@ -230,11 +234,11 @@ public final class LakeCommand implements Runnable {
                             err.flush();
                         });
                 out.printf("%s%s of %s from Bronze version %d: read %,d, passed %,d, dead-lettered %,d (stage=backfill), duplicates %,d,"
-                                + " Silver rows %,d%s in %.1f s (%,.0f rows/s, %d workers)%n", s.dryRun() ? "dry run " : "backfill ", name,
+                                + " Silver rows %,d%s in %.1f s (%,.0f rows/s, %d workers%s)%n", s.dryRun() ? "dry run " : "backfill ", name,
                         s.target(), s.bronzeVersion(), s.rowsRead(), s.passed(), s.deadLettered(), s.duplicates(), s.silverRows(),
                         s.dryRun() ? " (would be written)" : " in " + s.files() + " files, table version " + s.tableVersion()
                                 + (s.chunksResumed() > 0 ? ", " + s.chunksResumed() + " chunks resumed" : ""),
-                        s.took().toNanos() / 1e9, s.rowsPerSecond(), s.workers());
+                        s.took().toNanos() / 1e9, s.rowsPerSecond(), s.workers(), s.spills() > 0 ? ", " + s.spills() + " spills to disk" : "");
                 if (!s.nowPassing().isEmpty()) {
                     out.printf("%,d earlier gate dead letters of %s now pass%s; resolve them with: ./spine dlq resolve --contract %s"
                                     + " --reason backfilled --id %s%s%n", s.nowPassing().size(), name, s.dryRun() ? " (would)" : "",

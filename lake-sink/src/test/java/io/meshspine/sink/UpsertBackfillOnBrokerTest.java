@@ -165,6 +165,23 @@ class UpsertBackfillOnBrokerTest {
         assertThat(byKey(rebuilt)).as("every column of every row, _source_sequence included").isEqualTo(byKey(live));
         assertThat(updatedAts(rebuilt)).isEqualTo(sortedExpected());
 
+        // The same backfill with a memory bound of one row: identities (8 in memory) and upsert changes (1 per worker)
+        // spill to disk many times; the result is the same, row for row (UpsertStateTest merges runs past 64).
+        String spilledInto = io.meshspine.sink.internal.Hadoop.qualify(dir.resolve("rebuilt-spilled").toString());
+        BackfillJob.Summary spilled = Backfill.run(contract, gateConfig, new Backfill.Options(lake.toString(), spilledInto, null, null, false)
+                .withWorkers(2).withMemoryRows(1), BackfillJob.Progress.NONE);
+        assertThat(spilled.spills()).as("spilled to disk").isGreaterThan(20);
+        assertThat(List.of(spilled.rowsRead(), spilled.passed(), spilled.deadLettered(), spilled.duplicates(), spilled.silverRows()))
+                .containsExactly((long) rawTotal, (long) rawTotal - 2, 1L, 1L, (long) expected.size());
+        assertThat(s.spills()).as("the default bound holds this table in memory").isZero();
+        KernelTable.Contents rebuiltSpilled = KernelTable.read(spilledInto);
+        assertThat(byKey(rebuiltSpilled)).as("every column of every row after spilling").isEqualTo(byKey(live));
+        assertThat(updatedAts(rebuiltSpilled)).isEqualTo(sortedExpected());
+        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spine-backfill-" + contract.qualifiedName())))
+                    .as("spill directory deleted").isEmpty();
+        }
+
         // Lineage: START, then COMPLETE from Bronze at the version read to the new table at the version committed.
         List<JsonNode> mine = new ArrayList<>();
         for (String line : Files.readAllLines(events)) {

@@ -89,16 +89,29 @@ public final class BackfillJob {
      * @param gateApplicationId the live gate's application id (its consumer group): a replace waits for it to pass the snapshot
      * @param workers           threads deciding records (at least 1)
      * @param chunkRows         Bronze rows per chunk (consecutive files; at least one file each)
+     * @param memoryRows        the memory bound: upsert changes held in memory (all workers together) before they spill
+     *                          to disk, and an eighth of the dedup identities held (an identity takes 32 bytes, a
+     *                          decoded row about a kilobyte)
      */
     public record Request(Contract contract, String bronzePath, String targetPath, BronzeReader.Bound to, BronzeReader.Bound from,
                           boolean dryRun, boolean replace, String bootstrapServers, Map<String, Object> kafkaClient,
-                          String gateApplicationId, Duration replaceWait, int workers, long chunkRows) {
+                          String gateApplicationId, Duration replaceWait, int workers, long chunkRows, int memoryRows) {
+        public Request {
+            if (memoryRows < 1) {
+                throw new IllegalArgumentException("memory rows must be at least 1, not " + memoryRows);
+            }
+        }
+
+        /** Dedup identities held in memory before they spill. */
+        int identitiesInMemory() {
+            return (int) Math.min(Integer.MAX_VALUE, 8L * memoryRows);
+        }
     }
 
     /** The outcome: counts by kind, what was written, and which earlier (gate) dead letters now pass. */
     public record Summary(String target, long bronzeVersion, long rowsRead, long passed, long deadLettered, long duplicates,
                           long refused, long silverRows, int files, long tableVersion, int chunksResumed, List<String> nowPassing,
-                          Duration took, boolean dryRun, int workers) {
+                          Duration took, boolean dryRun, int workers, int spills) {
         public double rowsPerSecond() {
             return took.toNanos() == 0 ? 0 : rowsRead / (took.toNanos() / 1e9);
         }
@@ -216,7 +229,20 @@ public final class BackfillJob {
             throw new IllegalStateException("a table exists at " + request.targetPath() + " already: a backfill writes a new table"
                     + " (choose another --into, or delete it)");
         }
-        BackfillIdentities passedIds = new BackfillIdentities();
+        SpillDirectory spill = new SpillDirectory(contract.qualifiedName());
+        BackfillIdentities passedIds = new BackfillIdentities(request.identitiesInMemory(), bronze.totalRows(), spill);
+        List<UpsertState> states = new ArrayList<>();
+        try {
+            return runWith(bronze, manifest, progress, started, run, readSoFar, target, spill, passedIds, states);
+        } finally {
+            states.forEach(UpsertState::close);
+            passedIds.close();
+            spill.close();
+        }
+    }
+
+    private Summary runWith(BronzeReader bronze, BackfillManifest manifest, Progress progress, long started, LineageRun run, long[] readSoFar,
+                            DeltaTable target, SpillDirectory spill, BackfillIdentities passedIds, List<UpsertState> states) {
         Map<Integer, BackfillManifest.Chunk> done = new HashMap<>();
         String runId;
         String fromText = request.from() instanceof BronzeReader.Bound.Latest ? null : request.from().toString();
@@ -262,7 +288,11 @@ public final class BackfillJob {
         Shared shared = new Shared(runId, parquet, earlierDeadLetters, passedIds, Instant.now());
         List<Worker> workers = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers.add(new Worker(w, gates.get(), newSilverRows(), shared));
+            UpsertState state = upsert ? new UpsertState(Math.max(1, request.memoryRows() / workerCount), spill, spec.rowSchema(), spec.keyColumns()) : null;
+            if (state != null) {
+                states.add(state);
+            }
+            workers.add(new Worker(w, gates.get(), newSilverRows(), shared, state));
         }
         ExecutorService pool = Executors.newFixedThreadPool(workerCount, r -> {
             Thread t = new Thread(r, "spine-backfill-" + contract.qualifiedName());
@@ -317,12 +347,20 @@ public final class BackfillJob {
         }
         readSoFar[0] = totals.counts.read();
         progress.rows(totals.counts.read(), total, Duration.ofNanos(System.nanoTime() - started));
-        TreeMap<BusinessKey, SilverRows.KeyChange> latest = upsert ? merge(workers) : null;
+        UpsertState.Merged latest = upsert ? UpsertState.merge(states) : null;
         List<ParquetFiles.WrittenFile> written = totals.files;
         long silverRows;
         long version = -1;
-        if (upsert) {
-            silverRows = latest.values().stream().filter(c -> c.row() != null).count();
+        if (upsert && (request.dryRun() || request.replace())) {
+            long[] n = {0};
+            latest.forEach((k, c) -> {
+                if (c.row() != null) {
+                    n[0]++;
+                }
+            });
+            silverRows = n[0];
+        } else if (upsert) {
+            silverRows = 0;
         } else {
             silverRows = totals.counts.passed() - totals.counts.refused();
         }
@@ -337,11 +375,14 @@ public final class BackfillJob {
         } else if (!request.dryRun()) {
             if (upsert) {
                 OpenPartitions out = new OpenPartitions(parquet, filePrefix(runId));
-                latest.values().forEach(c -> {
+                long[] n = {0};
+                latest.forEach((k, c) -> {
                     if (c.row() != null) {
                         out.write(c.row());
+                        n[0]++;
                     }
                 });
+                silverRows = n[0];
                 written.addAll(out.close());
             }
             version = commit(target, written, bronze.version(), runId, lineageRunId);
@@ -351,7 +392,8 @@ public final class BackfillJob {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         BackfillManifest.Counts counts = totals.counts;
         return new Summary(request.targetPath(), bronze.version(), counts.read(), counts.passed(), counts.deadLettered(), counts.duplicates(),
-                counts.refused(), silverRows, written.size(), version, resumed, List.copyOf(totals.nowPassing), took, request.dryRun(), workerCount);
+                counts.refused(), silverRows, written.size(), version, resumed, List.copyOf(totals.nowPassing), took, request.dryRun(), workerCount,
+                passedIds.runs() + states.stream().mapToInt(UpsertState::spills).sum());
     }
 
     /**
@@ -411,21 +453,6 @@ public final class BackfillJob {
             Crash.committed();
         }
         totals.add(entry);
-    }
-
-    /** The workers' newest change per key; a key several workers saw (records of one key under different raw keys) in read order. */
-    private static TreeMap<BusinessKey, SilverRows.KeyChange> merge(List<Worker> workers) {
-        TreeMap<BusinessKey, Held> all = workers.get(0).latest;
-        for (int w = 1; w < workers.size(); w++) {
-            workers.get(w).latest.forEach((key, held) -> all.merge(key, held, (a, b) -> {
-                Held first = a.ordinal() < b.ordinal() ? a : b;
-                Held second = first == a ? b : a;
-                return NewestChange.replaces(first.change(), second.change()) ? second : first;
-            }));
-        }
-        TreeMap<BusinessKey, SilverRows.KeyChange> out = new TreeMap<>();
-        all.forEach((k, h) -> out.put(k, h.change()));
-        return out;
     }
 
     /** The one commit that makes the result visible: every chunk's files, the table's metadata, what the run read. */
@@ -513,10 +540,6 @@ public final class BackfillJob {
     }
 
     private record ChunkEnd(PendingChunk chunk) {
-    }
-
-    /** An upsert key's newest change in one worker, with where it was read. */
-    private record Held(SilverRows.KeyChange change, long ordinal) {
     }
 
     /** One chunk in flight: one part per worker, done when every worker has closed its part. */
@@ -652,11 +675,13 @@ public final class BackfillJob {
         final ContractGate gate;
         final SilverRows rows;
         final Shared shared;
-        final TreeMap<BusinessKey, Held> latest = new TreeMap<>();
+        /** Null for an append table. */
+        final UpsertState state;
         private ChunkWork current;
 
-        Worker(int index, ContractGate gate, SilverRows rows, Shared shared) {
+        Worker(int index, ContractGate gate, SilverRows rows, Shared shared, UpsertState state) {
             this.index = index;
+            this.state = state;
             this.gate = gate;
             this.rows = rows;
             this.shared = shared;
@@ -807,12 +832,9 @@ public final class BackfillJob {
             }
         }
 
-        /** The key's newest change, by the live sink's rule, so the rebuilt table ends as the live one would. */
+        /** The key's change, for its newest by the live sink's rule at the end, so the rebuilt table ends as the live one would. */
         private void keep(BusinessKey key, SilverRows.KeyChange change) {
-            Held held = worker.latest.get(key);
-            if (NewestChange.replaces(held == null ? null : held.change(), change)) {
-                worker.latest.put(key, new Held(change, current.ordinal()));
-            }
+            worker.state.add(key, change, current.ordinal());
         }
 
         @Override

@@ -80,7 +80,7 @@ final class ReplaceCommit {
     }
 
     /** @param lineageRunId the backfill's lineage run, recorded in the commit info (null: lineage off) */
-    Result commit(List<ParquetFiles.WrittenFile> rebuilt, TreeMap<BusinessKey, SilverRows.KeyChange> latest, Map<Integer, Long> snapshotEnds,
+    Result commit(List<ParquetFiles.WrittenFile> rebuilt, UpsertState.Merged latest, Map<Integer, Long> snapshotEnds,
                   long bronzeVersion, String runId, String lineageRunId) {
         Map<String, Object> props = new HashMap<>(request.kafkaClient());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, request.bootstrapServers());
@@ -106,16 +106,18 @@ final class ReplaceCommit {
                     held.put(tp, txn.txnVersion(spec.appId(cluster, tp.partition())));
                 }
                 Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-                TreeMap<BusinessKey, SilverRows.KeyChange> state = latest == null ? null : new TreeMap<>(latest);
+                // The tail's changes per key in product order (few: what the gate passed since the snapshot), applied on top of
+                // the rebuilt state as it streams by in key order, so the rebuilt state never has to be in memory whole.
+                TreeMap<BusinessKey, List<SilverRows.KeyChange>> tailChanges = latest == null ? null : new TreeMap<>();
                 List<DeadLetter> refused = new ArrayList<>();
-                long tail = readTail(consumer, parts, ends, held, snapshotEnds, state, refused);
+                long tail = readTail(consumer, parts, ends, held, snapshotEnds, tailChanges, refused);
                 List<ParquetFiles.WrittenFile> added = new ArrayList<>(rebuilt);
-                if (state != null) {
-                    state.values().forEach(c -> {
-                        if (c.row() != null) {
-                            out.write(c.row());
-                        }
+                if (latest != null) {
+                    latest.forEach((key, rebuiltChange) -> {
+                        List<SilverRows.KeyChange> onTop = tailChanges.remove(key);
+                        write(onTop == null ? rebuiltChange : newest(rebuiltChange, onTop));
                     });
+                    tailChanges.values().forEach(onTop -> write(newest(null, onTop)));
                 }
                 List<ParquetFiles.WrittenFile> fresh = out.close();
                 added.addAll(fresh);
@@ -167,7 +169,7 @@ final class ReplaceCommit {
      * header, before any snapshot this gate could have passed: it is in the snapshot.
      */
     private long readTail(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, Map<TopicPartition, Long> ends,
-                          Map<TopicPartition, Long> held, Map<Integer, Long> snapshotEnds, TreeMap<BusinessKey, SilverRows.KeyChange> state,
+                          Map<TopicPartition, Long> held, Map<Integer, Long> snapshotEnds, TreeMap<BusinessKey, List<SilverRows.KeyChange>> state,
                           List<DeadLetter> refused) {
         consumer.seekToBeginning(parts);
         long tail = 0;
@@ -208,10 +210,25 @@ final class ReplaceCommit {
         return tail;
     }
 
-    /** A tail change on top of the rebuilt state, by the live sink's rule ({@link NewestChange}). */
-    private static void keep(TreeMap<BusinessKey, SilverRows.KeyChange> state, BusinessKey key, SilverRows.KeyChange change) {
-        if (NewestChange.replaces(state.get(key), change)) {
-            state.put(key, change);
+    /** A tail change, kept in product order for {@link #newest}. */
+    private static void keep(TreeMap<BusinessKey, List<SilverRows.KeyChange>> state, BusinessKey key, SilverRows.KeyChange change) {
+        state.computeIfAbsent(key, k -> new ArrayList<>(1)).add(change);
+    }
+
+    /** The tail's changes on top of the rebuilt change, one by one by the live sink's rule ({@link NewestChange}). */
+    private static SilverRows.KeyChange newest(SilverRows.KeyChange rebuilt, List<SilverRows.KeyChange> tail) {
+        SilverRows.KeyChange held = rebuilt;
+        for (SilverRows.KeyChange c : tail) {
+            if (NewestChange.replaces(held, c)) {
+                held = c;
+            }
+        }
+        return held;
+    }
+
+    private void write(SilverRows.KeyChange change) {
+        if (change != null && change.row() != null) {
+            out.write(change.row());
         }
     }
 

@@ -82,15 +82,17 @@ final class SourceSequence {
      * to different logs (not comparable: arrival order decides), and for equal positions (the same change again).
      */
     static boolean isAfter(String a, String b) {
+        return sameLog(a, b) && a.compareTo(b) > 0;
+    }
+
+    /** Whether both are sequences of one source log (so {@link #isAfter} orders them). */
+    static boolean sameLog(String a, String b) {
         if (a == null || b == null) {
             return false;
         }
         int at = a.lastIndexOf('@');
         int bt = b.lastIndexOf('@');
-        if (at < 0 || at != bt || !a.regionMatches(0, b, 0, at)) {
-            return false;
-        }
-        return a.compareTo(b) > 0;
+        return at >= 0 && at == bt && a.regionMatches(0, b, 0, at);
     }
 
     private static String pad(String digits, int width) {

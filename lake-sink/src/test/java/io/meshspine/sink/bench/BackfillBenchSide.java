@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The backfill side of {@link BackfillBench}, in its own JVM: {@code <lake> <contracts dir> <contract id> <bootstrap>
  * <registry> <hash key> <into> <workers>}. Progress on stderr as the CLI prints it; one RESULT line with rows/s, the
- * summed peak of the heap pools and the peak RSS.
+ * summed peak of the heap pools, the peak RSS, whole-JVM CPU seconds, GC collections and time, and the spills to disk.
  */
 public final class BackfillBenchSide {
 
@@ -32,9 +32,17 @@ public final class BackfillBenchSide {
                 heapPeak += pool.getPeakUsage().getUsed();
             }
         }
+        long gcCount = 0;
+        long gcMillis = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcCount += Math.max(0, gc.getCollectionCount());
+            gcMillis += Math.max(0, gc.getCollectionTime());
+        }
+        double cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(-1.0);
         System.out.println("summary " + s);
-        System.out.printf("RESULT side=backfill records=%d seconds=%.1f rowsPerSecond=%.0f workers=%d heapPeakMb=%d peakRssMb=%d%n", s.rowsRead(),
-                s.took().toNanos() / 1e9, s.rowsPerSecond(), s.workers(), heapPeak >> 20, OurSinkSide.peakRssMb());
+        System.out.printf("RESULT side=backfill records=%d seconds=%.1f rowsPerSecond=%.0f workers=%d heapPeakMb=%d peakRssMb=%d cpuSeconds=%.1f"
+                        + " gcCount=%d gcSeconds=%.1f spills=%d silverRows=%d%n", s.rowsRead(), s.took().toNanos() / 1e9, s.rowsPerSecond(), s.workers(),
+                heapPeak >> 20, OurSinkSide.peakRssMb(), cpu, gcCount, gcMillis / 1e3, s.spills(), s.silverRows());
         System.out.flush();
         System.exit(0);
     }
