@@ -14,6 +14,7 @@ import io.meshspine.core.SpineHeaders;
 import io.meshspine.gate.ContractGateService;
 import io.meshspine.gate.internal.IdentityHasher;
 import io.meshspine.gate.internal.WindowedIdentities;
+import io.meshspine.gate.internal.PreCommitStore;
 import io.meshspine.core.config.CommonSettings;
 import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.GateSettings;
@@ -230,8 +231,8 @@ final class BenchCommand {
             Topology topology = new Topology();
             topology.addSource("in", new ByteArrayDeserializer(), new ByteArrayDeserializer(), in);
             topology.addProcessor("dedup", DedupOnly::new, "in");
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("dedup"), Serdes.Bytes(), Serdes.ByteArray())
-                    .withCachingEnabled(), "dedup");
+            topology.addStateStore(PreCommitStore.around(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("dedup"), Serdes.Bytes(),
+                    Serdes.ByteArray()).withCachingEnabled()), "dedup");
             topology.addSink("out", out, new ByteArraySerializer(), new ByteArraySerializer(), "dedup");
             return runApp(infra, admin, in, topology, "bench-store-", state);
         }
@@ -247,6 +248,7 @@ final class BenchCommand {
             public void init(ProcessorContext<byte[], byte[]> context) {
                 this.context = context;
                 this.passed = new WindowedIdentities(context.getStateStore("dedup"), java.time.Duration.ofDays(7), 8);
+                PreCommitStore.of(context.getStateStore("dedup")).beforeEachCommit(passed::writeBatches);
                 passed.restore(System.currentTimeMillis());
             }
 

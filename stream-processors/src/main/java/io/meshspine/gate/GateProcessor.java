@@ -7,6 +7,7 @@ import io.meshspine.core.deadletter.DeadLetterCodec;
 import io.meshspine.core.privacy.DeadLetterSealer;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.gate.internal.DedupIdentities;
+import io.meshspine.gate.internal.PreCommitStore;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -73,6 +74,15 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
         this.context = context;
         KeyValueStore<Bytes, byte[]> store = context.getStateStore(GateTopology.DEDUP_STORE);
         this.identities = new DedupIdentities(store, dedupWindow, DEDUP_SLICES);
+        // Once per commit, before it: the data keys this batch's dead letters were sealed under must be in the key topic
+        // before the transaction makes the dead letters durable (a failure fails the commit, which aborts them), and the
+        // identities remembered during the batch go into the store, so its changelog is in the same transaction.
+        PreCommitStore.of(store).beforeEachCommit(() -> {
+            if (gate.sealer() != null) {
+                gate.sealer().awaitKeysDurable();
+            }
+            identities.writeBatches();
+        });
         long started = System.nanoTime();
         identities.restore(gate.clock().getAsLong());
         gate.metrics().identitiesRestored(context.taskId().toString(), identities.passedSize() + identities.deadLetteredSize(),
@@ -133,8 +143,9 @@ final class GateProcessor implements Processor<byte[], byte[], byte[], byte[]>, 
 
     @Override
     public void reject(GateDecision.Reject reject) {
-        // The original is encrypted under its data subject's key before it leaves (issue 16); sealer null: in clear.
-        DeadLetter d = gate.sealer() == null ? reject.deadLetter() : gate.sealer().seal(reject.deadLetter());
+        // The original is encrypted under its data subject's key before it leaves (issue 16); sealer null: in clear. A new
+        // key is awaited before the commit (see init), not here: one wait per commit, not a round trip per new subject.
+        DeadLetter d = gate.sealer() == null ? reject.deadLetter() : gate.sealer().sealBeforeKeysDurable(reject.deadLetter());
         gate.metrics().recordIn(d.contract() == null ? "unknown" : d.contract(), currentMeta.topic());
         byte[] envelope = WireFormat.encode(gate.deadLetterSchemaId(), DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
         // The DLQ record's key is the envelope's original key: encrypted too when the contract's key holds PII.

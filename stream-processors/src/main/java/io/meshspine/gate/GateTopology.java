@@ -3,6 +3,7 @@ package io.meshspine.gate;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.topic.Topics;
+import io.meshspine.gate.internal.PreCommitStore;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -38,9 +39,10 @@ public final class GateTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rawTopics.toArray(String[]::new));
         topology.addProcessor(PROCESSOR, () -> new GateProcessor(runtime, config.dedupWindow(), config.transientRetryBudget()), SOURCE);
-        // Identities in batches (see WindowedIdentities, DedupIdentities): the cache folds a batch's puts into one changelog record per commit.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE), Serdes.Bytes(), Serdes.ByteArray())
-                .withCachingEnabled(), PROCESSOR);
+        // Identities in batches (see WindowedIdentities, DedupIdentities), put by the processor just before each commit
+        // (PreCommitStore): one store write and one changelog record per batch and commit.
+        topology.addStateStore(PreCommitStore.around(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled()), PROCESSOR);
         catalog.contracts().stream().map(Contract::productTopic).distinct().sorted().forEach(topic ->
                 topology.addSink(productSink(topic), topic, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR));
         topology.addSink(DLQ_SINK, Topics.DLQ, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);

@@ -102,6 +102,17 @@ public final class DeadLetterSealer implements AutoCloseable {
      * sealed). Returns after the key it used is durable in the key topic: a dead letter never names a key the topic lost.
      */
     public DeadLetter seal(DeadLetter d) {
+        DeadLetter sealed = sealBeforeKeysDurable(d);
+        awaitKeysDurable();
+        return sealed;
+    }
+
+    /**
+     * As {@link #seal}, without waiting for a new key to be durable: for a writer whose dead letters become durable
+     * only at a commit of its own (the gate's transaction), which calls {@link #awaitKeysDurable()} before each commit.
+     * One wait per commit instead of a round trip to the key topic per dead letter of a new subject.
+     */
+    public DeadLetter sealBeforeKeysDurable(DeadLetter d) {
         if (d.context().containsKey(OPENED_CONTEXT)) {
             Map<String, String> context = new HashMap<>(d.context());
             context.remove(OPENED_CONTEXT);
@@ -135,9 +146,20 @@ public final class DeadLetterSealer implements AutoCloseable {
         OriginalRecord o = d.original();
         byte[] value = o.value() == null ? null : c.encrypt(key, o.value());
         byte[] k = o.key() == null || !keySealed ? o.key() : c.encrypt(key, o.key());
-        c.awaitKeysDurable();
         return d.withOriginal(new OriginalRecord(o.topic(), o.partition(), o.offset(), o.timestamp(), k, value, o.headers()),
                 new Sealing(key.keyId(), key.scopeHash(), keySealed && o.key() != null));
+    }
+
+    /**
+     * Returns once every key sealed dead letters were encrypted under is in the key topic (at once when the cipher was
+     * never opened); throws when one was lost, and the keys that did not make it are forgotten (see
+     * {@link DataKeyStore#awaitDurable()}): what was sealed under them must not become durable.
+     */
+    public void awaitKeysDurable() {
+        SubjectCipher c = cipherIfOpen();
+        if (c != null) {
+            c.awaitKeysDurable();
+        }
     }
 
     /**

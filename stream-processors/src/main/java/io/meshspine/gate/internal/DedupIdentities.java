@@ -68,6 +68,12 @@ public final class DedupIdentities {
         deadLettered.add(id, now);
     }
 
+    /** Puts what both kinds buffered into the store: before each commit of the task (see {@link PreCommitStore}). */
+    public void writeBatches() {
+        passed.writeBatches();
+        deadLettered.writeBatches();
+    }
+
     public void expire(long now) {
         passed.expire(now);
         deadLettered.expire(now);

@@ -21,9 +21,10 @@ import java.util.TreeMap;
  *
  * <p>Lookups are answered from memory: one {@link IdentitySet} per time slice of the window. Durability comes from
  * a key-value store with caching and a changelog: identities are appended to small batches (a store key per
- * {@value #BATCH} identities, {@code [prefix][slice start][sequence]}), and the store's cache folds the many puts of a
- * batch into one write per commit, so the changelog carries about one record per commit and batch instead of one per
- * record, and always within the same transaction as the records it covers. After a restart or rebalance the store
+ * {@value #BATCH} identities, {@code [prefix][slice start][sequence]}), held in memory during a batch of records and
+ * put into the store by {@link #writeBatches()} just before each commit (the owner registers it with
+ * {@link PreCommitStore}), so the changelog carries about one record per commit and batch instead of one per record,
+ * always within the same transaction as the records it covers, and a record costs no store put. After a restart or rebalance the store
  * (restored from its changelog) is read back into memory; whole slices expire at once. Several kinds share one store,
  * told apart by the key's prefix (the passed identities have none: their keys are those of the store before there
  * were other kinds, so a gate's existing store reads back unchanged).
@@ -47,6 +48,10 @@ public final class WindowedIdentities {
     private long batchSequence;
     private byte[] batch = new byte[BATCH * ID_BYTES];
     private int batchCount;
+    /** How many identities of the open batch the store holds already. */
+    private int writtenCount;
+    /** Batches closed (full, or of an earlier slice) since the last {@link #writeBatches()}. */
+    private final List<KeyValue<Bytes, byte[]>> unwritten = new ArrayList<>();
     private int size;
 
     /** The identities alone in their store, or the kind without a key prefix in a shared one. */
@@ -122,13 +127,33 @@ public final class WindowedIdentities {
         }
         size++;
         if (slice != batchSlice || batchCount == BATCH) {
+            // The open batch is closed: kept as it is until the commit writes it (unless written already as it is).
+            if (batchCount > writtenCount) {
+                unwritten.add(new KeyValue<>(batchKey(batchSlice, batchSequence), Arrays.copyOf(batch, batchCount * ID_BYTES)));
+            }
             batchSlice = slice;
             batchSequence = nextSequence.merge(slice, 1L, Long::sum) - 1;
             batchCount = 0;
+            writtenCount = 0;
         }
         System.arraycopy(id, 0, batch, batchCount * ID_BYTES, ID_BYTES);
         batchCount++;
-        store.put(batchKey(batchSlice, batchSequence), Arrays.copyOf(batch, batchCount * ID_BYTES));
+    }
+
+    /**
+     * Puts the batches changed since the last call into the store: called before each commit of the task (see
+     * {@link PreCommitStore}), so the changelog gets each batch once per commit, within the transaction of the records
+     * it covers. Lookups never need this: they are answered from memory.
+     */
+    public void writeBatches() {
+        for (KeyValue<Bytes, byte[]> full : unwritten) {
+            store.put(full.key, full.value);
+        }
+        unwritten.clear();
+        if (batchCount > writtenCount) {
+            store.put(batchKey(batchSlice, batchSequence), Arrays.copyOf(batch, batchCount * ID_BYTES));
+            writtenCount = batchCount;
+        }
     }
 
     private IdentitySet slice(long start) {
@@ -148,6 +173,8 @@ public final class WindowedIdentities {
 
     /** Forgets every slice that ended before the window: from memory at once, from the store by its batch keys. */
     public void expire(long now) {
+        // Written first, so a batch of an expiring slice cannot reach the store after its slice's keys are deleted.
+        writeBatches();
         Iterator<Map.Entry<Long, IdentitySet>> it = slices.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, IdentitySet> slice = it.next();
