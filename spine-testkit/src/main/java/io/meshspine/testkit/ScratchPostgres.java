@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A database of its own on the machine's PostgreSQL holding a table of the crm.customers shape (REPLICA IDENTITY FULL),
- * for tests of other modules that run the real CDC lane over it (ingest-cdc's own tests have their PostgresTestDatabase).
+ * for tests of other modules that run the real CDC lane over it (ingest-cdc's PostgresTestDatabase adds its own queries on top of one).
  * Closing drops the replication slots named with {@link #dropsSlot} and then the database (its publications go with
  * it), even after a failure.
  */
@@ -25,8 +25,13 @@ public final class ScratchPostgres implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("creating the database " + name + ": " + e.getMessage(), e);
         }
-        execute("""
-            CREATE TABLE public.customers (
+        execute(customersDdl("customers"));
+    }
+
+    /** A table of the crm.customers shape, REPLICA IDENTITY FULL. */
+    public static String customersDdl(String table) {
+        return """
+            CREATE TABLE public.%s (
               customer_id text PRIMARY KEY,
               first_name text NOT NULL,
               last_name text NOT NULL,
@@ -34,8 +39,14 @@ public final class ScratchPostgres implements AutoCloseable {
               segment text,
               created_at timestamptz NOT NULL DEFAULT now(),
               updated_at timestamptz NOT NULL DEFAULT now());
-            ALTER TABLE public.customers REPLICA IDENTITY FULL;
-            """);
+            ALTER TABLE public.%s REPLICA IDENTITY FULL;
+            """.formatted(table, table);
+    }
+
+    /** A connection to this database. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(SourceDatabases.POSTGRES_URL.replaceFirst("/[^/]*$", "/" + name),
+                SourceDatabases.POSTGRES_USER, "");
     }
 
     public String name() {
@@ -54,9 +65,7 @@ public final class ScratchPostgres implements AutoCloseable {
     }
 
     public void execute(String... sql) {
-        try (Connection c = DriverManager.getConnection(SourceDatabases.POSTGRES_URL.replaceFirst("/[^/]*$", "/" + name),
-                SourceDatabases.POSTGRES_USER, "");
-             Statement s = c.createStatement()) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
             for (String statement : sql) {
                 s.execute(statement);
             }

@@ -1,10 +1,8 @@
 package io.meshspine.ingest.cdc;
 
-import io.meshspine.testkit.SourceDatabases;
-import io.meshspine.testkit.SpineTestKit;
+import io.meshspine.testkit.ScratchPostgres;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -20,44 +18,23 @@ final class PostgresTestDatabase implements AutoCloseable {
 
     /** A table of the crm.customers shape, REPLICA IDENTITY FULL. */
     static String customersDdl(String table) {
-        return """
-            CREATE TABLE public.%s (
-              customer_id text PRIMARY KEY,
-              first_name text NOT NULL,
-              last_name text NOT NULL,
-              email text, phone text, date_of_birth date, address_line text, suburb text, state text, postcode text,
-              segment text,
-              created_at timestamptz NOT NULL DEFAULT now(),
-              updated_at timestamptz NOT NULL DEFAULT now());
-            ALTER TABLE public.%s REPLICA IDENTITY FULL;
-            """.formatted(table, table);
+        return ScratchPostgres.customersDdl(table);
     }
 
-    private final String name;
-    private final List<String> slots = new ArrayList<>();
-
-    PostgresTestDatabase() {
-        this.name = SpineTestKit.uniqueName("cdc").replace('-', '_').toLowerCase();
-        try (Connection admin = SourceDatabases.postgres(); Statement s = admin.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        execute(CUSTOMERS_DDL);
-    }
+    private final ScratchPostgres database = new ScratchPostgres("cdc");
 
     String name() {
-        return name;
+        return database.name();
     }
 
     /** A slot the test's capture will create: dropped on close. */
     void dropsSlot(String slot) {
-        slots.add(slot);
+        database.dropsSlot(slot);
     }
 
     /** The slots of this database on the server (whoever created them). */
     List<String> slotsOnServer() {
-        return strings("SELECT slot_name FROM pg_replication_slots WHERE database = '" + name + "' ORDER BY slot_name");
+        return strings("SELECT slot_name FROM pg_replication_slots WHERE database = '" + name() + "' ORDER BY slot_name");
     }
 
     /** The tables of a publication, as {@code schema.table}, sorted. */
@@ -79,17 +56,11 @@ final class PostgresTestDatabase implements AutoCloseable {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection(SourceDatabases.POSTGRES_URL.replaceFirst("/[^/]*$", "/" + name), SourceDatabases.POSTGRES_USER, "");
+        return database.connect();
     }
 
     void execute(String... sql) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String statement : sql) {
-                s.execute(statement);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        database.execute(sql);
     }
 
     /** The statements in one transaction. */
@@ -118,13 +89,6 @@ final class PostgresTestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        try (Connection admin = SourceDatabases.postgres(); Statement s = admin.createStatement()) {
-            for (String slot : slots) {
-                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
-            }
-            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        } catch (SQLException e) {
-            throw new IllegalStateException("cleaning up " + name + ": " + e.getMessage(), e);
-        }
+        database.close();
     }
 }
