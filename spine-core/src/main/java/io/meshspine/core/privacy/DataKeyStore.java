@@ -312,6 +312,10 @@ public final class DataKeyStore implements AutoCloseable {
      * Waits until every key this store created is in the topic. Values encrypted under a key must not be stored
      * durably before this returns; when a send failed, the keys that did not make it are forgotten (the caller's
      * batch is retried and gets new keys) and this throws.
+     *
+     * <p>A key stays pending until a wait has seen its send end, so callers on other threads (the gate's stream
+     * threads, the sink's lanes) that may have sealed under it each wait for it too, instead of returning at once
+     * because another thread took the pending list.
      */
     public void awaitDurable() {
         List<Map.Entry<DataKey, Future<RecordMetadata>>> waiting;
@@ -320,7 +324,6 @@ public final class DataKeyStore implements AutoCloseable {
                 return;
             }
             waiting = new ArrayList<>(pending);
-            pending.clear();
         }
         RuntimeException failure = null;
         for (Map.Entry<DataKey, Future<RecordMetadata>> e : waiting) {
@@ -333,6 +336,10 @@ public final class DataKeyStore implements AutoCloseable {
                 failure = new IllegalStateException("a new data key could not be written to " + topic + ": " + ee.getCause().getMessage(), ee.getCause());
                 forget(e.getKey());
             }
+        }
+        waiting.removeIf(e -> !e.getValue().isDone());
+        synchronized (this) {
+            pending.removeAll(waiting);
         }
         if (failure != null) {
             throw failure;
