@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The lake sink: product topics into Silver, raw topics into Bronze, in exactly-once micro-batches. Entry point for
@@ -51,9 +50,9 @@ public final class LakeSink {
         List<TableSpec> specs = SinkTables.specs(config, catalog);
         boolean encrypted = specs.stream().anyMatch(s -> s.rowSchema().getField(BronzeRows.KEY_ID) != null);
         // The key store is opened before any table: a missing key topic stops the sink here, loudly.
-        DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", config.bootstrapServers())) : null;
+        DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, config.clientProperties()) : null;
         // SINK dead letters of contracts with PII keep their originals encrypted, under the same keys as Bronze.
-        var deadLetters = SinkTables.deadLetters(config.bootstrapServers(), schemas,
+        var deadLetters = SinkTables.deadLetters(config.clientProperties(), schemas,
                 keys != null && config.privacy().encryptDeadLetters() ? new SubjectCipher(keys) : null, catalog);
         LineageEmitter lineage = LineageEmitter.start(config.lineage(), meters);
         AutoCloseable opened = () -> {

@@ -30,10 +30,13 @@ import java.util.Objects;
  * @param tombstoneRetention how long an upsert table keeps a deleted key's tombstone: for that long a replay of a change
  *                         older than the delete (a DLQ replay, a re-delivery, a reset to earlier offsets) cannot bring the
  *                         key back; compaction drops older tombstones
+ * @param kafkaClient      every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to
+ *                         every client the sink makes; may hold secrets, only its keys are printed
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
-                         boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage, Duration tombstoneRetention) {
+                         boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage, Duration tombstoneRetention,
+                         Map<String, Object> kafkaClient) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -51,6 +54,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         Objects.requireNonNull(privacy, "privacy");
         Objects.requireNonNull(lineage, "lineage");
         Objects.requireNonNull(tombstoneRetention, "tombstoneRetention");
+        kafkaClient = Map.copyOf(kafkaClient);
         if (tombstoneRetention.compareTo(io.meshspine.sink.internal.Tombstones.MIN_RETENTION) < 0) {
             throw new IllegalArgumentException("sink.tombstone-retention " + tombstoneRetention + " is below "
                     + io.meshspine.sink.internal.Tombstones.MIN_RETENTION + ": a deleted key's tombstone could expire before a batch"
@@ -69,47 +73,59 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
                 Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false,
-                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE, io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION);
+                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE, io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION, Map.of());
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withPrivacy(PrivacyConfig p) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withLineage(LineageConfig l) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l, tombstoneRetention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l, tombstoneRetention, kafkaClient);
     }
 
     public SinkConfig withTombstoneRetention(Duration retention) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, retention);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, retention, kafkaClient);
+    }
+
+    public SinkConfig withKafkaClient(Map<String, ?> properties) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance,
+                singleWriter, privacy, lineage, tombstoneRetention, Map.copyOf(properties));
+    }
+
+    /** What every Kafka client of the sink starts from: the cluster and the operator's {@code kafka.*} settings. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> p = new java.util.HashMap<>(kafkaClient);
+        p.put("bootstrap.servers", bootstrapServers);
+        return p;
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */
@@ -132,6 +148,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
         return "SinkConfig[bootstrapServers=" + bootstrapServers + ", registryUrl=" + registryUrl + ", lakeRoot=" + lakeRoot
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
                 + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter
-                + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + ", tombstoneRetention=" + tombstoneRetention + "]";
+                + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + ", tombstoneRetention=" + tombstoneRetention
+                + ", kafkaClientKeys=" + kafkaClient.keySet() + "]";
     }
 }

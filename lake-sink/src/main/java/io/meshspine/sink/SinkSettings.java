@@ -61,6 +61,7 @@ public final class SinkSettings {
                 .withTrigger(new BatchTrigger(config.get(MAX_RECORDS), config.get(MAX_BYTES), config.get(MAX_LATENCY)))
                 .withMaintenance(new MaintenancePolicy(config.get(MAINTENANCE_INTERVAL), config.get(TARGET_FILE_BYTES), config.get(VACUUM_RETENTION)))
                 .withHadoop(config.passThrough(HADOOP_PREFIX))
+                .withKafkaClient(config.passThrough(CommonSettings.KAFKA_PREFIX))
                 .withSingleWriter(config.get(SINGLE_WRITER))
                 .withTombstoneRetention(config.get(TOMBSTONE_RETENTION))
                 .withPrivacy(PrivacySettings.parse(config))

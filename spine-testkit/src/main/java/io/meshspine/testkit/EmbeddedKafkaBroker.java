@@ -35,14 +35,16 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
 
     private final Path logDir;
     private final int port;
+    private final int saslPort;
     private final int controllerPort;
     private KafkaRaftServer server;
     private boolean stopped;
     private volatile boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort, KafkaRaftServer server) {
+    private EmbeddedKafkaBroker(Path logDir, int port, int saslPort, int controllerPort, KafkaRaftServer server) {
         this.logDir = logDir;
         this.port = port;
+        this.saslPort = saslPort;
         this.controllerPort = controllerPort;
         this.server = server;
     }
@@ -63,7 +65,7 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
         if (!stopped) {
             return;
         }
-        server = new KafkaRaftServer(new KafkaConfig(brokerProperties(logDir, port, controllerPort), false), Time.SYSTEM);
+        server = new KafkaRaftServer(new KafkaConfig(brokerProperties(logDir, port, saslPort, controllerPort), false), Time.SYSTEM);
         server.startup();
         stopped = false;
         log.info("kafka broker restarted bootstrap={}", bootstrapServers());
@@ -81,12 +83,13 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             Path dir = TempDirs.create("spine-kafka-");
             int port = attempt == 1 ? FreePorts.preferredOrNext(preferredPort) : FreePorts.next();
+            int saslPort = FreePorts.next();
             int controllerPort = FreePorts.next();
             try {
-                KafkaRaftServer server = format(dir, port, controllerPort);
+                KafkaRaftServer server = format(dir, port, saslPort, controllerPort);
                 server.startup();
-                log.info("kafka broker started bootstrap=127.0.0.1:{} logDir={}", port, dir);
-                return new EmbeddedKafkaBroker(dir, port, controllerPort, server);
+                log.info("kafka broker started bootstrap=127.0.0.1:{} saslBootstrap=127.0.0.1:{} logDir={}", port, saslPort, dir);
+                return new EmbeddedKafkaBroker(dir, port, saslPort, controllerPort, server);
             } catch (RuntimeException e) {
                 last = e;
                 log.warn("kafka broker failed to start attempt={} port={} reason={}", attempt, port, e.toString());
@@ -96,8 +99,8 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
         throw new IllegalStateException("the embedded Kafka broker did not start after " + START_ATTEMPTS + " attempts", last);
     }
 
-    private static KafkaRaftServer format(Path dir, int port, int controllerPort) {
-        Map<String, String> props = brokerProperties(dir, port, controllerPort);
+    private static KafkaRaftServer format(Path dir, int port, int saslPort, int controllerPort) {
+        Map<String, String> props = brokerProperties(dir, port, saslPort, controllerPort);
         KafkaConfig config = new KafkaConfig(props, false);
         try {
             new Formatter()
@@ -116,15 +119,23 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
         return new KafkaRaftServer(config, Time.SYSTEM);
     }
 
-    /** The single-node settings of STACK.md; without the transaction-log overrides EOS v2 times out on one node. */
-    static Map<String, String> brokerProperties(Path dir, int port, int controllerPort) {
+    /**
+     * The single-node settings of STACK.md; without the transaction-log overrides EOS v2 times out on one node. Besides the
+     * plaintext listener every test uses, a SASL/PLAIN listener ({@link #saslListener()}) lets a test prove that a
+     * service hands its {@code kafka.*} settings to every client it makes: a client without them cannot talk to it.
+     */
+    static Map<String, String> brokerProperties(Path dir, int port, int saslPort, int controllerPort) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ","
+                + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " user_" + SaslListener.USER + "=\"" + SaslListener.PASSWORD + "\";");
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", dir.toString());
@@ -158,6 +169,11 @@ public final class EmbeddedKafkaBroker implements KafkaEndpoint {
     @Override
     public String bootstrapServers() {
         return FreePorts.LOOPBACK + ":" + port;
+    }
+
+    @Override
+    public java.util.Optional<SaslListener> saslListener() {
+        return java.util.Optional.of(new SaslListener(FreePorts.LOOPBACK + ":" + saslPort));
     }
 
     @Override

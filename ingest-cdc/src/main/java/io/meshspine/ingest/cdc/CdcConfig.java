@@ -37,17 +37,21 @@ import java.util.TreeSet;
  *                            which names the server's one engine; empty: the first captured database in name order
  * @param privacy             the keys the lane's dead letters of contracts with PII are sealed with (issue 16, see
  *                            {@code DeadLetterSealer}); null, or {@code privacy.encrypt-dead-letters=false}: in clear
+ * @param kafkaClient         every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL); may
+ *                            hold secrets
  */
 public record CdcConfig(String bootstrapServers, String registryUrl, SourceConnection postgres, SourceConnection mariadb,
                         SnapshotMode snapshotMode, Map<String, String> databaseOverrides, String name,
                         Duration offsetFlushInterval, Duration pollInterval, int maxBatchSize, short offsetsReplication,
-                        Duration heartbeatInterval, String mariadbLaneDatabase, io.meshspine.core.privacy.PrivacyConfig privacy) {
+                        Duration heartbeatInterval, String mariadbLaneDatabase, io.meshspine.core.privacy.PrivacyConfig privacy,
+                        Map<String, Object> kafkaClient) {
 
     public static final String DEFAULT_NAME = "spine-cdc";
 
     public CdcConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
+        kafkaClient = Map.copyOf(kafkaClient);
         Objects.requireNonNull(postgres, "postgres");
         Objects.requireNonNull(mariadb, "mariadb");
         Objects.requireNonNull(snapshotMode, "snapshotMode");
@@ -80,22 +84,22 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
     public static CdcConfig defaults(String bootstrapServers, String registryUrl) {
         return new CdcConfig(bootstrapServers, registryUrl, SourceConnection.localPostgres(), SourceConnection.localMariaDb(),
                 SnapshotMode.INITIAL, Map.of(), DEFAULT_NAME, Duration.ofSeconds(1), Duration.ofMillis(50), 2048, (short) 1,
-                Duration.ofSeconds(10), "", null);
+                Duration.ofSeconds(10), "", null, Map.of());
     }
 
     public CdcConfig withPostgres(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, connection, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withMariaDb(SourceConnection connection) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, connection, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withSnapshotMode(SnapshotMode mode) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, mode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     /** Captures {@code contractId}'s table from {@code database} instead of the database its contract names. */
@@ -103,44 +107,58 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
         Map<String, String> overrides = new HashMap<>(databaseOverrides);
         overrides.put(contractId, database);
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, overrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withName(String newName) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, newName,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withOffsetFlushInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                interval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withPollInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, interval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withMaxBatchSize(int size) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, size, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     public CdcConfig withHeartbeatInterval(Duration interval) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval, mariadbLaneDatabase, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, interval, mariadbLaneDatabase, privacy, kafkaClient);
     }
 
     /** Keeps the MariaDB capture's own tables in {@code database}, which then names its engine whatever else it captures. */
     public CdcConfig withMariaDbLaneDatabase(String database) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, database, privacy);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, database, privacy, kafkaClient);
     }
 
     /** Seals the lane's dead letters of contracts with PII under these keys (null: in clear). */
     public CdcConfig withPrivacy(io.meshspine.core.privacy.PrivacyConfig p) {
         return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
-                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, p);
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, p, kafkaClient);
+    }
+
+    /** Every Kafka client of the lane (its producer, Debezium's offset store and schema history) gets these. */
+    public CdcConfig withKafkaClient(Map<String, ?> properties) {
+        return new CdcConfig(bootstrapServers, registryUrl, postgres, mariadb, snapshotMode, databaseOverrides, name,
+                offsetFlushInterval, pollInterval, maxBatchSize, offsetsReplication, heartbeatInterval, mariadbLaneDatabase, privacy,
+                Map.copyOf(properties));
+    }
+
+    /** What every Kafka client of the lane starts from: the cluster and the operator's {@code kafka.*} settings. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> p = new HashMap<>(kafkaClient);
+        p.put("bootstrap.servers", bootstrapServers);
+        return p;
     }
 
     /** The server of the contract's connector family. */

@@ -94,8 +94,8 @@ public final class CdcLane implements AutoCloseable {
         LineageEmitter lineage = LineageEmitter.start(lineageConfig, metrics);
         // The one sealer of the gate, sink, backfill and file lane; it opens the key store only for a dead letter of a PII contract.
         DeadLetterSealer sealer = config.privacy() == null || !config.privacy().encryptDeadLetters() ? null
-                : DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        config.bootstrapServers()), ContractCatalog.of(contracts), new WireDecoder(registry));
+                : DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, config.clientProperties(),
+                        ContractCatalog.of(contracts), new WireDecoder(registry));
         bySource.forEach((source, bound) -> captures.add(new DatabaseCapture(config, source, bound, producer, registry, meters, lineage, sealer)));
         CdcLane lane = new CdcLane(producer, Collections.unmodifiableList(captures), lineage, sealer);
         captures.forEach(DatabaseCapture::start);
@@ -105,8 +105,7 @@ public final class CdcLane implements AutoCloseable {
     }
 
     static Map<String, Object> producerConfig(CdcConfig config) {
-        Map<String, Object> p = new java.util.HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> p = config.clientProperties();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.name() + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -77,7 +77,8 @@ public final class CdcSettings {
                 .withOffsetFlushInterval(config.get(OFFSET_FLUSH_INTERVAL))
                 .withPollInterval(config.get(POLL_INTERVAL))
                 .withMaxBatchSize(config.get(MAX_BATCH_SIZE))
-                .withHeartbeatInterval(config.get(HEARTBEAT_INTERVAL));
+                .withHeartbeatInterval(config.get(HEARTBEAT_INTERVAL))
+                .withKafkaClient(config.passThrough(CommonSettings.KAFKA_PREFIX));
     }
 
     /** The PostgreSQL server as configured (also what `./spine cdc snapshot` connects to). */

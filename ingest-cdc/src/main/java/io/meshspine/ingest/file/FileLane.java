@@ -131,8 +131,8 @@ public final class FileLane implements AutoCloseable {
         this.lineageEmitter = LineageEmitter.start(config.lineage(), metrics.registry());
         this.lineage = new FileLineage(lineageEmitter, config);
         this.sealer = config.privacy() == null || !config.privacy().encryptDeadLetters() ? null
-                : io.meshspine.core.privacy.DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, Map.of("bootstrap.servers",
-                        config.bootstrapServers()), ContractCatalog.of(bindings.stream().map(Binding::contract).toList()),
+                : io.meshspine.core.privacy.DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS, config.clientProperties(),
+                        ContractCatalog.of(bindings.stream().map(Binding::contract).toList()),
                         new io.meshspine.core.render.WireDecoder(registry));
     }
 
@@ -148,7 +148,7 @@ public final class FileLane implements AutoCloseable {
                 .toList();
         KafkaProducer<byte[], byte[]> producer = newProducer(config);
         try {
-            FileLedger ledger = FileLedger.load(config.bootstrapServers(), Duration.ofSeconds(30));
+            FileLedger ledger = FileLedger.load(config.clientProperties(), Duration.ofSeconds(30));
             FileLane lane = new FileLane(config, bindings, new FileLaneMetrics(meters), producer, ledger);
             log.info("file lane ready landing={} contracts={} transactionalId={}", lane.landing.describe(),
                     bindings.stream().map(b -> b.contract().qualifiedName()).toList(), config.transactionalId());
@@ -546,7 +546,7 @@ public final class FileLane implements AutoCloseable {
 
     private static KafkaProducer<byte[], byte[]> newProducer(FileLaneConfig config) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.putAll(config.clientProperties());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

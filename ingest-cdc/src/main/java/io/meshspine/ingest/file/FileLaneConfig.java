@@ -24,11 +24,14 @@ import java.util.Objects;
  * @param landingUri  a Hadoop FileSystem URI of the landing area (s3a://, abfss://, file://) used instead of
  *                    {@code landingRoot}; null for the local directory
  * @param lineage     where the lane's run events go (one run per file)
+ * @param privacy     the keys dead letters of unreadable lines are sealed with (null: in clear)
+ * @param kafkaClient every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to every
+ *                    client the lane makes; may hold secrets
  */
 public record FileLaneConfig(Path landingRoot, String bootstrapServers, String registryUrl, String transactionalId,
                              int chunkRows, Duration pollInterval, int maxLineChars, Duration progressInterval,
                              Duration retryBackoff, String landingUri, LineageConfig lineage,
-                             io.meshspine.core.privacy.PrivacyConfig privacy) {
+                             io.meshspine.core.privacy.PrivacyConfig privacy, java.util.Map<String, Object> kafkaClient) {
 
     public static final String DEFAULT_TRANSACTIONAL_ID = "spine-file-lane";
 
@@ -38,6 +41,7 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
         Objects.requireNonNull(registryUrl, "registryUrl");
         Objects.requireNonNull(transactionalId, "transactionalId");
         Objects.requireNonNull(lineage, "lineage");
+        kafkaClient = java.util.Map.copyOf(kafkaClient);
         if (chunkRows < 1) {
             throw new IllegalArgumentException("file lane chunk rows must be at least 1, was " + chunkRows);
         }
@@ -52,7 +56,7 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
     /** The embedded setup: 100,000 rows per transaction, a listing every second, lines up to 1,000,000 characters. */
     public static FileLaneConfig defaults(String bootstrapServers, String registryUrl, Path landingRoot) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, DEFAULT_TRANSACTIONAL_ID, 100_000,
-                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null, LineageConfig.NONE, null);
+                Duration.ofSeconds(1), 1_000_000, Duration.ofSeconds(5), Duration.ofSeconds(5), null, LineageConfig.NONE, null, java.util.Map.of());
     }
 
     /**
@@ -61,7 +65,7 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
      */
     public FileLaneConfig withPrivacy(io.meshspine.core.privacy.PrivacyConfig p) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage, p);
+                progressInterval, retryBackoff, landingUri, lineage, p, kafkaClient);
     }
 
     /**
@@ -70,36 +74,48 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
      */
     public FileLaneConfig withLandingUri(String uri) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, uri, lineage, privacy);
+                progressInterval, retryBackoff, uri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withTransactionalId(String id) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, id, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage, privacy);
+                progressInterval, retryBackoff, landingUri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withChunkRows(int rows) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, rows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage, privacy);
+                progressInterval, retryBackoff, landingUri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withPollInterval(Duration interval) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, interval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, lineage, privacy);
+                progressInterval, retryBackoff, landingUri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withMaxLineChars(int chars) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, chars,
-                progressInterval, retryBackoff, landingUri, lineage, privacy);
+                progressInterval, retryBackoff, landingUri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withRetryBackoff(Duration backoff) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, backoff, landingUri, lineage, privacy);
+                progressInterval, backoff, landingUri, lineage, privacy, kafkaClient);
     }
 
     public FileLaneConfig withLineage(LineageConfig l) {
         return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
-                progressInterval, retryBackoff, landingUri, l, privacy);
+                progressInterval, retryBackoff, landingUri, l, privacy, kafkaClient);
+    }
+
+    public FileLaneConfig withKafkaClient(java.util.Map<String, ?> properties) {
+        return new FileLaneConfig(landingRoot, bootstrapServers, registryUrl, transactionalId, chunkRows, pollInterval, maxLineChars,
+                progressInterval, retryBackoff, landingUri, lineage, privacy, java.util.Map.copyOf(properties));
+    }
+
+    /** What every Kafka client of the lane starts from: the cluster and the operator's {@code kafka.*} settings. */
+    public java.util.Map<String, Object> clientProperties() {
+        java.util.Map<String, Object> p = new java.util.HashMap<>(kafkaClient);
+        p.put("bootstrap.servers", bootstrapServers);
+        return p;
     }
 }

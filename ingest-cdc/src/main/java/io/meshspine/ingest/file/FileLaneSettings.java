@@ -45,6 +45,7 @@ public final class FileLaneSettings {
                 .withPollInterval(config.get(POLL_INTERVAL))
                 .withMaxLineChars(config.get(MAX_LINE_CHARS))
                 .withRetryBackoff(config.get(RETRY_BACKOFF))
+                .withKafkaClient(config.passThrough(CommonSettings.KAFKA_PREFIX))
                 .withPrivacy(io.meshspine.core.privacy.PrivacySettings.parse(config))
                 .withLineage(io.meshspine.core.lineage.LineageSettings.toConfig(config));
     }

@@ -102,6 +102,13 @@ public final class BackfillJob {
             }
         }
 
+        /** The cluster and the operator's {@code kafka.*} settings, for every client the backfill makes. */
+        public Map<String, Object> clientProperties() {
+            Map<String, Object> p = new HashMap<>(kafkaClient);
+            p.put("bootstrap.servers", bootstrapServers);
+            return p;
+        }
+
         /** Dedup identities held in memory before they spill. */
         int identitiesInMemory() {
             return (int) Math.min(Integer.MAX_VALUE, 8L * memoryRows);
@@ -175,7 +182,7 @@ public final class BackfillJob {
                 upsert ? TableKind.SILVER_UPSERT : TableKind.SILVER_APPEND, contract.productTopic(), contract,
                 upsert ? SilverRows.upsertRowSchema(contract.avroSchema()) : contract.avroSchema(),
                 contract.sink().partitionColumn(), contract.keys(), BatchTrigger.DEFAULT);
-        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.bootstrapServers(), schemas, sealer);
+        this.deadLetters = request.dryRun() ? null : new DeadLetters(request.clientProperties(), schemas, sealer);
         this.lineage = new BackfillLineage(lineage, spec, request.bronzePath());
     }
 
@@ -485,8 +492,7 @@ public final class BackfillJob {
         if (request.bootstrapServers() == null) {
             return ids;
         }
-        Map<String, Object> props = new HashMap<>(request.kafkaClient());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, request.bootstrapServers());
+        Map<String, Object> props = request.clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         RecordDecoder decoder = new RecordDecoder(schemas, DeadLetterCodec.SCHEMA);

@@ -42,17 +42,19 @@ public final class DeadLetters implements AutoCloseable {
     /** Encrypts originals of contracts with PII (issue 16); null: sent as they are. */
     private final io.meshspine.core.privacy.DeadLetterSealer sealer;
 
-    DeadLetters(String bootstrapServers, RegistrySchemas schemas) {
-        this(bootstrapServers, schemas, null);
+    /** @param client the cluster and the operator's {@code kafka.*} settings (TLS, SASL) */
+    DeadLetters(Map<String, Object> client, RegistrySchemas schemas) {
+        this(client, schemas, null);
     }
 
-    DeadLetters(String bootstrapServers, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer) {
+    DeadLetters(Map<String, Object> client, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer) {
         this.schemas = schemas;
         this.sealer = sealer;
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.CLIENT_ID_CONFIG, "spine-lake-sink-dlq-" + UUID.randomUUID().toString().substring(0, 8)),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        Map<String, Object> props = new java.util.HashMap<>(client);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "spine-lake-sink-dlq-" + UUID.randomUUID().toString().substring(0, 8));
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static DeadLetter sinkFailure(ConsumerRecord<byte[], byte[]> r, Contract contract, String table, String message) {

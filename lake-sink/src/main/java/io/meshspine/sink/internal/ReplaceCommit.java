@@ -12,7 +12,6 @@ import io.meshspine.core.SpineHeaders;
 import io.meshspine.core.deadletter.DeadLetter;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,8 +81,7 @@ final class ReplaceCommit {
     /** @param lineageRunId the backfill's lineage run, recorded in the commit info (null: lineage off) */
     Result commit(List<ParquetFiles.WrittenFile> rebuilt, UpsertState.Merged latest, Map<Integer, Long> snapshotEnds,
                   long bronzeVersion, String runId, String lineageRunId) {
-        Map<String, Object> props = new HashMap<>(request.kafkaClient());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, request.bootstrapServers());
+        Map<String, Object> props = request.clientProperties();
         Map<String, Object> consumerProps = new HashMap<>(props);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

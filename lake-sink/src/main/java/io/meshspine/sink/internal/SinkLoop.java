@@ -321,8 +321,7 @@ public final class SinkLoop implements Runnable {
     }
 
     private Map<String, Object> adminProperties(String suffix) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> p = config.clientProperties();
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + suffix);
         return p;
     }
@@ -347,8 +346,7 @@ public final class SinkLoop implements Runnable {
     }
 
     private Map<String, Object> consumerProperties() {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> p = config.clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + UUID.randomUUID().toString().substring(0, 8));
         // Only what producers committed: aborted gate transactions never reach the lake.

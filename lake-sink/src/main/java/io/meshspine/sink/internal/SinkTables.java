@@ -83,13 +83,14 @@ public final class SinkTables {
                 new RecordDecoder(schemas, spec.contract().keySchema()), upsert);
     }
 
-    public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas) {
-        return new DeadLetters(bootstrapServers, schemas);
+    /** @param client the cluster and the operator's {@code kafka.*} settings */
+    public static DeadLetters deadLetters(Map<String, Object> client, RegistrySchemas schemas) {
+        return new DeadLetters(client, schemas);
     }
 
     /** @param cipher seals originals of contracts with PII (null: sent as they are) */
-    public static DeadLetters deadLetters(String bootstrapServers, RegistrySchemas schemas, SubjectCipher cipher,
+    public static DeadLetters deadLetters(Map<String, Object> client, RegistrySchemas schemas, SubjectCipher cipher,
                                           io.meshspine.core.contract.ContractCatalog catalog) {
-        return new DeadLetters(bootstrapServers, schemas, cipher == null ? null : DeadLetters.sealer(cipher, catalog.contracts(), schemas));
+        return new DeadLetters(client, schemas, cipher == null ? null : DeadLetters.sealer(cipher, catalog.contracts(), schemas));
     }
 }

@@ -23,11 +23,12 @@ final class BrokerProbe {
     }
 
     /** True when the cluster answers a metadata request within a few seconds. */
-    static boolean answers(String bootstrapServers) {
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "spine-cdc-broker-probe",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    /** @param client the cluster and the operator's {@code kafka.*} settings */
+    static boolean answers(Map<String, Object> client) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "spine-cdc-broker-probe");
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         try (Admin admin = Admin.create(config)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis())).clusterId()
                     .get(TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);

@@ -119,6 +119,8 @@ public final class ConnectorProperties {
         p.setProperty("offset.storage.replication.factor", Short.toString(config.offsetsReplication()));
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushInterval().toMillis()));
         p.setProperty("bootstrap.servers", config.bootstrapServers());
+        // The offset store's clients take the engine's own properties (as a Connect worker's do): TLS, SASL.
+        config.kafkaClient().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
 
         if (source.connector() == CdcConnector.POSTGRES) {
             p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
@@ -143,6 +145,10 @@ public final class ConnectorProperties {
             p.setProperty("schema.history.internal", KAFKA_SCHEMA_HISTORY);
             p.setProperty("schema.history.internal.kafka.topic", Topics.cdcSchemaHistory(engine));
             p.setProperty("schema.history.internal.kafka.bootstrap.servers", config.bootstrapServers());
+            config.kafkaClient().forEach((k, v) -> {
+                p.setProperty("schema.history.internal.producer." + k, String.valueOf(v));
+                p.setProperty("schema.history.internal.consumer." + k, String.valueOf(v));
+            });
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
             p.setProperty("schema.history.internal.store.only.captured.databases.ddl", "true");
         }

@@ -566,7 +566,7 @@ public final class DatabaseCapture implements AutoCloseable {
             return;
         }
         Optional<Throwable> fault = error == null ? Optional.empty() : TransientFault.of(error);
-        if (fault.isEmpty() && !(error instanceof StopEngineException) && !BrokerProbe.answers(config.bootstrapServers())) {
+        if (fault.isEmpty() && !(error instanceof StopEngineException) && !BrokerProbe.answers(config.clientProperties())) {
             // The engine may have lost the outage's own exception (BrokerProbe says how): the broker's silence is the cause.
             fault = Optional.of(new org.apache.kafka.common.errors.TimeoutException("the broker " + config.bootstrapServers()
                     + " does not answer (engine failure: " + (error == null ? message : TransientFault.describe(error)) + ")"));

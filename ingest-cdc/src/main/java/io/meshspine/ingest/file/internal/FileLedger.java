@@ -34,9 +34,10 @@ public final class FileLedger {
     }
 
     /** Reads the whole ledger topic; fails when the topic does not exist (it is provisioned with the contracts). */
-    public static FileLedger load(String bootstrapServers, Duration timeout) {
+    /** @param client the cluster and the operator's {@code kafka.*} settings (TLS, SASL) */
+    public static FileLedger load(java.util.Map<String, Object> client, Duration timeout) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
