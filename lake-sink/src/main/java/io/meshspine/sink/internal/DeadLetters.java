@@ -87,9 +87,17 @@ public final class DeadLetters implements AutoCloseable {
         if (schemaId < 0) {
             schemaId = DeadLetterCodec.contentId(schemas);
         }
-        List<Future<?>> acks = new ArrayList<>();
+        List<DeadLetter> sealed = new ArrayList<>(letters.size());
         for (DeadLetter letter : letters) {
-            DeadLetter d = sealer == null ? letter : sealer.seal(letter);
+            sealed.add(sealer == null ? letter : sealer.sealBeforeKeysDurable(letter));
+        }
+        if (sealer != null) {
+            // Every key the letters were sealed under is in the key topic before any letter is sent: one wait for the
+            // batch, not a round trip to the key topic per letter of a new data subject (most letters, in a backfill).
+            sealer.awaitKeysDurable();
+        }
+        List<Future<?>> acks = new ArrayList<>();
+        for (DeadLetter d : sealed) {
             byte[] value = WireFormat.encode(schemaId, DeadLetterCodec.SCHEMA, DeadLetterCodec.toAvro(d));
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.DLQ, null, d.original().key(), value);
             record.headers().add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(d.correlationId()));

@@ -1,7 +1,6 @@
 package io.meshspine.sink.bench;
 
 import io.meshspine.core.avro.RegistrySchemas;
-import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.ApicurioClient;
@@ -11,25 +10,16 @@ import io.meshspine.core.topic.TopicProvisioner;
 import io.meshspine.sink.internal.BronzeFixture;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.KernelTable;
-import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineTestKit;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -69,10 +59,10 @@ public final class BackfillMemoryBench {
             Path lake = work.resolve("lake");
             RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
             long writerId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
-            Payments payments = new Payments(contract, writerId, records);
+            BenchPayments payments = new BenchPayments(contract, writerId, records);
             long start = System.nanoTime();
             String bronze = BronzeFixture.write(contract, lake.toString(), registry, payments, 250_000, 8);
-            System.out.printf("wrote Bronze %s: %,d rows (%,d pass) in %.1f s; load %s%n", bronze, records, payments.passing,
+            System.out.printf("wrote Bronze %s: %,d rows (%,d pass) in %.1f s; load %s%n", bronze, records, payments.passing(),
                     (System.nanoTime() - start) / 1e9, loadAverage());
 
             String into = work.resolve("rebuilt").toString();
@@ -90,67 +80,14 @@ public final class BackfillMemoryBench {
             System.out.printf("| %,d | %s | %,.0f | %s | %.1f | %s MB | %s MB | %s collections, %s s | %s | %,d | %,d |%n", records,
                     System.getProperty("bench.backfillJvm", "-Xmx512m"), Double.parseDouble(result.get("rowsPerSecond")), result.get("cpuSeconds"),
                     Double.parseDouble(result.get("cpuSeconds")) * 1e6 / records, result.get("heapPeakMb"), result.get("peakRssMb"),
-                    result.get("gcCount"), result.get("gcSeconds"), result.get("spills"), rows[0], payments.passing);
-            if (rows[0] != payments.passing) {
-                throw new IllegalStateException("the rebuilt table holds " + rows[0] + " rows, " + payments.passing + " pass the contract");
+                    result.get("gcCount"), result.get("gcSeconds"), result.get("spills"), rows[0], payments.passing());
+            if (rows[0] != payments.passing()) {
+                throw new IllegalStateException("the rebuilt table holds " + rows[0] + " rows, " + payments.passing() + " pass the contract");
             }
         } finally {
             try (Stream<Path> paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    /** Raw payments as BackfillBench produces them, as consumer records of raw partition 0. */
-    private static final class Payments implements Iterator<ConsumerRecord<byte[], byte[]>> {
-        private final Contract contract;
-        private final long writerId;
-        private final long records;
-        private final SamplePayments samples;
-        private final Instant base = Instant.parse("2025-05-01T00:00:00Z");
-        private final long timestampBase = Instant.parse("2026-12-01T00:00:00Z").toEpochMilli();
-        private long i;
-        private long passing;
-        private byte[] previous;
-        private byte[] previousKey;
-
-        Payments(Contract contract, long writerId, long records) {
-            this.contract = contract;
-            this.writerId = writerId;
-            this.records = records;
-            this.samples = new SamplePayments(contract.avroSchema());
-        }
-
-        @Override
-        public boolean hasNext() {
-            return i < records;
-        }
-
-        @Override
-        public ConsumerRecord<byte[], byte[]> next() {
-            byte[] key;
-            byte[] value;
-            if (i % 100 == 99 && previous != null) {
-                key = previousKey;
-                value = previous;
-            } else {
-                GenericRecord r = samples.valid(i, base.plusSeconds(i * 2));
-                if (i % 50 == 7) {
-                    r.put("currency", "XXY");
-                }
-                key = r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8);
-                value = WireFormat.encode(writerId, contract.avroSchema(), r);
-                if (i % 50 != 7) {
-                    passing++;
-                    previous = value;
-                    previousKey = key;
-                }
-            }
-            // A thousand records a second: the ingest dates span a few hours of one or two days, as a busy topic's would.
-            ConsumerRecord<byte[], byte[]> out = new ConsumerRecord<>(contract.rawTopic(), 0, i, timestampBase + i, TimestampType.CREATE_TIME,
-                    -1, -1, key, value, new RecordHeaders(), Optional.empty());
-            i++;
-            return out;
         }
     }
 
