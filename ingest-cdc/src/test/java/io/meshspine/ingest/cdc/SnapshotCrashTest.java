@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * snapshot, rows the snapshot had read then updated and deleted while it was down, then started again: those changes
  * must reach the raw topic, and so must changes made after the restart (streaming goes on).
  *
- * <p>One child JVM and one kill per connector, several cases per kill (each a table of its own):
+ * <p>One child JVM and one kill per connector, several cases per kill (each a table of its own), the two connectors
+ * side by side:
  * <ul>
  *   <li>MariaDB: one engine over two tables, killed while it reads the second (past its first batch, a stored offset
  *       marking the snapshot running), the first read completely: both are snapshotted again at the stored position.</li>
