@@ -114,6 +114,8 @@ public final class DatabaseCapture implements AutoCloseable {
     private final CaptureLag lag;
     /** Run events per contract: snapshots and streaming sessions (see {@link CaptureLineage}). */
     private final CaptureLineage lineage;
+    /** PostgreSQL: rows a catch-up streaming delivered, whose resumed snapshot reads are passed over. */
+    private final CatchUpKeys catchUp;
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
@@ -150,6 +152,7 @@ public final class DatabaseCapture implements AutoCloseable {
         json.configure(Map.of("schemas.enable", "false", "decimal.format", "NUMERIC"), false);
         this.lineage = new CaptureLineage(lineageEmitter, config, source, routes());
         this.lag = new CaptureLag(config, source, metrics);
+        this.catchUp = new CatchUpKeys(engineName);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spine-cdc-" + source.connector().configValue() + "-" + source.database());
             t.setDaemon(true);
@@ -264,6 +267,8 @@ public final class DatabaseCapture implements AutoCloseable {
         if (closing) {
             return Optional.empty();
         }
+        catchUp.taskStarting();
+        ResumingInitialSnapshotter.forget(engineName);
         // The engine calls completed(...) before run() returns.
         built.run();
         return Optional.ofNullable(engineFault);
@@ -368,6 +373,14 @@ public final class DatabaseCapture implements AutoCloseable {
             List<TableRoute> bound = routes.get(table);
             if (bound == null) {
                 // The lane's own tables (heartbeat, signals): their changes are how the lane moves and asks, not data.
+                out.add(Outgoing.passed(event));
+                continue;
+            }
+            if (source.connector() == CdcConnector.POSTGRES && catchUp.passOver(
+                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(),
+                    value.getString(ChangeEvent.OP), sourceBlock.getString("snapshot"))) {
+                // A resumed snapshot's read of a row its catch-up streaming delivered, with the same state at a newer
+                // position: read again at the stored position it would be a second identity for the gate (CatchUpKeys).
                 out.add(Outgoing.passed(event));
                 continue;
             }
@@ -604,6 +617,7 @@ public final class DatabaseCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         routes().forEach(r -> r.closed("closed"));
+        ResumingInitialSnapshotter.forget(engineName);
         lineage.close();
     }
 }

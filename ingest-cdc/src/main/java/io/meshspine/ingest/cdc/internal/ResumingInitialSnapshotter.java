@@ -32,6 +32,9 @@ import io.debezium.snapshot.mode.InitialSnapshotter;
  * Debezium makes with the stored offset's state before it snapshots or catches up, saw an interrupted snapshot. One
  * instance per engine task (Debezium loads the snapshotter afresh for each task).
  *
+ * <p>What it answered is kept per engine ({@link #resumesInterruptedSnapshot(String)}, by the engine's {@code name}),
+ * so that the capture knows a PostgreSQL catch-up streaming precedes the snapshot's reads ({@link CatchUpKeys}).
+ *
  * <p>Selected with {@code snapshot.mode=custom}, {@code snapshot.mode.custom.name=}{@value #NAME}; found by Debezium
  * through {@code META-INF/services/io.debezium.spi.snapshot.Snapshotter}.
  */
@@ -40,8 +43,33 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
     /** The name {@code snapshot.mode.custom.name} selects this snapshotter by. */
     public static final String NAME = "spine-resuming-initial";
 
+    /** Per engine name: whether its current task resumes an interrupted snapshot (its snapshotter's last answer). */
+    private static final java.util.concurrent.ConcurrentMap<String, Boolean> RESUMING = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Whether the stored offset, as last reported by Debezium, marks a snapshot that was begun and not finished. */
     private volatile boolean resumingInterruptedSnapshot;
+    /** The engine's {@code name}, from the connector configuration Debezium configures this snapshotter with. */
+    private volatile String engine;
+
+    /**
+     * Whether the engine of this name, in its current task, resumes a snapshot that was interrupted: known once Debezium
+     * has asked {@link #shouldSnapshotData}, which it does before it delivers any change of the task.
+     */
+    public static boolean resumesInterruptedSnapshot(String engineName) {
+        return RESUMING.getOrDefault(engineName, false);
+    }
+
+    /** Forgets an engine's answer: before each engine run (a task asks afresh) and when its capture closes. */
+    static void forget(String engineName) {
+        RESUMING.remove(engineName);
+    }
+
+    @Override
+    public void configure(java.util.Map<String, ?> properties) {
+        super.configure(properties);
+        Object name = properties.get("name");
+        engine = name == null ? null : name.toString();
+    }
 
     @Override
     public String name() {
@@ -51,6 +79,9 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
     @Override
     public boolean shouldSnapshotData(boolean offsetExists, boolean snapshotInProgress) {
         resumingInterruptedSnapshot = offsetExists && snapshotInProgress;
+        if (engine != null) {
+            RESUMING.put(engine, resumingInterruptedSnapshot);
+        }
         return super.shouldSnapshotData(offsetExists, snapshotInProgress);
     }
 
