@@ -41,14 +41,21 @@ public final class DeadLetters implements AutoCloseable {
     private volatile long schemaId = -1;
     /** Encrypts originals of contracts with PII (issue 16); null: sent as they are. */
     private final io.meshspine.core.privacy.DeadLetterSealer sealer;
+    private final boolean ownsSealer;
 
     DeadLetters(String bootstrapServers, RegistrySchemas schemas) {
         this(bootstrapServers, schemas, null);
     }
 
     DeadLetters(String bootstrapServers, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer) {
+        this(bootstrapServers, schemas, sealer, false);
+    }
+
+    /** @param ownsSealer whether {@link #close()} closes the sealer (and the key store it opened) */
+    DeadLetters(String bootstrapServers, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer, boolean ownsSealer) {
         this.schemas = schemas;
         this.sealer = sealer;
+        this.ownsSealer = ownsSealer;
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.CLIENT_ID_CONFIG, "spine-lake-sink-dlq-" + UUID.randomUUID().toString().substring(0, 8)),
@@ -120,6 +127,12 @@ public final class DeadLetters implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } finally {
+            if (ownsSealer && sealer != null) {
+                sealer.close();
+            }
+        }
     }
 }
