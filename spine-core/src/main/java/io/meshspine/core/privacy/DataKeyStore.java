@@ -62,7 +62,12 @@ public final class DataKeyStore implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final List<TopicPartition> partitions;
-    private final SecureRandom random = new SecureRandom();
+    /**
+     * Data keys, key ids and wrapping nonces. A Hash_DRBG at 256-bit strength (NIST SP 800-90A), seeded once from the
+     * OS: the platform default (NativePRNG) takes a global lock and reads the OS on every draw, and the gate draws
+     * for every dead letter of a first-seen subject. Used under the store's lock.
+     */
+    private final SecureRandom random = drbg();
 
     /** Last event per record key, as the compacted topic will keep it. */
     private final Map<String, KeyEvent> events = new LinkedHashMap<>();
@@ -321,11 +326,12 @@ public final class DataKeyStore implements AutoCloseable {
     }
 
     private DataKey create(String scopeHash, String domain) {
-        byte[] raw = new byte[32];
-        random.nextBytes(raw);
-        byte[] idBytes = new byte[Ciphertext.KEY_ID_BYTES];
-        random.nextBytes(idBytes);
-        String keyId = HexFormat.of().formatHex(idBytes);
+        // one draw: the key's 32 bytes, then its id's 16
+        byte[] drawn = new byte[32 + Ciphertext.KEY_ID_BYTES];
+        random.nextBytes(drawn);
+        byte[] raw = java.util.Arrays.copyOf(drawn, 32);
+        String keyId = HexFormat.of().formatHex(drawn, 32, drawn.length);
+        java.util.Arrays.fill(drawn, (byte) 0);
         KeyEvent.Wrapped w = new KeyEvent.Wrapped(scopeHash, domain, keyId, masters.current().id(),
                 wrap(masters.current(), keyId, scopeHash, raw), clock.instant());
         DataKey key = new DataKey(keyId, scopeHash, domain, new SecretKeySpec(raw, "AES"));
@@ -516,6 +522,15 @@ public final class DataKeyStore implements AutoCloseable {
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("wrapping a data key failed", e);
+        }
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG", java.security.DrbgParameters.instantiation(256,
+                    java.security.DrbgParameters.Capability.RESEED_ONLY, "meshspine data keys".getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK's DRBG is not available in this JVM", e);
         }
     }
 
