@@ -3,6 +3,8 @@ package io.meshspine.sink;
 import io.meshspine.core.avro.RegistrySchemas;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.privacy.DataKeyStore;
+import io.meshspine.core.privacy.DeadLetterSealer;
+import io.meshspine.core.render.WireDecoder;
 import io.meshspine.core.privacy.SubjectCipher;
 import io.meshspine.core.lineage.LineageEmitter;
 import io.meshspine.core.registry.ApicurioClient;
@@ -51,9 +53,12 @@ public final class LakeSink {
         boolean encrypted = specs.stream().anyMatch(s -> s.rowSchema().getField(BronzeRows.KEY_ID) != null);
         // The key store is opened before any table: a missing key topic stops the sink here, loudly.
         DataKeyStore keys = encrypted ? config.privacy().openKeyStore(Topics.PRIVACY_KEYS, config.clientProperties()) : null;
-        // SINK dead letters of contracts with PII keep their originals encrypted, under the same keys as Bronze.
-        var deadLetters = SinkTables.deadLetters(config.clientProperties(), schemas,
-                keys != null && config.privacy().encryptDeadLetters() ? new SubjectCipher(keys) : null, catalog);
+        // SINK dead letters of contracts with PII keep their originals encrypted whatever the Bronze setting (issue 16):
+        // under the Bronze key store when there is one, else through a sealer that opens its own on the first such letter.
+        var deadLetters = !config.privacy().encryptDeadLetters() ? SinkTables.deadLetters(config.clientProperties(), schemas, null, catalog)
+                : keys != null ? SinkTables.deadLetters(config.clientProperties(), schemas, new SubjectCipher(keys), catalog)
+                : SinkTables.deadLetters(config.clientProperties(), schemas, DeadLetterSealer.over(config.privacy(), Topics.PRIVACY_KEYS,
+                        config.clientProperties(), catalog, new WireDecoder(schemas)));
         LineageEmitter lineage = LineageEmitter.start(config.lineage(), meters);
         AutoCloseable opened = () -> {
             try {

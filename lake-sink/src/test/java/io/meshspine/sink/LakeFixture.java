@@ -59,7 +59,7 @@ final class LakeFixture implements AutoCloseable {
         kit.createTopic(contract.rawTopic(), partitions);
         kit.createTopic(contract.productTopic(), partitions);
         new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics().stream()
-                .filter(t -> t.name().equals(Topics.DLQ)).toList());
+                .filter(t -> t.name().equals(Topics.DLQ) || t.name().equals(Topics.PRIVACY_KEYS)).toList());
         this.registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         this.valueId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.productTopic()), contract.avroSchema());
         this.keyId = registry.contentIdFor(contract.domain(), ContractRegistrar.keyArtifact(contract.productTopic()), contract.keySchema());

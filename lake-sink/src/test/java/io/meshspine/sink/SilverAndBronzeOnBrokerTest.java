@@ -119,7 +119,18 @@ class SilverAndBronzeOnBrokerTest {
                 assertThat(dead).hasSize(1);
                 assertThat(dead.get(0).failureType()).isEqualTo(FailureType.SINK);
                 assertThat(dead.get(0).message()).contains("amount");
-                assertThat(dead.get(0).original().value()).isEqualTo(f.value(tooBig));
+                // Bronze is in clear here (the sink's default), yet the dead letter of a contract with PII keeps its
+                // original encrypted (issue 16), and it opens to the original bytes.
+                assertThat(f.config(BatchTrigger.DEFAULT).privacy().encryptBronze()).isFalse();
+                assertThat(dead.get(0).sealed()).isTrue();
+                assertThat(dead.get(0).original().value()).isNotEqualTo(f.value(tooBig));
+                try (var sealer = io.meshspine.core.privacy.DeadLetterSealer.over(io.meshspine.core.privacy.PrivacyConfig.DEMO,
+                        io.meshspine.core.topic.Topics.PRIVACY_KEYS, Map.of("bootstrap.servers", kit.bootstrapServers()), f.catalog(),
+                        new io.meshspine.core.render.WireDecoder(f.registry))) {
+                    var opened = sealer.open(dead.get(0));
+                    assertThat(opened).isInstanceOf(io.meshspine.core.privacy.DeadLetterSealer.Opened.Plain.class);
+                    assertThat(opened.letter().original().value()).isEqualTo(f.value(tooBig));
+                }
                 assertThat(dead.get(0).original().topic()).isEqualTo(f.contract.productTopic());
 
                 String silverName = LakeTables.silverName(f.contract);

@@ -41,6 +41,7 @@ public final class DeadLetters implements AutoCloseable {
     private volatile long schemaId = -1;
     /** Encrypts originals of contracts with PII (issue 16); null: sent as they are. */
     private final io.meshspine.core.privacy.DeadLetterSealer sealer;
+    private final boolean ownsSealer;
 
     /** @param client the cluster and the operator's {@code kafka.*} settings (TLS, SASL) */
     DeadLetters(Map<String, Object> client, RegistrySchemas schemas) {
@@ -48,8 +49,14 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     DeadLetters(Map<String, Object> client, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer) {
+        this(client, schemas, sealer, false);
+    }
+
+    /** @param ownsSealer whether {@link #close()} closes the sealer (and the key store it opened) */
+    DeadLetters(Map<String, Object> client, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer sealer, boolean ownsSealer) {
         this.schemas = schemas;
         this.sealer = sealer;
+        this.ownsSealer = ownsSealer;
         Map<String, Object> props = new java.util.HashMap<>(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -130,6 +137,12 @@ public final class DeadLetters implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        try {
+            producer.close(Duration.ofSeconds(5));
+        } finally {
+            if (ownsSealer && sealer != null) {
+                sealer.close();
+            }
+        }
     }
 }

@@ -196,11 +196,31 @@ public final class ParquetFiles {
             // The business key (keyColumns): no two rows of a file share a value, so a dictionary would only fill up,
             // overflow and have its page re-encoded plain. Low-cardinality columns keep theirs.
             keyColumns.forEach(c -> builder.withDictionaryEncoding(c, false));
+            opaqueBytesColumns(schema).forEach(c -> builder.withDictionaryEncoding(c, false));
             ParquetWriter<GenericRecord> writer = builder.build();
             return new OpenFile(tableUri, relative, partitionValues, new FileStats(schema, partitionValues.keySet()), writer, local);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a data file of " + tableUri, e);
         }
+    }
+
+    /**
+     * Top-level columns of plain bytes (no logical type): Bronze's raw {@code _key} and {@code _value} and, in an
+     * encrypted table, every PII column's ciphertext. Each value is unique by construction (a ciphertext carries a fresh
+     * nonce), so a dictionary would hash and compare every value only to overflow and be re-encoded plain.
+     */
+    static List<String> opaqueBytesColumns(Schema schema) {
+        List<String> columns = new ArrayList<>();
+        for (Schema.Field f : schema.getFields()) {
+            Schema s = f.schema();
+            if (s.getType() == Schema.Type.UNION && s.getTypes().size() == 2) {
+                s = s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElse(s);
+            }
+            if (s.getType() == Schema.Type.BYTES && s.getLogicalType() == null) {
+                columns.add(f.name());
+            }
+        }
+        return columns;
     }
 
     /** The directory ({@code col=value/}, or {@code ""} unpartitioned) and partition values of a row's partition value. */

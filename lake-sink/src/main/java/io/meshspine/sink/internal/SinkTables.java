@@ -93,4 +93,9 @@ public final class SinkTables {
                                           io.meshspine.core.contract.ContractCatalog catalog) {
         return new DeadLetters(client, schemas, cipher == null ? null : DeadLetters.sealer(cipher, catalog.contracts(), schemas));
     }
+
+    /** @param ownSealer seals originals of contracts with PII over a key store of its own, closed with the dead letters */
+    public static DeadLetters deadLetters(Map<String, Object> client, RegistrySchemas schemas, io.meshspine.core.privacy.DeadLetterSealer ownSealer) {
+        return new DeadLetters(client, schemas, ownSealer, true);
+    }
 }

@@ -44,12 +44,11 @@ public final class Ciphertext {
     static byte[] seal(DataKey key, byte[] plain) {
         byte[] out = new byte[OVERHEAD + plain.length];
         out[0] = VERSION;
-        System.arraycopy(HexFormat.of().parseHex(key.keyId()), 0, out, 1, KEY_ID_BYTES);
-        byte[] nonce = NONCES.get().next();
-        System.arraycopy(nonce, 0, out, HEADER_BYTES, NONCE_BYTES);
+        System.arraycopy(key.keyIdBytes(), 0, out, 1, KEY_ID_BYTES);
+        NONCES.get().next(out, HEADER_BYTES);
         try {
             Cipher c = AES_GCM.get();
-            c.init(Cipher.ENCRYPT_MODE, key.secret(), new GCMParameterSpec(TAG_BITS, nonce));
+            c.init(Cipher.ENCRYPT_MODE, key.secret(), new GCMParameterSpec(TAG_BITS, out, HEADER_BYTES, NONCE_BYTES));
             c.updateAAD(out, 0, HEADER_BYTES);
             c.doFinal(plain, 0, plain.length, out, HEADER_BYTES + NONCE_BYTES);
         } catch (GeneralSecurityException e) {
@@ -65,25 +64,41 @@ public final class Ciphertext {
      * draw per value (what version 1 did at first) cost more than the encryption itself. Readers take the 12 bytes as
      * they are: the format is unchanged.
      */
-    private static final class Nonces {
-        private final SecureRandom random = new SecureRandom();
+    static final class Nonces {
+        private final SecureRandom random;
         private final byte[] field = new byte[8];
-        private long counter = 1L << 32;
+        private long counter;
 
-        byte[] next() {
+        Nonces() {
+            this(new SecureRandom(), 0);
+        }
+
+        /** A fresh random field, and the counter starting at {@code counter} (tests start it near the wrap). */
+        Nonces(SecureRandom random, long counter) {
+            this.random = random;
+            random.nextBytes(field);
+            this.counter = counter;
+        }
+
+        /** Writes the next nonce (12 bytes) into {@code out} at {@code offset}. */
+        void next(byte[] out, int offset) {
             if (counter >= 1L << 32) {
                 random.nextBytes(field);
                 counter = 0;
             }
-            byte[] nonce = new byte[NONCE_BYTES];
-            System.arraycopy(field, 0, nonce, 0, field.length);
+            System.arraycopy(field, 0, out, offset, field.length);
             int c = (int) counter++;
-            nonce[8] = (byte) (c >>> 24);
-            nonce[9] = (byte) (c >>> 16);
-            nonce[10] = (byte) (c >>> 8);
-            nonce[11] = (byte) c;
-            return nonce;
+            out[offset + 8] = (byte) (c >>> 24);
+            out[offset + 9] = (byte) (c >>> 16);
+            out[offset + 10] = (byte) (c >>> 8);
+            out[offset + 11] = (byte) c;
         }
+    }
+
+    /** The 12 nonce bytes of a ciphertext (for tests: a nonce is no secret, but it is nobody else's business either). */
+    static byte[] nonce(byte[] ciphertext) {
+        check(ciphertext);
+        return java.util.Arrays.copyOfRange(ciphertext, HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);
     }
 
     /** The data key id a ciphertext names. */

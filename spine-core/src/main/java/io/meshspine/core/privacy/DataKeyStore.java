@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * values become durable themselves (the sink: before each Delta commit), so no stored ciphertext names a key the topic
  * lost, while a batch with thousands of first-seen subjects does not wait for thousands of round trips. Two writers
  * creating a key for one scope at once create two keys, and both survive because records are keyed by scope and key
- * id. Thread-safe (one lock; the hot path is a map lookup).
+ * id. Thread-safe: one lock for everything but the hot path, {@link #keyFor} of a scope whose current key this store
+ * already holds while the cache is fresh, which reads a concurrent map and takes no lock (the sink's writer lanes and
+ * the gate's stream threads ask once per row).
  */
 public final class DataKeyStore implements AutoCloseable {
 
@@ -60,7 +62,12 @@ public final class DataKeyStore implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final List<TopicPartition> partitions;
-    private final SecureRandom random = new SecureRandom();
+    /**
+     * Data keys, key ids and wrapping nonces. A Hash_DRBG at 256-bit strength (NIST SP 800-90A), seeded once from the
+     * OS: the platform default (NativePRNG) takes a global lock and reads the OS on every draw, and the gate draws
+     * for every dead letter of a first-seen subject. Used under the store's lock.
+     */
+    private final SecureRandom random = drbg();
 
     /** Last event per record key, as the compacted topic will keep it. */
     private final Map<String, KeyEvent> events = new LinkedHashMap<>();
@@ -68,13 +75,24 @@ public final class DataKeyStore implements AutoCloseable {
     private final Map<String, java.util.LinkedHashSet<String>> liveByScope = new HashMap<>();
     /** Unwrapped live keys, by key id. */
     private final Map<String, DataKey> unwrapped = new HashMap<>();
-    /** The key this store encrypts new values of a scope with, by scope HMAC. */
-    private final Map<String, String> current = new HashMap<>();
+    /**
+     * The key this store encrypts new values of a scope with, by scope HMAC. Written under the lock, read without it
+     * by {@link #keyFor} while the cache is fresh.
+     */
+    private final Map<String, DataKey> current = new java.util.concurrent.ConcurrentHashMap<>();
     /** The record key of each key id's event. */
     private final Map<String, String> recordKeyById = new HashMap<>();
-    private long lastCatchUp;
+    /** When the cache last caught up with the topic (clock millis); read without the lock by {@link #keyFor}. */
+    private volatile long lastCatchUp;
     /** Sends of new keys not yet acknowledged, with the key each one carries. */
     private final List<Map.Entry<DataKey, Future<RecordMetadata>>> pending = new ArrayList<>();
+    /**
+     * The encoded events this store sent and has not yet read back, by record key: a catch-up that meets one of them
+     * byte for byte skips it (it was applied when it was sent) instead of parsing its JSON and unwrapping nothing new.
+     */
+    private final Map<String, byte[]> sentNotReadBack = new HashMap<>();
+    /** AES-GCM under the master key (wrapping and unwrapping data keys); used under the lock only. */
+    private final Cipher masterCipher;
 
     private DataKeyStore(String topic, Map<String, Object> kafkaClient, MasterKeys masters, SubjectHasher hasher, Clock clock) {
         this.topic = topic;
@@ -92,6 +110,12 @@ public final class DataKeyStore implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        try {
+            this.masterCipher = Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            close();
+            throw new IllegalStateException("AES/GCM is not available in this JVM", e);
+        }
         List<PartitionInfo> infos = consumer.partitionsFor(topic, CATCH_UP_TIMEOUT);
         if (infos == null || infos.isEmpty()) {
             close();
@@ -136,19 +160,28 @@ public final class DataKeyStore implements AutoCloseable {
     /** The key new values of a scope are encrypted with: this store's current one, else a live one from the topic, else a new one. */
     public DataKey keyFor(KeyScope scope) {
         // The HMAC is per row on the sink's writer lanes: computed before taking the store's lock, not under it.
-        return keyFor(hasher.hash(scope), scope.domain());
+        String scopeHash = hasher.hash(scope);
+        if (!stale()) {
+            // An erasure applied by a catch-up removes its scope's entry under the lock; a lookup racing it gets the
+            // key it would have got a moment earlier under the lock, as before.
+            DataKey key = current.get(scopeHash);
+            if (key != null) {
+                return key;
+            }
+        }
+        return keyFor(scopeHash, scope.domain());
     }
 
     private synchronized DataKey keyFor(String scopeHash, String domain) {
         refreshIfStale();
-        String id = current.get(scopeHash);
-        if (id != null && unwrapped.containsKey(id)) {
-            return unwrapped.get(id);
+        DataKey known = current.get(scopeHash);
+        if (known != null) {
+            return known;
         }
-        Optional<String> live = liveKeyIds(scopeHash).stream().findFirst();
-        if (live.isPresent()) {
-            DataKey key = unwrap(live.get());
-            current.put(scopeHash, key.keyId());
+        java.util.LinkedHashSet<String> live = liveByScope.get(scopeHash);
+        if (live != null && !live.isEmpty()) {
+            DataKey key = unwrap(live.iterator().next());
+            current.put(scopeHash, key);
             return key;
         }
         return create(scopeHash, domain);
@@ -293,18 +326,21 @@ public final class DataKeyStore implements AutoCloseable {
     }
 
     private DataKey create(String scopeHash, String domain) {
-        byte[] raw = new byte[32];
-        random.nextBytes(raw);
-        byte[] idBytes = new byte[Ciphertext.KEY_ID_BYTES];
-        random.nextBytes(idBytes);
-        String keyId = HexFormat.of().formatHex(idBytes);
+        // one draw: the key's 32 bytes, then its id's 16
+        byte[] drawn = new byte[32 + Ciphertext.KEY_ID_BYTES];
+        random.nextBytes(drawn);
+        byte[] raw = java.util.Arrays.copyOf(drawn, 32);
+        String keyId = HexFormat.of().formatHex(drawn, 32, drawn.length);
+        java.util.Arrays.fill(drawn, (byte) 0);
         KeyEvent.Wrapped w = new KeyEvent.Wrapped(scopeHash, domain, keyId, masters.current().id(),
                 wrap(masters.current(), keyId, scopeHash, raw), clock.instant());
         DataKey key = new DataKey(keyId, scopeHash, domain, new SecretKeySpec(raw, "AES"));
-        pending.add(Map.entry(key, producer.send(new ProducerRecord<>(topic, w.recordKey(), KeyEvent.encode(w)))));
+        byte[] encoded = KeyEvent.encode(w);
+        pending.add(Map.entry(key, producer.send(new ProducerRecord<>(topic, w.recordKey(), encoded))));
+        sentNotReadBack.put(w.recordKey(), encoded);
         apply(w);
         unwrapped.put(keyId, key);
-        current.put(scopeHash, keyId);
+        current.put(scopeHash, key);
         return key;
     }
 
@@ -338,8 +374,12 @@ public final class DataKeyStore implements AutoCloseable {
             }
         }
         waiting.removeIf(e -> !e.getValue().isDone());
+        // By identity, in one pass: a batch with thousands of first-seen subjects has thousands pending, and a
+        // removeAll of a list from a list is quadratic (it held this lock, and so every writer lane, for seconds).
+        java.util.Set<Map.Entry<DataKey, Future<RecordMetadata>>> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        done.addAll(waiting);
         synchronized (this) {
-            pending.removeAll(waiting);
+            pending.removeIf(done::contains);
         }
         if (failure != null) {
             throw failure;
@@ -348,7 +388,8 @@ public final class DataKeyStore implements AutoCloseable {
 
     private synchronized void forget(DataKey key) {
         unwrapped.remove(key.keyId());
-        current.remove(key.scopeHash(), key.keyId());
+        current.remove(key.scopeHash(), key);
+        sentNotReadBack.remove(key.scopeHash() + "/" + key.keyId());
         removeEvent(key.scopeHash() + "/" + key.keyId());
         recordKeyById.remove(key.keyId());
     }
@@ -375,9 +416,15 @@ public final class DataKeyStore implements AutoCloseable {
     }
 
     private void refreshIfStale() {
-        if (clock.millis() - lastCatchUp >= REFRESH.toMillis() || clock.millis() < lastCatchUp) {
+        if (stale()) {
             catchUp();
         }
+    }
+
+    private boolean stale() {
+        long now = clock.millis();
+        long last = lastCatchUp;
+        return now - last >= REFRESH.toMillis() || now < last;
     }
 
     /** Reads the topic up to the end offsets it has now. */
@@ -389,6 +436,10 @@ public final class DataKeyStore implements AutoCloseable {
                 throw new TimeoutException("could not read the key topic " + topic + " to its end within " + CATCH_UP_TIMEOUT);
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                byte[] sent = r.value() == null ? null : sentNotReadBack.remove(r.key());
+                if (sent != null && java.util.Arrays.equals(sent, r.value())) {
+                    continue;
+                }
                 if (r.value() == null) {
                     removeEvent(r.key());
                 } else {
@@ -417,7 +468,8 @@ public final class DataKeyStore implements AutoCloseable {
         }
         if (e instanceof KeyEvent.Destroyed d) {
             unwrapped.remove(d.keyId());
-            if (d.keyId().equals(current.get(d.scopeHash()))) {
+            DataKey now = current.get(d.scopeHash());
+            if (now != null && now.keyId().equals(d.keyId())) {
                 current.remove(d.scopeHash());
             }
         }
@@ -446,7 +498,7 @@ public final class DataKeyStore implements AutoCloseable {
                 + " is wrapped by master key " + w.masterKeyId() + ", which is neither privacy.master-key (" + masters.current().id()
                 + ") nor one of privacy.previous-master-keys: keep the previous master key until `./spine privacy rotate` re-wrapped every data key"));
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = masterCipher;
             c.init(Cipher.DECRYPT_MODE, master.secretKey(), new GCMParameterSpec(Ciphertext.TAG_BITS, w.wrapped(), 0, Ciphertext.NONCE_BYTES));
             c.updateAAD(wrapContext(w.keyId(), w.scopeHash()));
             return c.doFinal(w.wrapped(), Ciphertext.NONCE_BYTES, w.wrapped().length - Ciphertext.NONCE_BYTES);
@@ -460,7 +512,7 @@ public final class DataKeyStore implements AutoCloseable {
         byte[] nonce = new byte[Ciphertext.NONCE_BYTES];
         random.nextBytes(nonce);
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = masterCipher;
             c.init(Cipher.ENCRYPT_MODE, master.secretKey(), new GCMParameterSpec(Ciphertext.TAG_BITS, nonce));
             c.updateAAD(wrapContext(keyId, scopeHash));
             byte[] sealed = c.doFinal(raw);
@@ -470,6 +522,15 @@ public final class DataKeyStore implements AutoCloseable {
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("wrapping a data key failed", e);
+        }
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG", java.security.DrbgParameters.instantiation(256,
+                    java.security.DrbgParameters.Capability.RESEED_ONLY, "meshspine data keys".getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK's DRBG is not available in this JVM", e);
         }
     }
 

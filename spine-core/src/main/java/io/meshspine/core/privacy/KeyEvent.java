@@ -2,7 +2,6 @@ package io.meshspine.core.privacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -55,32 +54,42 @@ public sealed interface KeyEvent {
 
     ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The record value: one JSON object, written field by field with a streaming generator (the gate encodes one per
+     * dead letter of a first-seen subject; building a tree first cost as much as wrapping the key).
+     */
     static byte[] encode(KeyEvent event) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("scope", event.scopeHash());
-        n.put("domain", event.domain());
-        if (event instanceof Wrapped w) {
-            n.put("type", "data-key");
-            n.put("key_id", w.keyId());
-            n.put("master_key", w.masterKeyId());
-            n.put("wrapped", java.util.Base64.getEncoder().encodeToString(w.wrapped()));
-            n.put("created_at", w.createdAt().toString());
-        } else if (event instanceof Destroyed d) {
-            n.put("type", "destroyed");
-            n.put("key_id", d.keyId());
-            n.put("erasure_id", d.erasureId());
-            n.put("destroyed_at", d.destroyedAt().toString());
-        } else if (event instanceof Erasure e) {
-            n.put("type", "erasure");
-            n.put("erasure_id", e.erasureId());
-            e.keyIds().forEach(n.putArray("key_ids")::add);
-            n.put("erased_at", e.erasedAt().toString());
-        }
-        try {
-            return JSON.writeValueAsBytes(n);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("scope", event.scopeHash());
+            g.writeStringField("domain", event.domain());
+            if (event instanceof Wrapped w) {
+                g.writeStringField("type", "data-key");
+                g.writeStringField("key_id", w.keyId());
+                g.writeStringField("master_key", w.masterKeyId());
+                g.writeStringField("wrapped", java.util.Base64.getEncoder().encodeToString(w.wrapped()));
+                g.writeStringField("created_at", w.createdAt().toString());
+            } else if (event instanceof Destroyed d) {
+                g.writeStringField("type", "destroyed");
+                g.writeStringField("key_id", d.keyId());
+                g.writeStringField("erasure_id", d.erasureId());
+                g.writeStringField("destroyed_at", d.destroyedAt().toString());
+            } else if (event instanceof Erasure e) {
+                g.writeStringField("type", "erasure");
+                g.writeStringField("erasure_id", e.erasureId());
+                g.writeArrayFieldStart("key_ids");
+                for (String id : e.keyIds()) {
+                    g.writeString(id);
+                }
+                g.writeEndArray();
+                g.writeStringField("erased_at", e.erasedAt().toString());
+            }
+            g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
 
     /** The event of a record value; throws naming the record key when the value is not one (never its bytes). */
