@@ -5,12 +5,14 @@ import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.SetTransaction;
 import io.delta.standalone.data.CloseableIterator;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import io.delta.standalone.expressions.Literal;
 import io.meshspine.sink.internal.DeltaTable;
 import io.meshspine.sink.internal.Hadoop;
 import io.meshspine.sink.internal.ParquetFiles;
+import io.meshspine.sink.internal.Tombstones;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,6 +35,10 @@ import java.util.Set;
  * commits in between (it reads the whole table, so a concurrent append conflicts too), the deletion is re-planned on
  * the new snapshot and tried again: no concurrent commit is lost and no row of the subject committed before the
  * deletion's commit survives. Rows of the subject committed after it are new data and stay.
+ * <p>
+ * On an upsert table each erased row's key keeps a tombstone just after the row's source sequence
+ * ({@link Tombstones#recordErasure}), so a later replay or re-delivery of the erased change or an older one is ignored by
+ * the sink and by a backfill {@code --replace}; a newer change of the key is applied (see there).
  */
 public final class SubjectDeletion {
 
@@ -87,6 +94,8 @@ public final class SubjectDeletion {
         if (txn.readVersion() < 0) {
             return new Result(-1, 0, List.of());
         }
+        // Read before the tombstones are: a sink commit that records tombstones meanwhile conflicts with this one.
+        long tombstonesHeld = txn.txnVersion(Tombstones.APP_ID);
         String avro = txn.metadata().getConfiguration().get(DeltaTable.AVRO_SCHEMA);
         if (avro == null) {
             throw new IllegalArgumentException("table " + table + " was not written by the meshspine sink (no " + DeltaTable.AVRO_SCHEMA + ")");
@@ -110,6 +119,7 @@ public final class SubjectDeletion {
         List<Action> actions = new ArrayList<>();
         List<String> written = new ArrayList<>();
         List<String> removed = new ArrayList<>();
+        List<GenericRecord> erased = new ArrayList<>();
         long rows = 0;
         boolean committed = false;
         try {
@@ -120,6 +130,7 @@ public final class SubjectDeletion {
                     Object v = r.get(pos);
                     if (v != null && values.contains(v.toString())) {
                         matched[0]++;
+                        erased.add(r);
                     } else {
                         kept.add(r);
                     }
@@ -142,6 +153,12 @@ public final class SubjectDeletion {
             }
             if (removed.isEmpty()) {
                 return new Result(-1, 0, List.of());
+            }
+            // An upsert table's erased keys keep a tombstone, committed before the rows go (see Tombstones.recordErasure):
+            // a replay of an erased change cannot bring the row back.
+            long tombstones = Tombstones.recordErasure(table, schema, keyColumns, erased, conf);
+            if (tombstones >= 0 && tombstones != tombstonesHeld) {
+                actions.add(new SetTransaction(Tombstones.APP_ID, tombstones, Optional.of(System.currentTimeMillis())));
             }
             long version = txn.commit(actions, new Operation(Operation.Name.DELETE, Map.of("predicate",
                     quoted("data subject erasure on column " + column), "reason", quoted(Objects.requireNonNullElse(reason, "")))),

@@ -17,6 +17,7 @@ import io.meshspine.gate.GateConfig;
 import io.meshspine.gate.GateSettings;
 import io.meshspine.gate.ProductTransform;
 import io.meshspine.sink.internal.BackfillJob;
+import io.meshspine.sink.internal.Tombstones;
 import io.meshspine.testkit.ContractFixtures;
 import io.meshspine.testkit.SpineExtension;
 import io.meshspine.testkit.SpineTestKit;
@@ -164,6 +165,11 @@ class UpsertBackfillOnBrokerTest {
         assertThat(rebuilt.schema()).isEqualTo(live.schema());
         assertThat(byKey(rebuilt)).as("every column of every row, _source_sequence included").isEqualTo(byKey(live));
         assertThat(updatedAts(rebuilt)).isEqualTo(sortedExpected());
+        // A backfill into a new table leaves the tombstones of its deletes (keys 2, 8, 9; key 3 came back), as the live
+        // sink does, and its commit's txn points at their version: the sink's later commits read them.
+        KernelTable.Contents rebuiltTombstones = KernelTable.read(Tombstones.path(into));
+        assertThat(rebuiltTombstones.column("_source_sequence")).containsExactlyInAnyOrder(pg(220), pg(320), pg(330));
+        assertThat(KernelTable.txnVersion(into, Tombstones.APP_ID)).contains(rebuiltTombstones.version());
 
         // The same backfill with a memory bound of one row: identities (8 in memory) and upsert changes (1 per worker)
         // spill to disk many times; the result is the same, row for row (UpsertStateTest merges runs past 64).
@@ -220,6 +226,116 @@ class UpsertBackfillOnBrokerTest {
         }
         assertThat(failed).hasSize(1);
         assertThat(failed.get(0).path("run").path("facets").path("errorMessage").path("message").asText()).contains("a table exists");
+    }
+
+    /**
+     * {@code --replace} of an upsert table with deletes in Bronze (from before tombstones existed: the table has none for
+     * them), deletes in the product tail (passed by the gate after the Bronze snapshot) and an erased subject (its row
+     * deleted from Silver only, Bronze in clear still holds its change): the rebuilt table holds none of those keys, the
+     * replace recorded the tombstones of the deletes it applied (the erasure's stays) and points its txn at them; then old
+     * changes of those keys, replayed through the gate to the restarted sink, are ignored and a newer change brings a key
+     * back.
+     */
+    @Test
+    void a_replace_keeps_deleted_and_erased_keys_deleted_against_old_changes_replayed_after_it(SpineTestKit kit, @TempDir Path dir) throws Exception {
+        contract = ContractFixtures.inFreshDomain(ContractCatalog.fromClasspath().find("crm.customers", 1).orElseThrow(), "uprp");
+        new TopicProvisioner(kit.admin(), (short) 1).provision(TopicCatalogue.of(List.of(contract)).topics());
+        RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
+        envelope = ChangeEvent.envelope(contract.avroSchema());
+        envelopeId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), envelope);
+        Path lake = dir.resolve("lake");
+        GateConfig gateConfig = GateSettings.parse(Map.of("kafka.bootstrap.servers", kit.bootstrapServers(), "registry.url", kit.registryUrl(),
+                "gate.hash-key", HASH_KEY, "gate.application-id", SpineTestKit.uniqueName("uprp-gate"), "gate.state-dir", dir.resolve("state").toString()));
+        String bronzePath = LakeTables.path(lake.toString(), LakeTables.bronzeName(contract));
+        String livePath = LakeTables.path(lake.toString(), LakeTables.silverName(contract));
+        String tombstonePath = Tombstones.path(livePath);
+        SinkConfig sinkConfig = SinkConfig.defaults(kit.bootstrapServers(), kit.registryUrl()).withLakeRoot(lake.toString())
+                .withGroupId(SpineTestKit.uniqueName("uprp-sink")).withTableTriggers(Map.of())
+                .withTrigger(new BatchTrigger(10_000, 64L << 20, Duration.ofMillis(300)));
+        int products = 0;
+        try (ContractGateService gate = ContractGateService.start(gateConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry(), ProductTransform.NONE)) {
+            producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+            try {
+                try (SinkService sink = LakeSink.start(sinkConfig, ContractCatalog.of(List.of(contract)), new SimpleMeterRegistry())) {
+                    for (int k = 0; k < 8; k++) {
+                        products += change(0, k, "r", 100);
+                    }
+                    producer.flush();
+                    await("the snapshot in both tables").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> KernelTable.count(bronzePath) == 8 && KernelTable.count(livePath) == 8);
+                    products += delete(0, 1, 200) + delete(0, 2, 210);
+                    producer.flush();
+                    await("the deletes in both tables").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                            .until(() -> KernelTable.count(bronzePath) == 10 && KernelTable.count(livePath) == 6);
+                    // As a table whose deletes predate tombstones: Bronze holds the deletes, no tombstone does.
+                    deleteTree(tombstonePath.startsWith("file:") ? Path.of(java.net.URI.create(tombstonePath)) : Path.of(tombstonePath));
+                    // The erasure of key 6's subject, while the sink runs: Silver only (Bronze is in clear here).
+                    String subject = KernelTable.read(livePath).rows().stream().filter(r -> updatedAt(r) % 100 == 6)
+                            .map(r -> String.valueOf(r.get("customer_id"))).findFirst().orElseThrow();
+                    SubjectDeletion.Result erased = SubjectDeletion.delete(livePath, "customer_id", java.util.Set.of(subject), "ticket-6", Map.of());
+                    assertThat(erased.rowsRemoved()).isEqualTo(1);
+                    expected.remove(6);
+                    assertThat(KernelTable.read(tombstonePath).column("_source_sequence")).containsExactly(pg(100) + "~erased");
+                }
+                // The tail: changes the gate passes while no sink writes Bronze; a delete, an update, an update then a delete.
+                products += delete(0, 4, 300) + change(0, 5, "u", 310) + change(0, 3, "u", 320) + delete(0, 3, 330);
+                producer.flush();
+                int passed = products;
+                await("the gate passed the tail").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> committedRecords(kit, contract.productTopic()) == passed);
+            } finally {
+                producer.close(Duration.ofSeconds(5));
+            }
+            assertThat(KernelTable.count(bronzePath)).as("the tail is not in Bronze").isEqualTo(10);
+            BackfillJob.Summary replaced = Backfill.run(contract, gateConfig, Backfill.Options.replacing(lake.toString(), null, Duration.ofSeconds(60)),
+                    BackfillJob.Progress.NONE);
+            KernelTable.Contents atReplace = KernelTable.readVersion(livePath, replaced.tableVersion());
+            assertThat(updatedAts(atReplace)).as("no Bronze delete, tail delete or erased key comes back").isEqualTo(sortedExpected())
+                    .containsOnlyKeys(0, 5, 7);
+            KernelTable.Contents tombstones = KernelTable.read(tombstonePath);
+            assertThat(tombstones.column("_source_sequence")).as("the replace's deletes recorded, the erasure's kept")
+                    .containsExactlyInAnyOrder(pg(100) + "~erased", pg(200), pg(210), pg(300), pg(330));
+            assertThat(KernelTable.txnVersion(livePath, Tombstones.APP_ID)).as("the replace's commit points at them").contains(tombstones.version());
+
+            // Old changes replayed after the replace and the erasure: ignored. A newer change brings key 2 back.
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            producer = new KafkaProducer<>(kit.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+            try (SinkService sink = LakeSink.start(sinkConfig, ContractCatalog.of(List.of(contract)), meters)) {
+                change(0, 1, "u", 150);
+                change(0, 4, "u", 250);
+                change(0, 6, "u", 90);
+                change(0, 3, "u", 325);
+                change(0, 2, "u", 400);
+                change(0, 20, "c", 500);
+                producer.flush();
+                await("the replays decided").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> {
+                            assertThat(updatedAts(KernelTable.read(livePath))).isEqualTo(sortedExpected()).containsKeys(2, 20);
+                            var stale = meters.find("spine.sink.stale.changes").tag("table", LakeTables.silverName(contract)).counter();
+                            assertThat(stale == null ? 0 : stale.count()).as("keys 1, 3, 4 and 6 older than their tombstones").isEqualTo(4.0);
+                        });
+            } finally {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
+        assertThat(updatedAts(KernelTable.read(livePath))).containsOnlyKeys(0, 2, 5, 7, 20);
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static String pg(long lsn) {
+        return String.format("postgres:crm@%020d", lsn);
+    }
+
+    private static long updatedAt(Map<String, Object> row) {
+        java.time.Instant at = (java.time.Instant) row.get("updated_at");
+        return at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000 - BASE;
     }
 
     private Map<Integer, Long> sortedExpected() {

@@ -372,27 +372,30 @@ public final class BackfillJob {
             silverRows = totals.counts.passed() - totals.counts.refused();
         }
         String lineageRunId = run == null ? null : run.runId().toString();
+        // An upsert table's deletes leave tombstones, and the tombstones it has are honoured (a backfill knows no
+        // sink.tombstone-retention: the tombstone table keeps the one it records).
+        TombstonedRebuild rebuild = upsert ? new TombstonedRebuild(spec, new Tombstones(spec, conf, parquet, null), spill,
+                Math.max(1, request.memoryRows())) : null;
         if (!request.dryRun() && request.replace()) {
-            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, newSilverRows(), new OpenPartitions(parquet, filePrefix(runId)), conf, deadLetters)
-                    .commit(written, latest, totals.lastRawOffsets, bronze.version(), runId, lineageRunId);
+            ReplaceCommit.Result r = new ReplaceCommit(request, spec, target, newSilverRows(), new OpenPartitions(parquet, filePrefix(runId)), conf,
+                    deadLetters, rebuild).commit(written, latest, totals.lastRawOffsets, bronze.version(), runId, lineageRunId);
             version = r.version();
             silverRows += r.tailRows();
             written = new ArrayList<>(r.added());
             manifest.remove();
         } else if (!request.dryRun()) {
+            long tombstoneVersion = -1;
             if (upsert) {
                 OpenPartitions out = new OpenPartitions(parquet, filePrefix(runId));
-                long[] n = {0};
-                latest.forEach((k, c) -> {
-                    if (c.row() != null) {
-                        out.write(c.row());
-                        n[0]++;
-                    }
-                });
-                silverRows = n[0];
+                // Commits the deletes' tombstones before the table's commit (a rerun after a crash finds them held).
+                TombstonedRebuild.Outcome settled = rebuild.write(latest, null, out::write);
+                silverRows = settled.rows();
+                tombstoneVersion = settled.tombstoneVersion();
                 written.addAll(out.close());
+                log.info("backfill upsert state written table={} rows={} tombstones={} keptDeleted={}", request.targetPath(), settled.rows(),
+                        settled.tombstones(), settled.covered());
             }
-            version = commit(target, written, bronze.version(), runId, lineageRunId);
+            version = commit(target, written, bronze.version(), runId, lineageRunId, tombstoneVersion);
             manifest.remove();
         }
         writtenBytes = written.stream().mapToLong(ParquetFiles.WrittenFile::size).sum();
@@ -463,7 +466,9 @@ public final class BackfillJob {
     }
 
     /** The one commit that makes the result visible: every chunk's files, the table's metadata, what the run read. */
-    private long commit(DeltaTable target, List<ParquetFiles.WrittenFile> files, long bronzeVersion, String runId, String lineageRunId) {
+    /** @param tombstoneVersion the version of the table's tombstones, set as txn {@link Tombstones#APP_ID} (-1: none) */
+    private long commit(DeltaTable target, List<ParquetFiles.WrittenFile> files, long bronzeVersion, String runId, String lineageRunId,
+                        long tombstoneVersion) {
         OptimisticTransaction txn = target.begin();
         if (txn.readVersion() >= 0) {
             throw new IllegalStateException("a table appeared at " + request.targetPath() + " while the backfill ran");
@@ -472,6 +477,9 @@ public final class BackfillJob {
         List<Action> actions = new ArrayList<>();
         for (ParquetFiles.WrittenFile f : files) {
             actions.add(new AddFile(f.path(), f.partitionValues(), f.size(), now, true, f.stats(), Map.of()));
+        }
+        if (tombstoneVersion >= 0) {
+            actions.add(new io.delta.standalone.actions.SetTransaction(Tombstones.APP_ID, tombstoneVersion, Optional.of(now)));
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put("mode", "\"ErrorIfExists\"");

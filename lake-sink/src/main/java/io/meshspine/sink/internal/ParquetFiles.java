@@ -172,6 +172,20 @@ public final class ParquetFiles {
         }
     }
 
+    /**
+     * The columns of a contract's rows written without a Parquet dictionary: its business key and its PII fields masked
+     * by hash or token (HMAC hex, random-looking: no two rows share a value unless they share the subject, so a
+     * dictionary only fills up, overflows and has its page re-encoded plain). Only columns {@code schema} has.
+     */
+    public static List<String> plainColumns(io.meshspine.core.contract.Contract contract, Schema schema) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>(contract.keys());
+        contract.pii().stream().filter(p -> p.masking() == io.meshspine.core.contract.Masking.HASH
+                || p.masking() == io.meshspine.core.contract.Masking.TOKENIZE).forEach(p -> out.add(p.field()));
+        out.removeIf(c -> schema.getField(c) == null);
+        return List.copyOf(out);
+    }
+
+    /** @param keyColumns columns written without a dictionary (the business key, or {@link #plainColumns}) */
     public OpenFile open(String tableUri, String partitionDir, Map<String, String> partitionValues, Schema schema, List<String> keyColumns) {
         return open(tableUri, partitionDir, "part-", partitionValues, schema, keyColumns);
     }

@@ -30,10 +30,24 @@ final class RecordDecoder {
     private final Schema reader;
     private final Map<Long, GenericDatumReader<GenericRecord>> readers = new HashMap<>();
     private BinaryDecoder decoder;
+    /** Decode into the record decoded last (see {@link #reusing}). */
+    private boolean reuse;
+    private GenericRecord last;
 
     RecordDecoder(RegistrySchemas schemas, Schema reader) {
         this.schemas = schemas;
         this.reader = reader;
+    }
+
+    /**
+     * Every decode fills the record (and its strings and byte buffers) returned by the one before, instead of a new one:
+     * for a caller that is done with a record before it decodes the next (an append table's writer lane, which hands the
+     * row straight to Parquet, whose writer and {@link FileStats} copy what they keep). Saves the allocation and the
+     * collection of one record graph per row.
+     */
+    RecordDecoder reusing() {
+        this.reuse = true;
+        return this;
     }
 
     Schema readerSchema() {
@@ -63,8 +77,13 @@ final class RecordDecoder {
         }
         try {
             decoder = DecoderFactory.get().binaryDecoder(value, WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH, decoder);
-            return new Decoded(datumReader.read(null, decoder), schemaId, null);
+            GenericRecord record = datumReader.read(reuse ? last : null, decoder);
+            if (reuse) {
+                last = record;
+            }
+            return new Decoded(record, schemaId, null);
         } catch (IOException | RuntimeException e) {
+            last = null; // possibly half-filled
             if (e instanceof RegistryUnavailableException r) {
                 throw r;
             }

@@ -55,7 +55,8 @@ final class ReplaceCommit {
     private static final Logger log = LoggerFactory.getLogger(ReplaceCommit.class);
     private static final int ATTEMPTS = 20;
 
-    record Result(long version, long tailRows, List<ParquetFiles.WrittenFile> added) {
+    /** @param tombstones new tombstones the replace recorded (deletes of Bronze or the tail no tombstone held yet) */
+    record Result(long version, long tailRows, List<ParquetFiles.WrittenFile> added, long tombstones) {
     }
 
     private final BackfillJob.Request request;
@@ -66,10 +67,13 @@ final class ReplaceCommit {
     private final Configuration conf;
     /** The backfill's own dead-letter writer: the product tail's refused records are sealed as the backfill's are. */
     private final DeadLetters deadLetters;
+    /** An upsert table's rows with its tombstones honoured and written (null: an append table). */
+    private final TombstonedRebuild rebuild;
 
     ReplaceCommit(BackfillJob.Request request, TableSpec spec, DeltaTable live, SilverRows rows, BackfillJob.OpenPartitions out,
-                  Configuration conf, DeadLetters deadLetters) {
+                  Configuration conf, DeadLetters deadLetters, TombstonedRebuild rebuild) {
         this.deadLetters = deadLetters;
+        this.rebuild = rebuild;
         this.request = request;
         this.spec = spec;
         this.live = live;
@@ -96,8 +100,11 @@ final class ReplaceCommit {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
                 OptimisticTransaction txn = live.begin();
                 long readVersion = txn.readVersion();
-                // Every live file is read: a concurrent sink commit conflicts instead of being overwritten unseen.
+                // Every live file is read: a concurrent sink commit conflicts instead of being overwritten unseen. The
+                // tombstones' app id is read before they are: a sink commit that recorded new ones meanwhile conflicts too
+                // (also one that touched no file: a delete of a key the table did not hold).
                 txn.markFilesAsRead(Literal.True);
+                long tombstonesHeld = txn.txnVersion(Tombstones.APP_ID);
                 List<AddFile> liveFiles = live.deltaLog().getSnapshotForVersionAsOf(readVersion).getAllFiles();
                 Map<TopicPartition, Long> held = new HashMap<>();
                 for (TopicPartition tp : parts) {
@@ -105,17 +112,16 @@ final class ReplaceCommit {
                 }
                 Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
                 // The tail's changes per key in product order (few: what the gate passed since the snapshot), applied on top of
-                // the rebuilt state as it streams by in key order, so the rebuilt state never has to be in memory whole.
+                // the rebuilt state as it streams by in key order, so the rebuilt state never has to be in memory whole;
+                // then the table's tombstones (TombstonedRebuild).
                 TreeMap<BusinessKey, List<SilverRows.KeyChange>> tailChanges = latest == null ? null : new TreeMap<>();
                 List<DeadLetter> refused = new ArrayList<>();
                 long tail = readTail(consumer, parts, ends, held, snapshotEnds, tailChanges, refused);
                 List<ParquetFiles.WrittenFile> added = new ArrayList<>(rebuilt);
+                TombstonedRebuild.Outcome settled = null;
                 if (latest != null) {
-                    latest.forEach((key, rebuiltChange) -> {
-                        List<SilverRows.KeyChange> onTop = tailChanges.remove(key);
-                        write(onTop == null ? rebuiltChange : newest(rebuiltChange, onTop));
-                    });
-                    tailChanges.values().forEach(onTop -> write(newest(null, onTop)));
+                    // Commits the new tombstones now, before the main commit below (see TombstonedRebuild).
+                    settled = rebuild.write(latest, tailChanges, out::write);
                 }
                 List<ParquetFiles.WrittenFile> fresh = out.close();
                 added.addAll(fresh);
@@ -126,6 +132,9 @@ final class ReplaceCommit {
                 }
                 for (ParquetFiles.WrittenFile f : added) {
                     actions.add(new AddFile(f.path(), f.partitionValues(), f.size(), now, true, f.stats(), Map.of()));
+                }
+                if (settled != null && settled.tombstoneVersion() >= 0 && settled.tombstoneVersion() != tombstonesHeld) {
+                    actions.add(new SetTransaction(Tombstones.APP_ID, settled.tombstoneVersion(), Optional.of(now)));
                 }
                 for (TopicPartition tp : parts) {
                     long next = ends.get(tp);
@@ -143,9 +152,11 @@ final class ReplaceCommit {
                 try {
                     deadLetters.sendAll(refused);
                     long version = txn.commit(actions, new Operation(Operation.Name.WRITE, params), DeltaTable.ENGINE_INFO).getVersion();
-                    log.info("backfill replaced table={} version={} removed={} added={} tailRows={} bronzeVersion={} run={}", spec.name(), version,
-                            liveFiles.size(), added.size(), tail, bronzeVersion, runId);
-                    return new Result(version, tail, added);
+                    long tombstones = settled == null ? 0 : settled.tombstones();
+                    log.info("backfill replaced table={} version={} removed={} added={} tailRows={} tombstones={} keptDeleted={} bronzeVersion={} run={}",
+                            spec.name(), version, liveFiles.size(), added.size(), tail, tombstones, settled == null ? 0 : settled.covered(),
+                            bronzeVersion, runId);
+                    return new Result(version, tail, added, tombstones);
                 } catch (DeltaConcurrentModificationException e) {
                     log.info("replace of {} conflicts with a concurrent commit ({}), planning again, attempt {}", spec.name(),
                             e.getClass().getSimpleName(), attempt);
@@ -211,23 +222,6 @@ final class ReplaceCommit {
     /** A tail change, kept in product order for {@link #newest}. */
     private static void keep(TreeMap<BusinessKey, List<SilverRows.KeyChange>> state, BusinessKey key, SilverRows.KeyChange change) {
         state.computeIfAbsent(key, k -> new ArrayList<>(1)).add(change);
-    }
-
-    /** The tail's changes on top of the rebuilt change, one by one by the live sink's rule ({@link NewestChange}). */
-    private static SilverRows.KeyChange newest(SilverRows.KeyChange rebuilt, List<SilverRows.KeyChange> tail) {
-        SilverRows.KeyChange held = rebuilt;
-        for (SilverRows.KeyChange c : tail) {
-            if (NewestChange.replaces(held, c)) {
-                held = c;
-            }
-        }
-        return held;
-    }
-
-    private void write(SilverRows.KeyChange change) {
-        if (change != null && change.row() != null) {
-            out.write(change.row());
-        }
     }
 
     /** Until the live gate's committed raw offsets are past the snapshot's last offsets, or the wait is over. */

@@ -69,7 +69,10 @@ public final class SinkTables {
                     ? new BronzeRows(spec.contract(), new RecordDecoder(schemas, BronzeRows.payloadReader(spec.contract())), spec.rowSchema(),
                             spec.rowSchema().getField(BronzeRows.KEY_ID) == null ? null : java.util.Objects.requireNonNull(cipher, "cipher"))
                     : null;
-            lanes.add(new WriterLane(spec, files, bronze, bronze == null ? silverRows(spec, schemas, false) : null, i));
+            // A lane writes each row before it decodes the next: its decoder fills one record again and again.
+            lanes.add(new WriterLane(spec, files, bronze, bronze == null ? new SilverRows(spec.contract(),
+                    new RecordDecoder(schemas, spec.contract().avroSchema()).reusing(), new RecordDecoder(schemas, spec.contract().keySchema()),
+                    false) : null, i));
         }
         boolean encrypted = spec.rowSchema().getField(BronzeRows.KEY_ID) != null;
         return new TableSink(spec, table, files, deadLetters, meters, null, null, lanes, commits, encrypted ? cipher::awaitKeysDurable : () -> { });

@@ -95,6 +95,20 @@ final class SourceSequence {
         return at >= 0 && at == bt && a.regionMatches(0, b, 0, at);
     }
 
+    /**
+     * A sequence right after {@code sequence} in its log, before any real later one: what an erasure's tombstone is
+     * recorded at, so the erased change itself (equal sequences are "the same change again", which a tombstone at that
+     * sequence would let through) and every older change are covered, and a newer change is not. Sound because a
+     * log's positions have a fixed width (every part is zero-padded): a later position differs from {@code sequence}
+     * within its length, a suffix only decides against {@code sequence} itself.
+     */
+    static String justAfter(String sequence) {
+        return sequence + ERASED_SUFFIX;
+    }
+
+    /** What {@link #justAfter} appends (not a digit: no real position has it). */
+    static final String ERASED_SUFFIX = "~erased";
+
     private static String pad(String digits, int width) {
         return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }

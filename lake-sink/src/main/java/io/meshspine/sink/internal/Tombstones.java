@@ -63,7 +63,7 @@ public final class Tombstones {
     /** The tombstone table's directory inside its upsert table. */
     public static final String DIR = "_meshspine_tombstones";
     /** The main table's txn app id that every upsert reads and every commit with new tombstones sets. */
-    static final String APP_ID = "meshspine-tombstones";
+    public static final String APP_ID = "meshspine-tombstones";
     static final String DELETED_AT = "_deleted_at";
     /** The retention the sink writing the table was configured with (ISO-8601), read by compaction. */
     public static final String RETENTION = "meshspine.tombstone.retention";
@@ -88,6 +88,11 @@ public final class Tombstones {
     private final ParquetFiles files;
     private final Duration retention;
 
+    /**
+     * @param retention the live sink's {@code sink.tombstone-retention}, recorded in the table; null (a backfill or an
+     *                  erasure, which know no sink setting): the table keeps the retention it records
+     *                  ({@link #DEFAULT_RETENTION} when this creates it)
+     */
     Tombstones(TableSpec table, Configuration conf, ParquetFiles files, Duration retention) {
         this.spec = new TableSpec(table.name() + "/" + DIR, path(table.path()), table.kind(), table.topic(), table.contract(),
                 schema(table.rowSchema(), table.keyColumns()), Optional.empty(), table.keyColumns(), table.trigger());
@@ -130,18 +135,12 @@ public final class Tombstones {
 
         /** The newest tombstone of the key that comes after {@code sequence} in the same log, or null. */
         String after(BusinessKey key, String sequence) {
-            String newest = null;
-            for (String t : sequences.getOrDefault(key, List.of())) {
-                if (SourceSequence.isAfter(t, sequence) && (newest == null || SourceSequence.isAfter(t, newest))) {
-                    newest = t;
-                }
-            }
-            return newest;
+            return newestAfter(sequences.getOrDefault(key, List.of()), sequence);
         }
 
         /** Whether a tombstone of the key at or after {@code sequence} exists already. */
         boolean holds(BusinessKey key, String sequence) {
-            return sequences.getOrDefault(key, List.of()).stream().anyMatch(t -> t.equals(sequence) || SourceSequence.isAfter(t, sequence));
+            return holdsAt(sequences.getOrDefault(key, List.of()), sequence);
         }
 
         /**
@@ -188,6 +187,127 @@ public final class Tombstones {
         }
     }
 
+    /**
+     * An erasure's tombstones ({@code SubjectDeletion}): for each erased row of an upsert table that has a
+     * {@link SourceSequence}, a tombstone just after the row's sequence ({@link SourceSequence#justAfter}), so a
+     * re-delivery or replay of the erased change, or of any older change of the key, is ignored instead of bringing the
+     * row back. A newer change of the key applies (the sink cannot tell it from a new customer with the same key: an
+     * erased subject's changes should not reach the source log again; if one does, the erasure must be run again).
+     * Rows without a sequence (file lanes, rows written before sequences existed) get none: nothing could be ordered
+     * against it. Committed before the caller's delete commit, as the sink does.
+     *
+     * @param rowSchema  the upsert table's row schema
+     * @param erasedRows the rows the erasure deletes
+     * @return the tombstone table's version that holds the erased keys' tombstones, for the caller's txn
+     *         {@link #APP_ID}; -1 when no erased row had a sequence
+     */
+    public static long recordErasure(String tablePath, Schema rowSchema, List<String> keyColumns, List<GenericRecord> erasedRows,
+                                     Configuration conf) {
+        Schema.Field column = rowSchema.getField(SourceSequence.COLUMN);
+        if (column == null || keyColumns.isEmpty()) {
+            return -1;
+        }
+        TableSpec table = new TableSpec(tablePath, tablePath, TableKind.SILVER_UPSERT, null, null, rowSchema, Optional.empty(),
+                keyColumns, io.meshspine.sink.BatchTrigger.DEFAULT);
+        ParquetFiles files = new ParquetFiles(conf);
+        Tombstones tombstones = new Tombstones(table, conf, files, null);
+        List<Tombstone> erased = new ArrayList<>();
+        for (GenericRecord row : erasedRows) {
+            Object sequence = row.get(column.pos());
+            if (sequence != null) {
+                erased.add(new Tombstone(BusinessKey.of(row, keyColumns), SourceSequence.justAfter(sequence.toString())));
+            }
+        }
+        if (erased.isEmpty()) {
+            return -1;
+        }
+        Seen seen = tombstones.lookup(erased.stream().map(Tombstone::key).toList());
+        List<Tombstone> missing = seen.missing(erased);
+        return missing.isEmpty() ? seen.version() : tombstones.append(missing, System.currentTimeMillis());
+    }
+
+    /** Of one key's tombstones, the newest that comes after {@code sequence} in the same log, or null. */
+    static String newestAfter(List<String> tombstones, String sequence) {
+        String newest = null;
+        for (String t : tombstones) {
+            if (SourceSequence.isAfter(t, sequence) && (newest == null || SourceSequence.isAfter(t, newest))) {
+                newest = t;
+            }
+        }
+        return newest;
+    }
+
+    /** Whether one of a key's tombstones is at or after {@code sequence} (a delete there needs no new one). */
+    static boolean holdsAt(List<String> tombstones, String sequence) {
+        return tombstones.stream().anyMatch(t -> t.equals(sequence) || SourceSequence.isAfter(t, sequence));
+    }
+
+    /**
+     * Every tombstone the table holds now, to {@code each}, file by file (not in key order); returns the version read
+     * (-1: there is no tombstone table yet). For a rebuild that walks the whole table ({@code --replace}, a backfill):
+     * the caller sorts them with its own bounded state.
+     */
+    long readAll(java.util.function.Consumer<Tombstone> each) {
+        Snapshot snapshot = deltaLog.update();
+        if (snapshot.getVersion() < 0) {
+            return -1;
+        }
+        Schema schema = spec.rowSchema();
+        int sequence = schema.getField(SourceSequence.COLUMN).pos();
+        for (AddFile f : snapshot.getAllFiles()) {
+            files.read(spec.path(), f.getPath(), schema, row -> each.accept(new Tombstone(BusinessKey.of(row, spec.keyColumns()),
+                    row.get(sequence).toString())));
+        }
+        return snapshot.getVersion();
+    }
+
+    /**
+     * Files of new tombstones, written as they come (in key order when the caller's rows are): for a rebuild whose
+     * deletes are too many to hold. {@link Writer#commit} commits them; {@link Writer#abandon} deletes them.
+     */
+    Writer writer(long nowMillis) {
+        return new Writer(nowMillis);
+    }
+
+    /** New tombstones streamed into files of the tombstone table, then committed in one version. */
+    final class Writer {
+        private final long nowMillis;
+        private final RollingFiles out;
+        private long count;
+
+        private Writer(long nowMillis) {
+            this.nowMillis = nowMillis;
+            this.out = new RollingFiles(files, spec.path(), spec.rowSchema(), Optional.empty(), spec.keyColumns(),
+                    UpsertPlanner.DEFAULT_TARGET_FILE_BYTES);
+        }
+
+        void write(Tombstone t) {
+            out.write(null, row(spec.rowSchema(), t, nowMillis));
+            count++;
+        }
+
+        /** Tombstones written so far. */
+        long count() {
+            return count;
+        }
+
+        /**
+         * Commits the files written (none: nothing committed) and returns the tombstone table's version that holds them,
+         * or {@code current} when there were none.
+         */
+        long commit(long current) {
+            List<ParquetFiles.WrittenFile> written = out.close();
+            if (written.isEmpty()) {
+                return current;
+            }
+            return commitFiles(written, nowMillis, written.stream().mapToLong(ParquetFiles.WrittenFile::rows).sum());
+        }
+
+        void abandon() {
+            out.abandon();
+        }
+    }
+
     /** The tombstones of these keys: only files whose key statistics may hold one of them are read. */
     Seen lookup(Collection<BusinessKey> keys) {
         Snapshot snapshot = deltaLog.update();
@@ -229,14 +349,21 @@ public final class Tombstones {
         Schema schema = spec.rowSchema();
         ParquetFiles.WrittenFile file = files.writeFile(spec.path(), "", Map.of(), schema, spec.keyColumns(),
                 sink -> sorted.forEach(t -> sink.accept(row(schema, t, nowMillis))));
-        AddFile add = new AddFile(file.path(), Map.of(), file.size(), nowMillis, true, file.stats(), Map.of());
+        return commitFiles(List.of(file), nowMillis, sorted.size());
+    }
+
+    private long commitFiles(List<ParquetFiles.WrittenFile> written, long nowMillis, long keys) {
+        List<Action> adds = new ArrayList<>();
+        for (ParquetFiles.WrittenFile file : written) {
+            adds.add(new AddFile(file.path(), Map.of(), file.size(), nowMillis, true, file.stats(), Map.of()));
+        }
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             OptimisticTransaction txn = deltaLog.startTransaction();
             metadataUpdate(txn).ifPresent(txn::updateMetadata);
             try {
-                long version = txn.commit(List.of(add), new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\"")),
+                long version = txn.commit(adds, new Operation(Operation.Name.WRITE, Map.of("mode", "\"Append\"")),
                         DeltaTable.ENGINE_INFO).getVersion();
-                log.debug("tombstones committed table={} version={} keys={}", spec.name(), version, sorted.size());
+                log.debug("tombstones committed table={} version={} keys={}", spec.name(), version, keys);
                 return version;
             } catch (DeltaConcurrentModificationException e) {
                 // Another writer created the table or recorded its retention first: append on top of it.
@@ -246,7 +373,7 @@ public final class Tombstones {
                 throw new UncheckedIOException(new IOException("tombstone commit of " + spec.name() + " failed: " + e, e));
             }
         }
-        files.deleteQuietly(spec.path(), List.of(file.path()));
+        files.deleteQuietly(spec.path(), written.stream().map(ParquetFiles.WrittenFile::path).toList());
         throw new TransientSinkException("tombstones of " + spec.name() + ": " + ATTEMPTS + " commit attempts lost to concurrent writers", null);
     }
 
@@ -255,14 +382,14 @@ public final class Tombstones {
             Map<String, String> config = new HashMap<>();
             config.put(DeltaTable.AVRO_SCHEMA, spec.rowSchema().toString());
             config.put(DeltaTable.KEYS, String.join(",", spec.keyColumns()));
-            config.put(RETENTION, retention.toString());
+            config.put(RETENTION, (retention == null ? DEFAULT_RETENTION : retention).toString());
             StructType schema = DeltaSchemas.toDelta(spec.rowSchema());
             return Optional.of(Metadata.builder().id(UUID.randomUUID().toString()).name(spec.name())
                     .description("meshspine tombstones (deleted keys) of " + spec.name().substring(0, spec.name().length() - DIR.length() - 1))
                     .partitionColumns(List.of()).configuration(config).createdTime(System.currentTimeMillis()).schema(schema).build());
         }
         Metadata existing = txn.metadata();
-        if (retention.toString().equals(existing.getConfiguration().get(RETENTION))) {
+        if (retention == null || retention.toString().equals(existing.getConfiguration().get(RETENTION))) {
             return Optional.empty();
         }
         Map<String, String> merged = new HashMap<>(existing.getConfiguration());

@@ -188,8 +188,22 @@ final class UpsertState implements AutoCloseable {
 
         /** Each key's newest change (a delete: null row), in key order. */
         void forEach(BiConsumer<BusinessKey, SilverRows.KeyChange> each) {
+            forEach(null, (key, newest, tombstones) -> each.accept(key, newest));
+        }
+
+        /**
+         * Each key's newest change (null: the key has tombstones only) with the key's tombstones, in key order, over the
+         * keys of either: the rebuilt state and the table's tombstones meet in one merge, and neither is held whole.
+         *
+         * @param tombstones an {@link UpsertState} filled by {@link #addTombstone} (null: none)
+         */
+        void forEach(UpsertState tombstones, WithTombstones each) {
             List<Source> sources = new ArrayList<>();
-            for (UpsertState s : states) {
+            List<UpsertState> all = new ArrayList<>(states);
+            if (tombstones != null) {
+                all.add(tombstones);
+            }
+            for (UpsertState s : all) {
                 for (Path p : s.runs) {
                     sources.add(s.new RunSource(p));
                 }
@@ -198,15 +212,37 @@ final class UpsertState implements AutoCloseable {
             mergeSources(sources, (key, changes) -> {
                 changes.sort(Comparator.comparingLong(Held::ordinal));
                 SilverRows.KeyChange newest = null;
+                List<String> deleted = List.of();
                 for (Held h : changes) {
-                    if (NewestChange.replaces(newest, h.change())) {
+                    if (h.ordinal() < 0) {
+                        if (deleted.isEmpty()) {
+                            deleted = new ArrayList<>(1);
+                        }
+                        deleted.add(h.change().sequence());
+                    } else if (NewestChange.replaces(newest, h.change())) {
                         newest = h.change();
                     }
                 }
-                each.accept(key, newest);
+                each.accept(key, newest, deleted);
             });
         }
     }
+
+    /** A key's newest change and its tombstones' sequences (empty: none). */
+    @FunctionalInterface
+    interface WithTombstones {
+        void accept(BusinessKey key, SilverRows.KeyChange newest, List<String> tombstones);
+    }
+
+    /**
+     * A tombstone of the table, in a state of its own that only holds tombstones: told from changes by a negative
+     * ordinal (changes are read at ordinals from 0), and reduced like changes (per key the newest of each source log).
+     */
+    void addTombstone(BusinessKey key, String sequence) {
+        add(key, new SilverRows.Change.Delete(key, sequence), Long.MIN_VALUE + tombstoneOrdinal++);
+    }
+
+    private long tombstoneOrdinal;
 
     /** A k-way merge by key; {@code each} gets every source's changes of one key together (in no particular order). */
     private static void mergeSources(List<Source> sources, BiConsumer<BusinessKey, List<Held>> each) {

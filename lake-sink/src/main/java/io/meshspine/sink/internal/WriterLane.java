@@ -38,6 +38,8 @@ final class WriterLane {
     private final SilverRows silver;
     private final int partitionPos;
     private final Schema partitionSchema;
+    /** Written without a dictionary: key and hashed PII columns ({@link ParquetFiles#plainColumns}). */
+    private final List<String> plainColumns;
     private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread thread;
     // Touched only by the lane's thread.
@@ -52,6 +54,7 @@ final class WriterLane {
         this.silver = silver;
         this.partitionPos = spec.partitionColumn().map(c -> spec.rowSchema().getField(c).pos()).orElse(-1);
         this.partitionSchema = spec.partitionColumn().map(c -> DeltaSchemas.nonNull(c, spec.rowSchema().getField(c).schema())).orElse(null);
+        this.plainColumns = bronze != null ? spec.keyColumns() : ParquetFiles.plainColumns(spec.contract(), spec.rowSchema());
         this.thread = new Thread(this::run, "spine-lake-writer-" + index + "-" + spec.name());
         this.thread.setDaemon(true);
         this.thread.start();
@@ -112,7 +115,7 @@ final class WriterLane {
             Map<String, String> partitionValues = new LinkedHashMap<>();
             spec.partitionColumn().ifPresent(c -> partitionValues.put(c, value));
             file = files.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), partitionValues,
-                    spec.rowSchema(), spec.keyColumns());
+                    spec.rowSchema(), plainColumns);
             openFiles.put(value, file);
         }
         file.write(row);

@@ -89,7 +89,9 @@ public final class SinkBench {
             return;
         }
         List<Result> results = new ArrayList<>();
-        for (int mode : new int[]{batch, (int) records}) {
+        // -Dbench.batchesOnly=true: only the batch mode (an A/B of our side without Spark, repeated on a loaded machine).
+        int[] modes = Boolean.getBoolean("bench.batchesOnly") ? new int[]{batch} : new int[]{batch, (int) records};
+        for (int mode : modes) {
             String label = mode == records ? "one batch" : "batch " + mode;
             Path lake = work.resolve("lake-" + mode);
             String silver = LakeTables.path(lake.toString(), LakeTables.silverName(contract));

@@ -44,4 +44,18 @@ class SourceSequenceTest {
         assertThat(SourceSequence.of("mariadb:acc:nofile:4:0")).isEmpty();
         assertThat(SourceSequence.of("mariadb:acc:mysql-bin.000001:-4:0")).isEmpty();
     }
+
+    @Test
+    void just_after_a_sequence_comes_before_every_later_position_of_its_log() {
+        for (String[] pair : new String[][]{{"postgres:crm:100", "postgres:crm:101"}, {"postgres:crm:99", "postgres:crm:1000"},
+                {"mariadb:acc:mysql-bin.000009:99999:7", "mariadb:acc:mysql-bin.000009:99999:8"},
+                {"mariadb:acc:mysql-bin.999999:4:0", "mariadb:acc:mysql-bin.1000000:4:0"}}) {
+            String s = SourceSequence.of(pair[0]).orElseThrow();
+            String next = SourceSequence.of(pair[1]).orElseThrow();
+            String erased = SourceSequence.justAfter(s);
+            assertThat(SourceSequence.isAfter(erased, s)).as("covers " + pair[0] + " itself").isTrue();
+            assertThat(SourceSequence.isAfter(next, erased)).as(pair[1] + " is newer than the erasure of " + pair[0]).isTrue();
+            assertThat(SourceSequence.sameLog(erased, s)).isTrue();
+        }
+    }
 }

@@ -84,6 +84,56 @@ class UpsertStateTest {
     }
 
     @Test
+    void tombstones_meet_the_rebuilt_state_in_one_walk_by_key_however_small_the_bound() {
+        Random random = new Random(23);
+        // Per key: its newest change (from a state of changes) and the tombstones seen for it (newest per log).
+        Map<BusinessKey, String> wantChange = new TreeMap<>();
+        Map<BusinessKey, List<String>> wantTombs = new TreeMap<>();
+        List<Object[]> changes = new ArrayList<>();
+        List<Object[]> tombs = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            BusinessKey key = new BusinessKey(List.of("k" + random.nextInt(400)));
+            String seq = LOGS[0] + String.format("%020d", i);
+            if (random.nextBoolean()) {
+                changes.add(new Object[]{key, new SilverRows.Change.Delete(key, seq)});
+                wantChange.put(key, "delete @" + seq);
+            } else {
+                tombs.add(new Object[]{key, seq});
+                wantTombs.put(key, List.of(seq)); // later ones of one log stand for earlier ones
+            }
+        }
+        for (int inMemory : new int[]{1_000_000, 7, 1}) {
+            try (SpillDirectory spill = new SpillDirectory("upsert-state-test");
+                 UpsertState state = new UpsertState(inMemory, spill, ROW, List.of("id"));
+                 UpsertState held = new UpsertState(inMemory, spill, ROW, List.of("id"))) {
+                long ordinal = 0;
+                for (Object[] kc : changes) {
+                    state.add((BusinessKey) kc[0], (SilverRows.KeyChange) kc[1], ordinal++);
+                }
+                for (Object[] t : tombs) {
+                    held.addTombstone((BusinessKey) t[0], (String) t[1]);
+                }
+                Map<BusinessKey, String> gotChange = new TreeMap<>();
+                Map<BusinessKey, List<String>> gotTombs = new TreeMap<>();
+                List<BusinessKey> order = new ArrayList<>();
+                UpsertState.merge(List.of(state)).forEach(held, (k, c, t) -> {
+                    order.add(k);
+                    if (c != null) {
+                        gotChange.put(k, describe(c));
+                    }
+                    if (!t.isEmpty()) {
+                        // Across spilled runs a key may keep older tombstones beside its newest: what decides is the newest.
+                        gotTombs.put(k, List.of(t.stream().filter(x -> Tombstones.newestAfter(t, x) == null).findFirst().orElseThrow()));
+                    }
+                });
+                assertThat(order).as("each key once, in key order").isSorted().doesNotHaveDuplicates();
+                assertThat(gotChange).as("memory bound %d", inMemory).isEqualTo(wantChange);
+                assertThat(gotTombs).as("memory bound %d", inMemory).isEqualTo(wantTombs);
+            }
+        }
+    }
+
+    @Test
     void spilled_identities_are_known_exactly_and_come_back_from_a_saved_chunk() throws Exception {
         Random random = new Random(5);
         List<byte[]> ids = new ArrayList<>();
