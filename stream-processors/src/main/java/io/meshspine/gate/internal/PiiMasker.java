@@ -11,6 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import org.apache.avro.util.Utf8;
 import java.util.List;
 
 /**
@@ -25,9 +26,13 @@ public final class PiiMasker {
     private record Step(int position, Masking masking, boolean nullable, boolean text) {
     }
 
+    /** Hashes remembered per thread (see {@link HashCache}): sized for the customers a busy partition repeats. */
+    static final int CACHED_HASHES = 16_384;
+
     private final List<Step> steps;
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> mac;
+    private final ThreadLocal<HashCache> cache = ThreadLocal.withInitial(() -> new HashCache(CACHED_HASHES));
 
     public PiiMasker(Contract contract, byte[] hashKey) {
         Schema schema = contract.avroSchema();
@@ -69,7 +74,7 @@ public final class PiiMasker {
                 continue;
             }
             switch (step.masking()) {
-                case HASH -> record.put(step.position(), hash(value.toString()));
+                case HASH -> record.put(step.position(), cachedHash(value));
                 case REDACT -> record.put(step.position(), step.text() ? REDACTED : null);
                 default -> throw new IllegalStateException("unexpected masking " + step.masking());
             }
@@ -79,6 +84,33 @@ public final class PiiMasker {
 
     public String hash(String value) {
         return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * {@link #hash} of {@code value.toString()}, remembered by the value's bytes: traffic repeats its customers and
+     * accounts, and an HMAC-SHA256 with its hex costs far more than a lookup. The cache is this masker's (one hash key)
+     * and the calling thread's, so it needs no locking; it holds PII values in clear, in memory only, as the records
+     * being masked do.
+     */
+    public String cachedHash(Object value) {
+        byte[] bytes;
+        int length;
+        if (value instanceof Utf8 u) {
+            bytes = u.getBytes();
+            length = u.getByteLength();
+        } else {
+            bytes = value.toString().getBytes(StandardCharsets.UTF_8);
+            length = bytes.length;
+        }
+        HashCache c = cache.get();
+        String hit = c.get(bytes, length);
+        if (hit != null) {
+            return hit;
+        }
+        // Computed as hash() computes it, from the value's text, so a cached and an uncached hash never differ.
+        String hashed = hash(value.toString());
+        c.put(bytes, length, hashed);
+        return hashed;
     }
 
 
