@@ -14,6 +14,7 @@ import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.core.registry.RegistryAccessDeniedException;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.gate.internal.IdentityHasher;
+import io.meshspine.gate.internal.MaskedEncoding;
 import io.meshspine.gate.internal.PiiMasker;
 import io.meshspine.gate.internal.RecordReader;
 import org.apache.avro.Schema;
@@ -63,7 +64,7 @@ public final class ContractGate {
      */
     private record Lane(Contract contract, byte[] contractName, RecordReader reader, PiiMasker masker, long valueId, long keyId,
                         Schema keySchema, boolean keyHasPii, boolean changeEvents, Schema dedupFieldsSchema, String major,
-                        byte[] versionHeader) {
+                        byte[] versionHeader, MaskedEncoding maskedEncoding) {
     }
 
     private final Map<String, List<Lane>> lanesByRawTopic;
@@ -92,12 +93,13 @@ public final class ContractGate {
             // resolution judges the table's row schema against the contract's exactly as it would a plain record.
             boolean changeEvents = c.lane() == io.meshspine.core.contract.Lane.CDC;
             Schema rawReader = changeEvents ? ChangeEvent.envelope(c.avroSchema()) : c.avroSchema();
+            PiiMasker masker = new PiiMasker(c, hashKey);
             lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
                     .add(new Lane(c, c.qualifiedName().getBytes(StandardCharsets.UTF_8), new RecordReader(rawReader),
-                            new PiiMasker(c, hashKey), valueId, keyId, keySchema,
+                            masker, valueId, keyId, keySchema,
                             c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false)),
                             changeEvents, c.dedup().declared() ? fieldsSchema(c) : null, Integer.toString(c.majorVersion()),
-                            SpineHeaders.utf8(c.version())));
+                            SpineHeaders.utf8(c.version()), new MaskedEncoding(c.avroSchema(), masker.maskedPositions())));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -207,8 +209,7 @@ public final class ContractGate {
         if (RuleViolation.anyError(violations)) {
             return reject(stage, in, contract, now, identity, o -> DeadLetter.ruleViolations(o, violations));
         }
-        byte[] productValue = delete ? null
-                : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
+        byte[] productValue = delete ? null : productValue(lane, writerId.getAsLong(), value, record);
         byte[] productKey = key == null ? null : lane.keyHasPii() ? WireFormat.encode(lane.keyId(), lane.keySchema(), maskKey(lane, key))
                 : WireFormat.withHeader(lane.keyId(), keyBody);
         List<String> warnings = warnings(violations);
@@ -227,6 +228,21 @@ public final class ContractGate {
         }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
                 headers, warnings, identity);
+    }
+
+    /**
+     * The masked record under the product schema's id. A record read as written and not transformed differs from its
+     * raw bytes only in its masked fields: those are encoded into the raw body, the rest is copied (see MaskedEncoding).
+     */
+    private byte[] productValue(Lane lane, long writerId, byte[] value, GenericRecord record) {
+        GenericRecord product = lane.masker().mask(transform.apply(lane.contract(), record));
+        if (transform == ProductTransform.NONE && !lane.changeEvents() && lane.reader().readsAsWritten(writerId)) {
+            byte[] spliced = lane.maskedEncoding().encode(lane.valueId(), value, product);
+            if (spliced != null) {
+                return spliced;
+            }
+        }
+        return WireFormat.encode(lane.valueId(), lane.contract().avroSchema(), product);
     }
 
     /** Key fields that are PII are masked in the key too, with the same HMAC, so the key still joins. */
