@@ -34,7 +34,17 @@ final class OutputCount {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                // A topic created a moment ago may not be in this client's metadata yet: asked again until it is.
+                long deadline = System.nanoTime() + SETTLE.toNanos();
+                var found = consumer.partitionsFor(topic);
+                while (found.isEmpty() && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                    found = consumer.partitionsFor(topic);
+                }
+                if (found.isEmpty()) {
+                    throw new IllegalStateException("output topic " + topic + " has no partitions in the broker's metadata");
+                }
+                found.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             }
             return new OutputCount(bootstrap, new HashMap<>(consumer.endOffsets(partitions)));
         }

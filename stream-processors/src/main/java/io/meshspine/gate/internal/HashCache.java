@@ -1,5 +1,7 @@
 package io.meshspine.gate.internal;
 
+import org.apache.avro.util.Utf8;
+
 import java.util.Arrays;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Arrays;
 final class HashCache {
 
     private final byte[][] keys;
-    private final String[] values;
+    private final Utf8[] values;
     /** Per set: which of its two slots was used last. */
     private final boolean[] secondUsedLast;
     private final int setMask;
@@ -20,12 +22,12 @@ final class HashCache {
         int entries = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
         int sets = entries / 2;
         this.keys = new byte[entries][];
-        this.values = new String[entries];
+        this.values = new Utf8[entries];
         this.secondUsedLast = new boolean[sets];
         this.setMask = sets - 1;
     }
 
-    String get(byte[] bytes, int length) {
+    Utf8 get(byte[] bytes, int length) {
         int set = set(bytes, length);
         int slot = set << 1;
         if (matches(keys[slot], bytes, length)) {
@@ -39,7 +41,7 @@ final class HashCache {
         return null;
     }
 
-    void put(byte[] bytes, int length, String value) {
+    void put(byte[] bytes, int length, Utf8 value) {
         int set = set(bytes, length);
         int slot = (set << 1) + (secondUsedLast[set] ? 0 : 1);
         keys[slot] = Arrays.copyOf(bytes, length);

@@ -26,18 +26,21 @@ public final class PiiMasker {
     private record Step(int position, Masking masking, boolean nullable, boolean text) {
     }
 
-    /** Hashes remembered per thread (see {@link HashCache}): sized for the customers a busy partition repeats. */
+    /** Hashes remembered per field and thread (see {@link HashCache}): sized for the customers a busy gate repeats. */
     static final int CACHED_HASHES = 16_384;
 
     private final List<Step> steps;
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> mac;
-    private final ThreadLocal<HashCache> cache = ThreadLocal.withInitial(() -> new HashCache(CACHED_HASHES));
+    /** Per thread, one cache per field position (created on first use), so one field's values never evict another's. */
+    private final PerThread<HashCache[]> caches;
 
     public PiiMasker(Contract contract, byte[] hashKey) {
         Schema schema = contract.avroSchema();
         this.steps = contract.pii().stream().filter(p -> p.masking() != Masking.NONE).map(p -> step(schema, p)).toList();
         this.key = new SecretKeySpec(hashKey, "HmacSHA256");
+        int fields = schema.getFields().size();
+        this.caches = new PerThread<>(() -> new HashCache[fields]);
         this.mac = ThreadLocal.withInitial(this::newMac);
         for (PiiField p : contract.pii()) {
             if (p.masking() == Masking.TOKENIZE) {
@@ -74,7 +77,7 @@ public final class PiiMasker {
                 continue;
             }
             switch (step.masking()) {
-                case HASH -> record.put(step.position(), cachedHash(value));
+                case HASH -> record.put(step.position(), cachedHash(step.position(), value));
                 case REDACT -> record.put(step.position(), step.text() ? REDACTED : null);
                 default -> throw new IllegalStateException("unexpected masking " + step.masking());
             }
@@ -92,12 +95,15 @@ public final class PiiMasker {
     }
 
     /**
-     * {@link #hash} of {@code value.toString()}, remembered by the value's bytes: traffic repeats its customers and
-     * accounts, and an HMAC-SHA256 with its hex costs far more than a lookup. The cache is this masker's (one hash key)
-     * and the calling thread's, so it needs no locking; it holds PII values in clear, in memory only, as the records
-     * being masked do.
+     * {@link #hash} of {@code value.toString()} as a {@link Utf8} (so encoding it copies its bytes, no UTF-8 encoding),
+     * remembered by the value's bytes: traffic repeats its customers and accounts, and an HMAC-SHA256 with its hex costs
+     * far more than a lookup. The caches are this masker's (one hash key), per field of the contract's schema and per
+     * thread, so they need no locking; they hold PII values in clear, in memory only, as the records being masked do.
+     * The returned value is shared: never modified.
+     *
+     * @param field the position of the field in the contract's schema the value is of
      */
-    public String cachedHash(Object value) {
+    public Utf8 cachedHash(int field, Object value) {
         byte[] bytes;
         int length;
         if (value instanceof Utf8 u) {
@@ -107,13 +113,17 @@ public final class PiiMasker {
             bytes = value.toString().getBytes(StandardCharsets.UTF_8);
             length = bytes.length;
         }
-        HashCache c = cache.get();
-        String hit = c.get(bytes, length);
+        HashCache[] perField = caches.get();
+        HashCache c = perField[field];
+        if (c == null) {
+            c = perField[field] = new HashCache(CACHED_HASHES);
+        }
+        Utf8 hit = c.get(bytes, length);
         if (hit != null) {
             return hit;
         }
         // Computed as hash() computes it, from the value's text, so a cached and an uncached hash never differ.
-        String hashed = hash(value.toString());
+        Utf8 hashed = new Utf8(hash(value.toString()));
         c.put(bytes, length, hashed);
         return hashed;
     }
