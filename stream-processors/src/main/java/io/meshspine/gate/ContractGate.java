@@ -251,7 +251,7 @@ public final class ContractGate {
         for (Schema.Field f : lane.keySchema().getFields()) {
             Object v = key.get(f.name());
             boolean hashed = lane.contract().piiField(f.name()).map(p -> p.masking() == io.meshspine.core.contract.Masking.HASH).orElse(false);
-            masked.put(f.name(), hashed && v != null ? lane.masker().cachedHash(lane.contract().avroSchema().getField(f.name()).pos(), v) : v);
+            masked.put(f.name(), hashed && v != null ? lane.masker().hash(v.toString()) : v);
         }
         return masked;
     }

@@ -11,7 +11,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
-import org.apache.avro.util.Utf8;
 import java.util.List;
 
 /**
@@ -26,21 +25,14 @@ public final class PiiMasker {
     private record Step(int position, Masking masking, boolean nullable, boolean text) {
     }
 
-    /** Hashes remembered per field and thread (see {@link HashCache}): sized for the customers a busy gate repeats. */
-    static final int CACHED_HASHES = 16_384;
-
     private final List<Step> steps;
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> mac;
-    /** Per thread, one cache per field position (created on first use), so one field's values never evict another's. */
-    private final PerThread<HashCache[]> caches;
 
     public PiiMasker(Contract contract, byte[] hashKey) {
         Schema schema = contract.avroSchema();
         this.steps = contract.pii().stream().filter(p -> p.masking() != Masking.NONE).map(p -> step(schema, p)).toList();
         this.key = new SecretKeySpec(hashKey, "HmacSHA256");
-        int fields = schema.getFields().size();
-        this.caches = new PerThread<>(() -> new HashCache[fields]);
         this.mac = ThreadLocal.withInitial(this::newMac);
         for (PiiField p : contract.pii()) {
             if (p.masking() == Masking.TOKENIZE) {
@@ -77,7 +69,7 @@ public final class PiiMasker {
                 continue;
             }
             switch (step.masking()) {
-                case HASH -> record.put(step.position(), cachedHash(step.position(), value));
+                case HASH -> record.put(step.position(), hash(value.toString()));
                 case REDACT -> record.put(step.position(), step.text() ? REDACTED : null);
                 default -> throw new IllegalStateException("unexpected masking " + step.masking());
             }
@@ -92,40 +84,6 @@ public final class PiiMasker {
 
     public String hash(String value) {
         return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /**
-     * {@link #hash} of {@code value.toString()} as a {@link Utf8} (so encoding it copies its bytes, no UTF-8 encoding),
-     * remembered by the value's bytes: traffic repeats its customers and accounts, and an HMAC-SHA256 with its hex costs
-     * far more than a lookup. The caches are this masker's (one hash key), per field of the contract's schema and per
-     * thread, so they need no locking; they hold PII values in clear, in memory only, as the records being masked do.
-     * The returned value is shared: never modified.
-     *
-     * @param field the position of the field in the contract's schema the value is of
-     */
-    public Utf8 cachedHash(int field, Object value) {
-        byte[] bytes;
-        int length;
-        if (value instanceof Utf8 u) {
-            bytes = u.getBytes();
-            length = u.getByteLength();
-        } else {
-            bytes = value.toString().getBytes(StandardCharsets.UTF_8);
-            length = bytes.length;
-        }
-        HashCache[] perField = caches.get();
-        HashCache c = perField[field];
-        if (c == null) {
-            c = perField[field] = new HashCache(CACHED_HASHES);
-        }
-        Utf8 hit = c.get(bytes, length);
-        if (hit != null) {
-            return hit;
-        }
-        // Computed as hash() computes it, from the value's text, so a cached and an uncached hash never differ.
-        Utf8 hashed = new Utf8(hash(value.toString()));
-        c.put(bytes, length, hashed);
-        return hashed;
     }
 
 
