@@ -85,6 +85,11 @@ final class BenchCommand {
         @Option(names = "--runs", defaultValue = "1", description = "Interleaved runs of every side; the spread of the ratios is printed (default: ${DEFAULT-VALUE}).")
         int runs;
 
+        @Option(names = "--customers", defaultValue = "10000", description = "Customers the payments come from, each with one account, "
+                + "drawn uniformly: traffic repeats its customers as the lanes' would (0: every payment a new random customer and account; "
+                + "default: ${DEFAULT-VALUE}).")
+        int customers;
+
         @Option(names = "--floor", description = "Also run the pass-through with the gate's dedup store alone (an HMAC identity, a lookup and "
                 + "a remembered identity per record in the gate's own store, no decision): what the store costs by itself.")
         boolean floor;
@@ -115,6 +120,7 @@ final class BenchCommand {
 
                 Path state = TempDirs.create("spine-bench-");
                 List<Map<String, Result>> all = new java.util.ArrayList<>();
+                List<String> mismatches = new java.util.ArrayList<>();
                 try {
                     for (int run = 1; run <= runs; run++) {
                         Map<String, Result> results = new java.util.LinkedHashMap<>();
@@ -128,10 +134,22 @@ final class BenchCommand {
                         results.put("gate", gate(infra, admin, payments, state));
                         all.add(results);
                         print(run, results);
+                        for (var e : results.entrySet()) {
+                            if (e.getValue().output() != warmup + records) {
+                                mismatches.add("run " + run + " " + e.getKey() + ": " + e.getValue().output() + " output records for "
+                                        + (warmup + records) + " in");
+                            }
+                        }
                     }
                     if (runs > 1) {
                         summary(all);
                     }
+                    if (!mismatches.isEmpty()) {
+                        System.out.println("OUTPUT MISMATCH (records lost or doubled): " + String.join("; ", mismatches));
+                        return 1;
+                    }
+                    System.out.printf("output verified: every side wrote exactly one committed record (product or dead letter) per input record, %,d each run%n",
+                            warmup + records);
                 } finally {
                     TempDirs.deleteQuietly(state);
                 }
@@ -164,7 +182,7 @@ final class BenchCommand {
         }
 
         /** CPU time is of the whole JVM (broker, registry client, app): robust to other load on the machine, unlike seconds. */
-        record Result(long records, double seconds, double cpuSeconds) {
+        record Result(long records, double seconds, double cpuSeconds, long output) {
             double recordsPerSecond() {
                 return records / seconds;
             }
@@ -185,11 +203,23 @@ final class BenchCommand {
             long bytes = 0;
             Instant at = Instant.now().minusSeconds(3600);
             java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            java.util.SplittableRandom who = new java.util.SplittableRandom(11);
+            String[] customerIds = new String[customers];
+            String[] accounts = new String[customers];
+            for (int c = 0; c < customers; c++) {
+                customerIds[c] = "C" + (100_000 + c);
+                accounts[c] = String.format("062-%03d %08d", c % 1000, (c * 7_919L) % 100_000_000);
+            }
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144,
                     ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < count; i++) {
                     var r = samples.valid(i, at);
+                    if (customers > 0) {
+                        int c = who.nextInt(customers);
+                        r.put("customer_id", customerIds[c]);
+                        r.put("account_number", accounts[c]);
+                    }
                     if (random.nextDouble() < badShare) {
                         r.put("amount", SamplePayments.money("0.00"));
                         r.put("fee_amount", null);
@@ -213,7 +243,7 @@ final class BenchCommand {
             String out = newTopic(admin, "bench-pass-through-out-");
             StreamsBuilder builder = new StreamsBuilder();
             builder.stream(in, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())).to(out, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
-            return runApp(infra, admin, in, builder.build(), "bench-pass-", state);
+            return runApp(infra, admin, in, builder.build(), "bench-pass-", state, List.of(out));
         }
 
         private String newTopic(Admin admin, String prefix) throws Exception {
@@ -234,7 +264,7 @@ final class BenchCommand {
             topology.addStateStore(PreCommitStore.around(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("dedup"), Serdes.Bytes(),
                     Serdes.ByteArray()).withCachingEnabled()), "dedup");
             topology.addSink("out", out, new ByteArraySerializer(), new ByteArraySerializer(), "dedup");
-            return runApp(infra, admin, in, topology, "bench-store-", state);
+            return runApp(infra, admin, in, topology, "bench-store-", state, List.of(out));
         }
 
         /** The gate processor's store traffic, shape for shape, around a byte copy. */
@@ -283,7 +313,7 @@ final class BenchCommand {
                     .defaultBranch(org.apache.kafka.streams.kstream.Branched.as("invalid"));
             branches.get("peer-valid").to(out, Produced.with(Serdes.ByteArray(), avro));
             branches.get("peer-invalid").to(dlq, Produced.with(Serdes.ByteArray(), avro));
-            return runApp(infra, admin, payments.rawTopic(), builder.build(), "bench-peer-", state);
+            return runApp(infra, admin, payments.rawTopic(), builder.build(), "bench-peer-", state, List.of(out, dlq));
         }
 
         /** The payments contract's error rules, hand-written (the currency list is the contract's own). */
@@ -334,7 +364,8 @@ final class BenchCommand {
             }
         }
 
-        private Result runApp(SpineInfrastructure infra, Admin admin, String in, Topology topology, String appPrefix, Path state) throws Exception {
+        private Result runApp(SpineInfrastructure infra, Admin admin, String in, Topology topology, String appPrefix, Path state,
+                              List<String> outputs) throws Exception {
             String app = appPrefix + UUID.randomUUID();
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
@@ -346,9 +377,10 @@ final class BenchCommand {
             p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
             // The same producer settings as the gate's, so the sides differ only in what they do per record.
             ContractGateService.producerTuning().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
+            OutputCount output = OutputCount.from(infra.kafka().bootstrapServers(), outputs);
             try (KafkaStreams streams = new KafkaStreams(topology, p)) {
                 streams.start();
-                return measure(admin, app, in);
+                return measure(admin, app, in, output);
             }
         }
 
@@ -357,19 +389,23 @@ final class BenchCommand {
                     CommonSettings.REGISTRY_URL.key(), infra.registry().registryUrl(), GateSettings.HASH_KEY.key(), "bench-hash-key-0123456789abcdef",
                     GateSettings.STATE_DIR.key(), state.resolve("gate-" + UUID.randomUUID()).toString(), GateSettings.APPLICATION_ID.key(), "bench-gate-" + UUID.randomUUID(),
                     GateSettings.STREAM_THREADS.key(), Integer.toString(threads)));
+            // The product topic and the DLQ are the same in every run: counted from where they ended before this one.
+            OutputCount output = OutputCount.from(infra.kafka().bootstrapServers(), List.of(payments.productTopic(), Topics.DLQ));
             try (ContractGateService gate = ContractGateService.start(config, ContractCatalog.of(List.of(payments)),
                     new SimpleMeterRegistry(), ProductTransform.NONE)) {
-                return measure(admin, config.applicationId(), payments.rawTopic());
+                return measure(admin, config.applicationId(), payments.rawTopic(), output);
             }
         }
 
         /** Times the measured records: from the moment the warm-up records are committed to the moment all are. */
-        private Result measure(Admin admin, String group, String topic) throws Exception {
+        private Result measure(Admin admin, String group, String topic, OutputCount output) throws Exception {
             awaitCommitted(admin, group, topic, warmup);
             long start = System.nanoTime();
             double cpu = processCpuSeconds();
             awaitCommitted(admin, group, topic, (long) warmup + records);
-            return new Result(records, (System.nanoTime() - start) / 1e9, processCpuSeconds() - cpu);
+            Result timed = new Result(records, (System.nanoTime() - start) / 1e9, processCpuSeconds() - cpu, 0);
+            // After the clock: the committed output, read back (read_committed), must be one record per input record.
+            return new Result(timed.records(), timed.seconds(), timed.cpuSeconds(), output.await(warmup + records));
         }
 
         private static void awaitCommitted(Admin admin, String group, String topic, long target) throws Exception {

@@ -14,6 +14,7 @@ import io.meshspine.core.registry.ContractRegistrar;
 import io.meshspine.core.registry.RegistryAccessDeniedException;
 import io.meshspine.core.registry.RegistryUnavailableException;
 import io.meshspine.gate.internal.IdentityHasher;
+import io.meshspine.gate.internal.MaskedEncoding;
 import io.meshspine.gate.internal.PiiMasker;
 import io.meshspine.gate.internal.RecordReader;
 import org.apache.avro.Schema;
@@ -57,8 +58,13 @@ public final class ContractGate {
     public record RawRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, Headers headers) {
     }
 
+    /**
+     * One contract major version as the gate applies it, with what every record of it needs worked out once: the name
+     * and version as header bytes, the major version as the {@code spine.contract-version} header names it.
+     */
     private record Lane(Contract contract, byte[] contractName, RecordReader reader, PiiMasker masker, long valueId, long keyId,
-                        Schema keySchema, boolean keyHasPii, boolean changeEvents, Schema dedupFieldsSchema) {
+                        Schema keySchema, boolean keyHasPii, boolean changeEvents, Schema dedupFieldsSchema, String major,
+                        byte[] versionHeader, MaskedEncoding maskedEncoding) {
     }
 
     private final Map<String, List<Lane>> lanesByRawTopic;
@@ -87,11 +93,13 @@ public final class ContractGate {
             // resolution judges the table's row schema against the contract's exactly as it would a plain record.
             boolean changeEvents = c.lane() == io.meshspine.core.contract.Lane.CDC;
             Schema rawReader = changeEvents ? ChangeEvent.envelope(c.avroSchema()) : c.avroSchema();
+            PiiMasker masker = new PiiMasker(c, hashKey);
             lanes.computeIfAbsent(c.rawTopic(), t -> new ArrayList<>())
                     .add(new Lane(c, c.qualifiedName().getBytes(StandardCharsets.UTF_8), new RecordReader(rawReader),
-                            new PiiMasker(c, hashKey), valueId, keyId, keySchema,
+                            masker, valueId, keyId, keySchema,
                             c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false)),
-                            changeEvents, c.dedup().declared() ? fieldsSchema(c) : null));
+                            changeEvents, c.dedup().declared() ? fieldsSchema(c) : null, Integer.toString(c.majorVersion()),
+                            SpineHeaders.utf8(c.version()), new MaskedEncoding(c.avroSchema(), masker.maskedPositions())));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -201,12 +209,11 @@ public final class ContractGate {
         if (RuleViolation.anyError(violations)) {
             return reject(stage, in, contract, now, identity, o -> DeadLetter.ruleViolations(o, violations));
         }
-        byte[] productValue = delete ? null
-                : WireFormat.encode(lane.valueId(), contract.avroSchema(), lane.masker().mask(transform.apply(contract, record)));
+        byte[] productValue = delete ? null : productValue(lane, writerId.getAsLong(), value, record);
         byte[] productKey = key == null ? null : lane.keyHasPii() ? WireFormat.encode(lane.keyId(), lane.keySchema(), maskKey(lane, key))
                 : WireFormat.withHeader(lane.keyId(), keyBody);
-        List<String> warnings = violations.stream().filter(v -> v.severity() == Severity.WARN).map(RuleViolation::ruleId).toList();
-        Headers headers = productHeaders(in.headers(), contract, warnings);
+        List<String> warnings = warnings(violations);
+        Headers headers = productHeaders(in.headers(), lane, warnings);
         headers.add(SpineHeaders.RAW_OFFSET, SpineHeaders.utf8(in.partition() + ":" + in.offset()));
         if (op != null) {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
@@ -221,6 +228,21 @@ public final class ContractGate {
         }
         return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
                 headers, warnings, identity);
+    }
+
+    /**
+     * The masked record under the product schema's id. A record read as written and not transformed differs from its
+     * raw bytes only in its masked fields: those are encoded into the raw body, the rest is copied (see MaskedEncoding).
+     */
+    private byte[] productValue(Lane lane, long writerId, byte[] value, GenericRecord record) {
+        GenericRecord product = lane.masker().mask(transform.apply(lane.contract(), record));
+        if (transform == ProductTransform.NONE && !lane.changeEvents() && lane.reader().readsAsWritten(writerId)) {
+            byte[] spliced = lane.maskedEncoding().encode(lane.valueId(), value, product);
+            if (spliced != null) {
+                return spliced;
+            }
+        }
+        return WireFormat.encode(lane.valueId(), lane.contract().avroSchema(), product);
     }
 
     /** Key fields that are PII are masked in the key too, with the same HMAC, so the key still joins. */
@@ -242,8 +264,14 @@ public final class ContractGate {
         if (targetMajor == null) {
             return lanes.get(0);
         }
-        String major = targetMajor.contains(".") ? targetMajor.substring(0, targetMajor.indexOf('.')) : targetMajor;
-        return lanes.stream().filter(l -> Integer.toString(l.contract().majorVersion()).equals(major)).findFirst().orElse(null);
+        int dot = targetMajor.indexOf('.');
+        String major = dot >= 0 ? targetMajor.substring(0, dot) : targetMajor;
+        for (Lane l : lanes) {
+            if (l.major().equals(major)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /**
@@ -291,7 +319,21 @@ public final class ContractGate {
         return bytes;
     }
 
-    private static Headers productHeaders(Headers in, Contract contract, List<String> warnings) {
+    /** The ids of the warn rules a passing record broke; most records break none. */
+    private static List<String> warnings(List<RuleViolation> violations) {
+        if (violations.isEmpty()) {
+            return List.of();
+        }
+        List<String> warnings = new ArrayList<>(violations.size());
+        for (RuleViolation v : violations) {
+            if (v.severity() == Severity.WARN) {
+                warnings.add(v.ruleId());
+            }
+        }
+        return warnings;
+    }
+
+    private static Headers productHeaders(Headers in, Lane lane, List<String> warnings) {
         RecordHeaders out = new RecordHeaders();
         for (Header h : in) {
             if (SpineHeaders.PASSED_TO_PRODUCTS.contains(h.key())) {
@@ -301,8 +343,9 @@ public final class ContractGate {
         if (out.lastHeader(SpineHeaders.CORRELATION_ID) == null) {
             out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()));
         }
-        out.add(SpineHeaders.CONTRACT, SpineHeaders.utf8(contract.qualifiedName()));
-        out.add(SpineHeaders.CONTRACT_VERSION, SpineHeaders.utf8(contract.version()));
+        // Shared arrays: header values are only read, by the producer that writes them.
+        out.add(SpineHeaders.CONTRACT, lane.contractName());
+        out.add(SpineHeaders.CONTRACT_VERSION, lane.versionHeader());
         if (!warnings.isEmpty()) {
             out.add(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings)));
         }

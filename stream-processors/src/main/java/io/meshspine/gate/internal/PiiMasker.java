@@ -77,6 +77,11 @@ public final class PiiMasker {
         return record;
     }
 
+    /** The positions of the top-level fields {@link #mask} may change. */
+    public int[] maskedPositions() {
+        return steps.stream().mapToInt(Step::position).toArray();
+    }
+
     public String hash(String value) {
         return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
     }

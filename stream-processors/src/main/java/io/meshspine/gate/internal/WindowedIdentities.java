@@ -41,6 +41,9 @@ public final class WindowedIdentities {
     private final long sliceMillis;
     private final TreeMap<Long, IdentitySet> slices = new TreeMap<>();
     private final Map<Long, Long> nextSequence = new TreeMap<>();
+    /** The slice {@link #slice} found last (null after any change of the slices), and its start. */
+    private IdentitySet lastSlice;
+    private long lastSliceStart;
     /** The slices oldest first, as arrays: the lookup on every record walks these, not the map. */
     private IdentitySet[] live = new IdentitySet[0];
     private long[] liveStarts = new long[0];
@@ -157,16 +160,23 @@ public final class WindowedIdentities {
     }
 
     private IdentitySet slice(long start) {
+        // Every record of a slice's span lands in the same slice: the last one found answers without a map lookup.
+        if (start == lastSliceStart && lastSlice != null) {
+            return lastSlice;
+        }
         IdentitySet set = slices.get(start);
         if (set == null) {
             set = new IdentitySet();
             slices.put(start, set);
             refreshLive();
         }
+        lastSliceStart = start;
+        lastSlice = set;
         return set;
     }
 
     private void refreshLive() {
+        lastSlice = null;
         live = slices.values().toArray(IdentitySet[]::new);
         liveStarts = slices.keySet().stream().mapToLong(Long::longValue).toArray();
     }

@@ -54,6 +54,7 @@ final class CelRules {
 
     private final Cel cel;
     private final Map<String, Variable> variables;
+    private final Map<String, FieldAccessor> fields;
 
     CelRules(Schema schema) {
         CelBuilder builder = CelFactory.standardCelBuilder()
@@ -73,19 +74,61 @@ final class CelRules {
         }
         this.cel = builder.build();
         this.variables = Map.copyOf(vars);
+        Map<String, FieldAccessor> accessors = new HashMap<>();
+        vars.forEach((name, v) -> accessors.put(name, v.accessor()));
+        this.fields = Map.copyOf(accessors);
     }
 
+    /**
+     * The rule as it runs: simple expressions are answered in plain Java ({@link CelShortcut}), with CEL deciding
+     * whatever the shortcut cannot; any other expression is CEL's alone.
+     */
     CompiledRule compile(QualityRule.Cel rule) throws RuleTypeException {
-        CelRuntime.Program program;
+        CelAbstractSyntaxTree ast = check(rule);
+        CompiledRule interpreted = interpreted(rule, ast);
+        Optional<CelShortcut> shortcut = CelShortcut.of(ast.getExpr(), fields);
+        if (shortcut.isEmpty()) {
+            return interpreted;
+        }
+        CelShortcut fast = shortcut.get();
+        RuleViolation isFalse = isFalse(rule);
+        return (record, now) -> switch (fast.test(record)) {
+            case CelShortcut.TRUE -> null;
+            case CelShortcut.FALSE -> isFalse;
+            default -> interpreted.check(record, now);
+        };
+    }
+
+    /** The rule evaluated by CEL's interpreter alone, shortcut or not: what the shortcut is held to. */
+    CompiledRule interpreted(QualityRule.Cel rule) throws RuleTypeException {
+        return interpreted(rule, check(rule));
+    }
+
+    /** Whether the rule's expression is answered by {@link CelShortcut}. */
+    boolean hasShortcut(QualityRule.Cel rule) throws RuleTypeException {
+        return CelShortcut.of(check(rule).getExpr(), fields).isPresent();
+    }
+
+    private CelAbstractSyntaxTree check(QualityRule.Cel rule) throws RuleTypeException {
         try {
-            CelAbstractSyntaxTree ast = cel.compile(rule.expression()).getAst();
-            program = cel.createProgram(ast);
+            return cel.compile(rule.expression()).getAst();
         } catch (CelValidationException e) {
             throw new RuleTypeException(null, "cel rule '" + rule.id() + "' does not compile: " + e.getMessage());
+        }
+    }
+
+    private static RuleViolation isFalse(QualityRule.Cel rule) {
+        return new RuleViolation(rule.id(), rule.severity(), null, "expression is false: " + rule.expression());
+    }
+
+    private CompiledRule interpreted(QualityRule.Cel rule, CelAbstractSyntaxTree ast) throws RuleTypeException {
+        CelRuntime.Program program;
+        try {
+            program = cel.createProgram(ast);
         } catch (dev.cel.common.CelException e) {
             throw new RuleTypeException(null, "cel rule '" + rule.id() + "' cannot be planned: " + e.getMessage());
         }
-        RuleViolation isFalse = new RuleViolation(rule.id(), rule.severity(), null, "expression is false: " + rule.expression());
+        RuleViolation isFalse = isFalse(rule);
         Map<String, Variable> vars = variables;
         return (record, now) -> {
             CelVariableResolver resolver = name -> {
