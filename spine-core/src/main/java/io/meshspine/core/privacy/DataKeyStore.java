@@ -80,6 +80,18 @@ public final class DataKeyStore implements AutoCloseable {
      * by {@link #keyFor} while the cache is fresh.
      */
     private final Map<String, DataKey> current = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The current key by scope as the writers name it, in front of {@link #current}: a hit saves the scope's HMAC (a
+     * SHA-256 HMAC and its hex per row on every writer lane, as much as the row's three seals). An entry holds the
+     * {@link #currentRemovals} count it was made under and is used only while that count stands: every removal from
+     * {@link #current} (an erasure, a failed key) counts after it removes, so an entry made before sees the new count.
+     */
+    private final Map<KeyScope, ScopedKey> byScope = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int BY_SCOPE_MAX = 1 << 16;
+    private volatile long currentRemovals;
+
+    private record ScopedKey(DataKey key, long removals) {
+    }
     /** The record key of each key id's event. */
     private final Map<String, String> recordKeyById = new HashMap<>();
     /** When the cache last caught up with the topic (clock millis); read without the lock by {@link #keyFor}. */
@@ -159,17 +171,40 @@ public final class DataKeyStore implements AutoCloseable {
 
     /** The key new values of a scope are encrypted with: this store's current one, else a live one from the topic, else a new one. */
     public DataKey keyFor(KeyScope scope) {
+        long removals = currentRemovals;
+        boolean fresh = !stale();
+        if (fresh) {
+            ScopedKey cached = byScope.get(scope);
+            if (cached != null && cached.removals() == removals) {
+                return cached.key();
+            }
+        }
         // The HMAC is per row on the sink's writer lanes: computed before taking the store's lock, not under it.
         String scopeHash = hasher.hash(scope);
-        if (!stale()) {
+        if (fresh) {
             // An erasure applied by a catch-up removes its scope's entry under the lock; a lookup racing it gets the
             // key it would have got a moment earlier under the lock, as before.
             DataKey key = current.get(scopeHash);
             if (key != null) {
+                remember(scope, key, removals);
                 return key;
             }
         }
-        return keyFor(scopeHash, scope.domain());
+        DataKey key = keyFor(scopeHash, scope.domain());
+        remember(scope, key, removals);
+        return key;
+    }
+
+    private void remember(KeyScope scope, DataKey key, long removals) {
+        if (byScope.size() >= BY_SCOPE_MAX) {
+            byScope.clear();
+        }
+        byScope.put(scope, new ScopedKey(key, removals));
+    }
+
+    /** After every removal from {@link #current}: entries of {@link #byScope} made before it are no longer used. */
+    private void countCurrentRemoval() {
+        currentRemovals++;
     }
 
     private synchronized DataKey keyFor(String scopeHash, String domain) {
@@ -287,6 +322,7 @@ public final class DataKeyStore implements AutoCloseable {
         write(written);
         ids.forEach(unwrapped::remove);
         current.remove(scopeHash);
+        countCurrentRemoval();
         LOG.info("data keys destroyed domain={} scope={} keys={} erasure={}", scope.domain(), scopeHash, ids.size(), erasureId);
         return ids;
     }
@@ -389,6 +425,7 @@ public final class DataKeyStore implements AutoCloseable {
     private synchronized void forget(DataKey key) {
         unwrapped.remove(key.keyId());
         current.remove(key.scopeHash(), key);
+        countCurrentRemoval();
         sentNotReadBack.remove(key.scopeHash() + "/" + key.keyId());
         removeEvent(key.scopeHash() + "/" + key.keyId());
         recordKeyById.remove(key.keyId());
@@ -471,6 +508,7 @@ public final class DataKeyStore implements AutoCloseable {
             DataKey now = current.get(d.scopeHash());
             if (now != null && now.keyId().equals(d.keyId())) {
                 current.remove(d.scopeHash());
+                countCurrentRemoval();
             }
         }
     }
