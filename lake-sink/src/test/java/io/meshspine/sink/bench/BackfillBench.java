@@ -1,7 +1,6 @@
 package io.meshspine.sink.bench;
 
 import io.meshspine.core.avro.RegistrySchemas;
-import io.meshspine.core.avro.WireFormat;
 import io.meshspine.core.contract.Contract;
 import io.meshspine.core.contract.ContractCatalog;
 import io.meshspine.core.registry.ApicurioClient;
@@ -19,10 +18,9 @@ import io.meshspine.sink.MaintenancePolicy;
 import io.meshspine.sink.SinkConfig;
 import io.meshspine.sink.SinkService;
 import io.meshspine.testkit.ContractFixtures;
-import io.meshspine.testkit.SamplePayments;
 import io.meshspine.testkit.SpineTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,11 +28,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -129,39 +125,19 @@ public final class BackfillBench {
     private static long produce(SpineTestKit kit, Contract contract, long records) {
         RegistrySchemas registry = new RegistrySchemas(new ApicurioClient(kit.registryUrl()));
         long writerId = registry.contentIdFor(contract.domain(), ContractRegistrar.valueArtifact(contract.rawTopic()), contract.avroSchema());
-        SamplePayments samples = new SamplePayments(contract.avroSchema());
         Map<String, Object> config = new HashMap<>(kit.producerConfig());
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        Instant base = Instant.parse("2025-05-01T00:00:00Z");
-        long passing = 0;
+        BenchPayments payments = new BenchPayments(contract, writerId, records);
         long start = System.nanoTime();
         try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            byte[] previous = null;
-            byte[] previousKey = null;
-            for (long i = 0; i < records; i++) {
-                byte[] key;
-                byte[] value;
-                if (i % 100 == 99 && previous != null) {
-                    key = previousKey;
-                    value = previous;
-                } else {
-                    GenericRecord r = samples.valid(i, base.plusSeconds(i * 2));
-                    if (i % 50 == 7) {
-                        r.put("currency", "XXY"); // not ISO 4217: the currency rule refuses it
-                    }
-                    key = r.get("transaction_id").toString().getBytes(StandardCharsets.UTF_8);
-                    value = WireFormat.encode(writerId, contract.avroSchema(), r);
-                    if (i % 50 != 7) {
-                        passing++;
-                        previous = value;
-                        previousKey = key;
-                    }
-                }
-                producer.send(new ProducerRecord<>(contract.rawTopic(), key, value));
+            while (payments.hasNext()) {
+                ConsumerRecord<byte[], byte[]> r = payments.next();
+                producer.send(new ProducerRecord<>(contract.rawTopic(), r.key(), r.value()));
             }
             producer.flush();
         }
+        long passing = payments.passing();
         System.out.printf("produced %,d raw payments (%,d pass) in %.1f s%n", records, passing, (System.nanoTime() - start) / 1e9);
         return passing;
     }

@@ -14,9 +14,9 @@ import java.util.Iterator;
 import java.util.Optional;
 
 /**
- * The backfill benchmarks' raw payments as {@link BackfillBench} produces them (one in 50 refused by the currency rule,
- * one in 100 a re-send of the record before it), as consumer records of raw partition 0, for a Bronze table written
- * directly with {@link io.meshspine.sink.internal.BronzeFixture}. {@link #passing()} counts the records the contract
+ * The backfill benchmarks' raw payments (one in 50 refused by the currency rule, one in 100 a re-send of the record
+ * before it), as consumer records of raw partition 0: {@link BackfillBench} produces them to the raw topic, the memory
+ * and Spark benches write them into Bronze directly with {@link io.meshspine.sink.internal.BronzeFixture}. {@link #passing()} counts the records the contract
  * passes among those handed out so far.
  */
 final class BenchPayments implements Iterator<ConsumerRecord<byte[], byte[]>> {

@@ -2,10 +2,8 @@ package io.meshspine.core.avro;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.OptionalLong;
@@ -62,48 +60,13 @@ public final class WireFormat {
         return write(schema, record, true, contentId);
     }
 
-    /**
-     * Per-thread output buffer and buffered encoder, reused: the gate encodes two or three records per input record,
-     * and ByteArrayOutputStream's synchronized byte-at-a-time writes showed in its profile.
-     */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    private static final class Scratch extends ByteArrayOutputStream {
-        BinaryEncoder encoder;
-
-        Scratch() {
-            super(512);
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            buf[count++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, buf, count, len);
-            count += len;
-        }
-
-        private void ensure(int more) {
-            if (count + more > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
-            }
-        }
-    }
+    private static final ThreadLocal<EncodingBuffer> SCRATCH = ThreadLocal.withInitial(EncodingBuffer::new);
 
     private static byte[] write(Schema schema, Object record, boolean header, long contentId) {
-        Scratch out = SCRATCH.get();
+        EncodingBuffer out = SCRATCH.get();
         out.reset();
         if (header) {
-            out.write(MAGIC);
-            out.write((int) (contentId >>> 24));
-            out.write((int) (contentId >>> 16));
-            out.write((int) (contentId >>> 8));
-            out.write((int) contentId);
+            out.writeHeader(contentId);
         }
         try {
             out.encoder = EncoderFactory.get().binaryEncoder(out, out.encoder);

@@ -4,11 +4,9 @@ import io.meshspine.core.avro.WireFormat;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
@@ -51,12 +49,8 @@ public final class MaskedEncoding {
         if (!spans.ends(wire, WireFormat.HEADER_LENGTH, ends)) {
             return null;
         }
-        out.count = 0;
-        out.write(WireFormat.MAGIC);
-        out.write((int) (contentId >>> 24));
-        out.write((int) (contentId >>> 16));
-        out.write((int) (contentId >>> 8));
-        out.write((int) contentId);
+        out.reset();
+        out.writeHeader(contentId);
         int copied = WireFormat.HEADER_LENGTH;
         try {
             for (int i = 0; i < masked.length; i++) {
@@ -71,37 +65,15 @@ public final class MaskedEncoding {
             throw new UncheckedIOException(e);
         }
         out.write(wire, copied, wire.length - copied);
-        return Arrays.copyOf(out.buf, out.count);
+        return out.toByteArray();
     }
 
-    /** A growable buffer and its encoder, per thread. */
-    private static final class Scratch extends OutputStream {
+    /** The buffer, its encoder and the field ends of the raw body, per thread. */
+    private static final class Scratch extends io.meshspine.core.avro.EncodingBuffer {
         final int[] ends;
-        byte[] buf = new byte[512];
-        int count;
-        BinaryEncoder encoder;
 
         Scratch(int fields) {
             this.ends = new int[fields];
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            buf[count++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, buf, count, len);
-            count += len;
-        }
-
-        private void ensure(int more) {
-            if (count + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
-            }
         }
     }
 }
