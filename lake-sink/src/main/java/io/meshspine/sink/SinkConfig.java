@@ -32,11 +32,14 @@ import java.util.Objects;
  *                         key back; compaction drops older tombstones
  * @param kafkaClient      every other Kafka client property ({@code kafka.*} without the prefix: TLS, SASL), given to
  *                         every client the sink makes; may hold secrets, only its keys are printed
+ * @param instanceId       static group membership id of this instance (null: dynamic membership): a restarted sink
+ *                         with the same id takes its partitions back at once instead of waiting out the killed one's
+ *                         session (45 s)
  */
 public record SinkConfig(String bootstrapServers, String registryUrl, String lakeRoot, String groupId, BatchTrigger trigger,
                          Map<String, BatchTrigger> tableTriggers, Duration pollTimeout, Map<String, String> hadoop, MaintenancePolicy maintenance,
                          boolean singleWriter, PrivacyConfig privacy, LineageConfig lineage, Duration tombstoneRetention,
-                         Map<String, Object> kafkaClient) {
+                         Map<String, Object> kafkaClient, String instanceId) {
 
     public static final String DEFAULT_GROUP_ID = "spine-lake-sink";
     public static final String DEFAULT_LAKE_ROOT = "./lake";
@@ -73,52 +76,57 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
     public static SinkConfig defaults(String bootstrapServers, String registryUrl) {
         return new SinkConfig(bootstrapServers, registryUrl, DEFAULT_LAKE_ROOT, DEFAULT_GROUP_ID, BatchTrigger.DEFAULT, Map.of(),
                 Duration.ofMillis(200), Map.of(), MaintenancePolicy.DEFAULT, false,
-                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE, io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION, Map.of());
+                PrivacyConfig.DEMO.withEncryptBronze(false), LineageConfig.NONE, io.meshspine.sink.internal.Tombstones.DEFAULT_RETENTION, Map.of(), null);
     }
 
     public SinkConfig withLakeRoot(String root) {
-        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, root, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withGroupId(String id) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, id, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withTrigger(BatchTrigger t) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, t, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withTableTriggers(Map<String, BatchTrigger> triggers) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, triggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withHadoop(Map<String, String> settings) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, settings, maintenance, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withMaintenance(MaintenancePolicy policy) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, policy, singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withSingleWriter(boolean single) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, single, privacy, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withPrivacy(PrivacyConfig p) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, p, lineage, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withLineage(LineageConfig l) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l, tombstoneRetention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, l, tombstoneRetention, kafkaClient, instanceId);
     }
 
     public SinkConfig withTombstoneRetention(Duration retention) {
-        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, retention, kafkaClient);
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance, singleWriter, privacy, lineage, retention, kafkaClient, instanceId);
     }
 
     public SinkConfig withKafkaClient(Map<String, ?> properties) {
         return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance,
-                singleWriter, privacy, lineage, tombstoneRetention, Map.copyOf(properties));
+                singleWriter, privacy, lineage, tombstoneRetention, Map.copyOf(properties), instanceId);
+    }
+
+    public SinkConfig withInstanceId(String id) {
+        return new SinkConfig(bootstrapServers, registryUrl, lakeRoot, groupId, trigger, tableTriggers, pollTimeout, hadoop, maintenance,
+                singleWriter, privacy, lineage, tombstoneRetention, kafkaClient, id);
     }
 
     /** What every Kafka client of the sink starts from: the cluster and the operator's {@code kafka.*} settings. */
@@ -149,6 +157,6 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
                 + ", groupId=" + groupId + ", trigger=" + trigger + ", tableTriggers=" + tableTriggers + ", pollTimeout="
                 + pollTimeout + ", hadoopKeys=" + hadoop.keySet() + ", maintenance=" + maintenance + ", singleWriter=" + singleWriter
                 + ", privacy=" + privacy + ", lineage=" + lineage.transport().configValue() + ", tombstoneRetention=" + tombstoneRetention
-                + ", kafkaClientKeys=" + kafkaClient.keySet() + "]";
+                + ", kafkaClientKeys=" + kafkaClient.keySet() + ", instanceId=" + instanceId + "]";
     }
 }

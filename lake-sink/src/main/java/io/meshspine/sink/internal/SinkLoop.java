@@ -348,6 +348,9 @@ public final class SinkLoop implements Runnable {
     private Map<String, Object> consumerProperties() {
         Map<String, Object> p = config.clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        if (config.instanceId() != null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        }
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + UUID.randomUUID().toString().substring(0, 8));
         // Only what producers committed: aborted gate transactions never reach the lake.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

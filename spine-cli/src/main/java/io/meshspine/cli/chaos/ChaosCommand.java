@@ -299,6 +299,8 @@ public final class ChaosCommand implements Callable<Integer> {
                 keys.put("sink.lake", lake.toString());
                 // Small batches, so Silver grows while faults hit it (the shipped default waits up to 30 s).
                 keys.put("sink.batch.max-latency", "2s");
+                // Static membership, as for the gate: a restarted sink is assigned its partitions at once.
+                keys.put("sink.instance-id", "chaos-sink-" + run);
             }
             case "ingest" -> {
                 keys.put("cdc.postgres.host", postgres.substring(0, postgres.lastIndexOf(':')));
