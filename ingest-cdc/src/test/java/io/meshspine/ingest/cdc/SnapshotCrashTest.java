@@ -50,17 +50,21 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SpineExtension.class)
 class SnapshotCrashTest {
 
-    /** Seeded into a table that is killed mid-snapshot: more than the engine's first batch (2,048 rows). */
-    private static final int SEEDED = 5_000;
+    /**
+     * Seeded into a table that is killed mid-snapshot: many times the engine's first batch (2,048 rows), so that on a
+     * quiet machine the snapshot still runs for seconds after its first stored offset (5,000 rows were read whole within
+     * the first 500 ms flush interval in a quiet CI run, and the kill came after the snapshot).
+     */
+    private static final int SEEDED = 20_000;
     /**
      * Past the first batch, and the kill also waits for a stored offset marking the snapshot running. Smaller tables
      * (with smaller batches) were tried: on a quiet machine their snapshot can end before the first offset is stored.
      */
     private static final int KILL_AT = 2_500;
 
-    /** The lane's settings, the same in the child and in the restarted lane: offsets stored every 500 ms. */
+    /** The lane's settings, the same in the child and in the restarted lane: offsets stored every 100 ms. */
     static CdcConfig config(String bootstrap, String registry, String database, Duration heartbeat, List<Contract> contracts) {
-        CdcConfig config = CdcConfig.defaults(bootstrap, registry).withOffsetFlushInterval(Duration.ofMillis(500))
+        CdcConfig config = CdcConfig.defaults(bootstrap, registry).withOffsetFlushInterval(Duration.ofMillis(100))
                 .withHeartbeatInterval(heartbeat);
         for (Contract c : contracts) {
             config = config.withDatabase(c.id(), database);
