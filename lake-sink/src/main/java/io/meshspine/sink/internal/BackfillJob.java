@@ -763,7 +763,9 @@ public final class BackfillJob {
             if (f == null) {
                 Map<String, String> pv = new LinkedHashMap<>();
                 spec.partitionColumn().ifPresent(col -> pv.put(col, value));
-                f = parquet.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), prefix, pv, spec.rowSchema(), spec.keyColumns());
+                // As the live sink's Silver lanes: no dictionary for the key nor for hashed PII (random-looking, unique per subject).
+                f = parquet.open(spec.path(), ParquetFiles.partitionDir(spec.partitionColumn(), value), prefix, pv, spec.rowSchema(),
+                        ParquetFiles.plainColumns(spec.contract(), spec.rowSchema()));
                 open.put(value, f);
             }
             f.write(row);
