@@ -131,9 +131,7 @@ public record SinkConfig(String bootstrapServers, String registryUrl, String lak
 
     /** What every Kafka client of the sink starts from: the cluster and the operator's {@code kafka.*} settings. */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> p = new java.util.HashMap<>(kafkaClient);
-        p.put("bootstrap.servers", bootstrapServers);
-        return p;
+        return io.meshspine.core.config.CommonSettings.kafkaClient(bootstrapServers, kafkaClient);
     }
 
     /** Vacuum beside the sink must not delete files a batch may still commit: refuse a retention under the trigger's floor. */

@@ -156,9 +156,7 @@ public record CdcConfig(String bootstrapServers, String registryUrl, SourceConne
 
     /** What every Kafka client of the lane starts from: the cluster and the operator's {@code kafka.*} settings. */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> p = new HashMap<>(kafkaClient);
-        p.put("bootstrap.servers", bootstrapServers);
-        return p;
+        return io.meshspine.core.config.CommonSettings.kafkaClient(bootstrapServers, kafkaClient);
     }
 
     /** The server of the contract's connector family. */

@@ -114,8 +114,6 @@ public record FileLaneConfig(Path landingRoot, String bootstrapServers, String r
 
     /** What every Kafka client of the lane starts from: the cluster and the operator's {@code kafka.*} settings. */
     public java.util.Map<String, Object> clientProperties() {
-        java.util.Map<String, Object> p = new java.util.HashMap<>(kafkaClient);
-        p.put("bootstrap.servers", bootstrapServers);
-        return p;
+        return io.meshspine.core.config.CommonSettings.kafkaClient(bootstrapServers, kafkaClient);
     }
 }

@@ -104,9 +104,7 @@ public final class BackfillJob {
 
         /** The cluster and the operator's {@code kafka.*} settings, for every client the backfill makes. */
         public Map<String, Object> clientProperties() {
-            Map<String, Object> p = new HashMap<>(kafkaClient);
-            p.put("bootstrap.servers", bootstrapServers);
-            return p;
+            return io.meshspine.core.config.CommonSettings.kafkaClient(bootstrapServers, kafkaClient);
         }
 
         /** Dedup identities held in memory before they spill. */

@@ -38,8 +38,13 @@ public final class CommonSettings {
 
     /** Properties for a Kafka client: bootstrap servers plus every pass-through {@code kafka.*} key. */
     public static Map<String, Object> kafkaClient(SpineConfig config) {
-        Map<String, Object> props = new HashMap<>(config.passThrough(KAFKA_PREFIX));
-        props.put("bootstrap.servers", config.get(KAFKA_BOOTSTRAP_SERVERS));
+        return kafkaClient(config.get(KAFKA_BOOTSTRAP_SERVERS), config.passThrough(KAFKA_PREFIX));
+    }
+
+    /** A new, mutable map: the operator's {@code kafka.*} settings (without the prefix) and the bootstrap servers over them. */
+    public static Map<String, Object> kafkaClient(String bootstrapServers, Map<String, ?> passedThrough) {
+        Map<String, Object> props = new HashMap<>(passedThrough);
+        props.put("bootstrap.servers", bootstrapServers);
         return props;
     }
 }
