@@ -193,7 +193,7 @@ public final class ContractGate {
         }
         byte[] keyBody = key == null ? new byte[0] : WireFormat.body(lane.keySchema(), key);
         // Dedup first: a re-delivery is dropped before it costs rules, masking and encoding.
-        byte[] identity = identity(lane, keyBody, in.headers(), writerId.getAsLong(), value, decoded, record);
+        byte[] identity = identity(lane, keyBody, in.headers(), writerId.getAsLong(), value, decoded, record, op);
         if (dedup.alreadyPassed(identity)) {
             return new GateDecision.Duplicate(contract.qualifiedName(), GateDecision.Duplicate.Reason.PASSED);
         }
@@ -280,9 +280,17 @@ public final class ContractGate {
      * resort, the decoded record's canonical encoding (the bytes as written when the writer schema is the contract's,
      * else the record re-encoded), so the same event re-sent under another writer schema id is still the same event.
      */
-    private byte[] identity(Lane lane, byte[] keyBody, Headers headers, long writerId, byte[] value, GenericRecord decoded, GenericRecord row) {
+    private byte[] identity(Lane lane, byte[] keyBody, Headers headers, long writerId, byte[] value, GenericRecord decoded, GenericRecord row,
+                            ChangeEvent.Op op) {
         Header position = headers.lastHeader(SpineHeaders.SOURCE_POSITION);
         if (position != null && position.value() != null) {
+            if (op == ChangeEvent.Op.READ) {
+                // A snapshot's read carries the snapshot's start position, shared by every row it reads; a snapshot
+                // resumed after a crash reads again at that stored position, so only the row itself tells a repeat of
+                // an earlier read from a row that changed while the lane was down (CDC section of the README).
+                byte[] read = IdentityHasher.positionAndRow(position.value(), WireFormat.body(row.getSchema(), row));
+                return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.READ, read, 0, read.length);
+            }
             return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.POSITION, position.value(), 0, position.value().length);
         }
         if (lane.dedupFieldsSchema() != null) {

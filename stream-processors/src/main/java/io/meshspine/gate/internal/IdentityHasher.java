@@ -18,6 +18,8 @@ public final class IdentityHasher {
     public enum Kind {
         /** The lane's source position (CDC LSN or binlog position, file and line). */
         POSITION('p'),
+        /** A snapshot read's source position and the row it read ({@link #positionAndRow}). */
+        READ('r'),
         /** The contract's {@code dedup.fields}. */
         FIELDS('f'),
         /** The decoded record's canonical Avro encoding under the contract's schema. */
@@ -53,6 +55,18 @@ public final class IdentityHasher {
         byte[] id = new byte[LENGTH];
         System.arraycopy(full, 0, id, 0, LENGTH);
         return id;
+    }
+
+    /** A snapshot read's identity part: the position's length, the position, then the row's Avro body. */
+    public static byte[] positionAndRow(byte[] position, byte[] rowBody) {
+        byte[] out = new byte[4 + position.length + rowBody.length];
+        out[0] = (byte) (position.length >>> 24);
+        out[1] = (byte) (position.length >>> 16);
+        out[2] = (byte) (position.length >>> 8);
+        out[3] = (byte) position.length;
+        System.arraycopy(position, 0, out, 4, position.length);
+        System.arraycopy(rowBody, 0, out, 4 + position.length, rowBody.length);
+        return out;
     }
 
     private static Mac hmac(byte[] key) {

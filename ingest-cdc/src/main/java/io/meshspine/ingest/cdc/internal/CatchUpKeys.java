@@ -15,10 +15,8 @@ import java.util.Set;
  * passed over without loss: the snapshot sees the database as of the catch-up's stopping position, so the last
  * streamed change of the row already carries the state it reads (or the row's delete, and then there is no read).
  *
- * <p>MariaDB has no equivalent: its resumed snapshot reads first and streams from the stored position after, so when
- * a read comes the lane cannot know whether a change of the row will follow; and passing over the later streamed
- * change instead would lose it whenever the gate drops the read as the repeat of the interrupted snapshot's read of
- * the row (same stored position, same key). See the README's CDC section.
+ * <p>MariaDB reads first and streams the changes made while down after: there the streamed change is passed over
+ * instead ({@link ResumedSnapshotCover}).
  *
  * <p>Bounded: keys are kept only in an engine task that resumes an interrupted snapshot, from its start until its
  * snapshot ends (the first streamed change after a read), so at most the rows changed while the lane was down.

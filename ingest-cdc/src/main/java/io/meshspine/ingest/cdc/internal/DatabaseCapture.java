@@ -116,6 +116,7 @@ public final class DatabaseCapture implements AutoCloseable {
     private final CaptureLineage lineage;
     /** PostgreSQL: rows a catch-up streaming delivered, whose resumed snapshot reads are passed over. */
     private final CatchUpKeys catchUp;
+    private final ResumedSnapshotCover resumedCover;
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile boolean closing;
@@ -153,6 +154,7 @@ public final class DatabaseCapture implements AutoCloseable {
         this.lineage = new CaptureLineage(lineageEmitter, config, source, routes());
         this.lag = new CaptureLag(config, source, metrics);
         this.catchUp = new CatchUpKeys(engineName);
+        this.resumedCover = new ResumedSnapshotCover(engineName);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "spine-cdc-" + source.connector().configValue() + "-" + source.database());
             t.setDaemon(true);
@@ -268,10 +270,22 @@ public final class DatabaseCapture implements AutoCloseable {
             return Optional.empty();
         }
         catchUp.taskStarting();
+        resumedCover.taskStarting(source.connector() == CdcConnector.MARIADB ? binlogEnd() : null);
         ResumingInitialSnapshotter.forget(engineName);
         // The engine calls completed(...) before run() returns.
         built.run();
         return Optional.ofNullable(engineFault);
+    }
+
+    /** MariaDB's binlog end before an engine task starts (see ResumedSnapshotCover); null when it cannot be read. */
+    private ResumedSnapshotCover.BinlogEnd binlogEnd() {
+        try (Connection c = server().connect("mariadb", source.database())) {
+            return ResumedSnapshotCover.BinlogEnd.read(c);
+        } catch (SQLException e) {
+            LOG.warn("cdc cannot read the binlog end engine={} ({}): after a resumed snapshot, a row changed while the lane was down "
+                    + "comes as its read and as its streamed change", engineName, e.getMessage());
+            return null;
+        }
     }
 
     private SourceConnection server() {
@@ -381,6 +395,15 @@ public final class DatabaseCapture implements AutoCloseable {
                     value.getString(ChangeEvent.OP), sourceBlock.getString("snapshot"))) {
                 // A resumed snapshot's read of a row its catch-up streaming delivered, with the same state at a newer
                 // position: read again at the stored position it would be a second identity for the gate (CatchUpKeys).
+                out.add(Outgoing.passed(event));
+                continue;
+            }
+            if (source.connector() == CdcConnector.MARIADB && resumedCover.passOver(
+                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(),
+                    value.getString(ChangeEvent.OP), sourceBlock.getString("snapshot"), sourceBlock.getString("file"),
+                    sourceBlock.getInt64("pos"))) {
+                // A change a resumed snapshot's reads already hold: streamed too, it would be a second identity for the
+                // gate (ResumedSnapshotCover).
                 out.add(Outgoing.passed(event));
                 continue;
             }
