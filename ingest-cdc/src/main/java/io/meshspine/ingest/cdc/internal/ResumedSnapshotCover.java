@@ -28,8 +28,11 @@ import java.util.function.BooleanSupplier;
  * position would otherwise remove the read.
  *
  * <p>Bounded: it acts only in an engine task that resumes an interrupted snapshot, until the first streamed change
- * written after the task started; it keeps the keys deleted in that span. One instance per capture, used by the
- * engine's single delivery thread.
+ * written after the task started, and in the tasks of the same process that stream again after it before that change
+ * (an engine restarted by a fault); it keeps the keys deleted in that span. Not covered: the ingest process killed
+ * after the resumed snapshot's end and before a position past the task's start is stored; the next process then
+ * streams those changes again, and a refused row inserted while down gets a second dead letter (Silver is right).
+ * One instance per capture, used by the engine's single delivery thread.
  */
 final class ResumedSnapshotCover {
 
@@ -72,6 +75,9 @@ final class ResumedSnapshotCover {
     private final String engine;
     private final Set<Row> deleted = new HashSet<>();
     private BinlogEnd end;
+    /** The end of a task that was still covering when it stopped: its reads were published, its streaming had not passed it. */
+    private BinlogEnd carried;
+    private BinlogEnd next;
     private Phase phase = Phase.UNKNOWN;
     private long passedOver;
 
@@ -81,8 +87,15 @@ final class ResumedSnapshotCover {
 
     /** A new engine task begins; {@code endBeforeTask}: the binlog's end read just before (null: unknown, nothing passed over). */
     void taskStarting(BinlogEnd endBeforeTask) {
-        end = endBeforeTask;
-        deleted.clear();
+        // An engine started again in this process (a broker outage, a database fault) after a resumed snapshot's reads
+        // but before its streaming passed the task's start streams again from the last stored position, which may lie
+        // before changes the reads hold: the cover goes on with that task's end (its deleted keys too).
+        // (A task that stopped before its first change leaves what it was handed.)
+        carried = phase == Phase.COVERING ? end : phase == Phase.UNKNOWN ? carried : null;
+        if (carried == null) {
+            deleted.clear();
+        }
+        next = endBeforeTask;
         phase = Phase.UNKNOWN;
         passedOver = 0;
     }
@@ -96,7 +109,15 @@ final class ResumedSnapshotCover {
      */
     boolean passOver(BooleanSupplier resuming, String table, Object key, String op, String snapshot, String file, long pos) {
         if (phase == Phase.UNKNOWN) {
-            phase = end != null && resuming.getAsBoolean() ? Phase.COVERING : Phase.DONE;
+            if (resuming.getAsBoolean()) {
+                // Read again from scratch: this task's reads hold what was written before this task's start.
+                end = next;
+                deleted.clear();
+            } else {
+                end = carried;
+            }
+            carried = null;
+            phase = end != null ? Phase.COVERING : Phase.DONE;
             if (phase == Phase.COVERING) {
                 LOG.info("cdc resumed snapshot engine={} binlogEndBeforeTask={}:{}: changes written before it are held by the reads",
                         engine, end.file(), end.pos());
