@@ -214,7 +214,7 @@ public final class ContractGate {
                 : WireFormat.withHeader(lane.keyId(), keyBody);
         List<String> warnings = warnings(violations);
         Headers headers = productHeaders(in.headers(), lane, warnings);
-        headers.add(SpineHeaders.RAW_OFFSET, SpineHeaders.utf8(in.partition() + ":" + in.offset()));
+        headers.add(SpineHeaders.RAW_OFFSET, partitionAndOffset(in.partition(), in.offset()));
         if (op != null) {
             headers.add(ChangeEvent.OP_HEADER, SpineHeaders.utf8(op.code()));
         }
@@ -317,6 +317,41 @@ public final class ContractGate {
             fields.add(new Schema.Field(f.name(), f.schema(), null, (Object) null));
         }
         return Schema.createRecord(c.avroSchema().getName() + "EventIdentity", null, "io.meshspine.gate.identity", false, fields);
+    }
+
+    /**
+     * {@code <partition>:<offset>} as ASCII bytes, written digit by digit: the same bytes as the string's UTF-8, without
+     * the string and its encoding once per product record.
+     */
+    static byte[] partitionAndOffset(int partition, long offset) {
+        if (partition < 0 || offset < 0) {
+            return SpineHeaders.utf8(partition + ":" + offset);
+        }
+        int pDigits = digits(partition);
+        int oDigits = digits(offset);
+        byte[] out = new byte[pDigits + 1 + oDigits];
+        writeDigits(out, pDigits, partition);
+        out[pDigits] = ':';
+        writeDigits(out, out.length, offset);
+        return out;
+    }
+
+    private static int digits(long n) {
+        int d = 1;
+        while (n >= 10) {
+            n /= 10;
+            d++;
+        }
+        return d;
+    }
+
+    /** Writes {@code n}'s decimal digits so that the last one is at {@code end - 1}. */
+    private static void writeDigits(byte[] out, int end, long n) {
+        int i = end;
+        do {
+            out[--i] = (byte) ('0' + n % 10);
+            n /= 10;
+        } while (n > 0);
     }
 
     private static int headerBytes(Headers headers) {
