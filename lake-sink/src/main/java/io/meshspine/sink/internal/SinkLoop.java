@@ -363,7 +363,7 @@ public final class SinkLoop implements Runnable {
         // Kafka's default, not more: a partition's records all go to one writer lane, and polls hand out one
         // partition's fetched data before the next one's. At 4 MB a run of polls held more of one partition than its
         // lane's queue takes, so the loop blocked on that lane while the other sat idle, in turns, for seconds (JFR,
-        // 1M payments in batches of 100k: writers parked 31 % of the run after start-up at 4 MB, 9 % at 1 MB).
+        // 1M payments in batches of 100k: writers parked ~30 % of the run after start-up at 4 MB, 9 % at 1 MB).
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024 * 1024);
         // A large batch's write and commit happen between polls.
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
