@@ -3,7 +3,7 @@
 # checkout's, alternated RUNS times on the same machine (a loaded machine moves absolute figures; compare the pairs).
 # Usage (from the repo root; nothing is installed into ~/.m2):
 #   lake-sink/bench/sink-ab.sh [baseline commit=8e39402] [runs=2] [records=1000000] [batch=100000]
-# The baseline's RecordDecoder, SinkTables, WriterLane, ParquetFiles and WriteAloneSide are compiled against this
+# The baseline's RecordDecoder, SinkTables, SinkLoop, WriterLane, ParquetFiles and WriteAloneSide are compiled against this
 # checkout's classes into a temporary directory put first on the classpath.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +12,7 @@ BASE="${1:-8e39402}"; RUNS="${2:-2}"; RECORDS="${3:-1000000}"; BATCH="${4:-10000
 CP="lake-sink/target/test-classes:lake-sink/target/classes:$(cat lake-sink/target/test-classpath.txt)"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/src" "$WORK/classes"
-for f in lake-sink/src/main/java/io/meshspine/sink/internal/{RecordDecoder,SinkTables,WriterLane,ParquetFiles}.java \
+for f in lake-sink/src/main/java/io/meshspine/sink/internal/{RecordDecoder,SinkTables,SinkLoop,WriterLane,ParquetFiles}.java \
          lake-sink/src/test/java/io/meshspine/sink/bench/WriteAloneSide.java; do
   git show "$BASE:$f" > "$WORK/src/$(basename "$f")"
 done
