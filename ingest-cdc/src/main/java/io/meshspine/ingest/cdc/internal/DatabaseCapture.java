@@ -68,8 +68,9 @@ import java.util.stream.Collectors;
  * engine captures the others.
  *
  * <p>Delivery: a batch's changes are acknowledged by the broker (idempotent producer, acks=all) before Debezium is
- * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets}. A crash therefore
- * re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
+ * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets} (one exception: a
+ * database's first snapshot stores the position it began at before its first read is sent, {@link SnapshotStart}, as
+ * a resumed snapshot reads every row again). A crash therefore re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
  * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped; when the
  * broker's or the database's absence stops the engine itself (Debezium's offset store, schema history or snapshot
  * failing with a timeout), the engine is started again with back-off ({@link TransientFault}, state
@@ -119,6 +120,8 @@ public final class DatabaseCapture implements AutoCloseable {
     private final ResumedSnapshotCover resumedCover;
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    /** Whether the current engine task has yet to deliver its first batch (see {@link SnapshotStart}). */
+    private volatile boolean taskFirstBatch;
     private volatile boolean closing;
     /** Counted down by close(): ends a back-off wait at once. */
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
@@ -270,6 +273,7 @@ public final class DatabaseCapture implements AutoCloseable {
             return Optional.empty();
         }
         catchUp.taskStarting();
+        taskFirstBatch = true;
         resumedCover.taskStarting(source.connector() == CdcConnector.MARIADB ? binlogEnd() : null);
         ResumingInitialSnapshotter.forget(engineName);
         // The engine calls completed(...) before run() returns.
@@ -374,6 +378,12 @@ public final class DatabaseCapture implements AutoCloseable {
         List<Outgoing> out = new ArrayList<>(events.size());
         if (!events.isEmpty()) {
             lag.received();
+            if (taskFirstBatch) {
+                taskFirstBatch = false;
+                if (ResumingInitialSnapshotter.firstCapture(engineName) && SnapshotStart.storeBeforePublishing(events, committer)) {
+                    LOG.info("cdc first snapshot's position stored before its first read is published engine={} source={}", engineName, source);
+                }
+            }
         }
         for (RecordChangeEvent<SourceRecord> event : events) {
             SourceRecord record = event.record();

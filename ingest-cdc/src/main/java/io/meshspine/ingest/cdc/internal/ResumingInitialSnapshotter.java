@@ -45,6 +45,8 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
 
     /** Per engine name: whether its current task resumes an interrupted snapshot (its snapshotter's last answer). */
     private static final java.util.concurrent.ConcurrentMap<String, Boolean> RESUMING = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per engine name: whether its current task started with no stored offset at all (a database's first capture). */
+    private static final java.util.concurrent.ConcurrentMap<String, Boolean> FIRST_CAPTURE = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Whether the stored offset, as last reported by Debezium, marks a snapshot that was begun and not finished. */
     private volatile boolean resumingInterruptedSnapshot;
@@ -59,9 +61,19 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
         return RESUMING.getOrDefault(engineName, false);
     }
 
+    /**
+     * Whether the engine of this name, in its current task, found no stored offset: its snapshot is the database's
+     * first, with nothing to resume should it be killed before an offset is stored (see
+     * {@link SnapshotStart}). Known, like {@link #resumesInterruptedSnapshot}, before the task's first change.
+     */
+    public static boolean firstCapture(String engineName) {
+        return FIRST_CAPTURE.getOrDefault(engineName, false);
+    }
+
     /** Forgets an engine's answer: before each engine run (a task asks afresh) and when its capture closes. */
     static void forget(String engineName) {
         RESUMING.remove(engineName);
+        FIRST_CAPTURE.remove(engineName);
     }
 
     @Override
@@ -81,6 +93,7 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
         resumingInterruptedSnapshot = offsetExists && snapshotInProgress;
         if (engine != null) {
             RESUMING.put(engine, resumingInterruptedSnapshot);
+            FIRST_CAPTURE.put(engine, !offsetExists);
         }
         return super.shouldSnapshotData(offsetExists, snapshotInProgress);
     }
