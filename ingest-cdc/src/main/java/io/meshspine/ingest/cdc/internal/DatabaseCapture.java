@@ -69,8 +69,9 @@ import java.util.stream.Collectors;
  *
  * <p>Delivery: a batch's changes are acknowledged by the broker (idempotent producer, acks=all) before Debezium is
  * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets} (one exception: a
- * database's first snapshot stores the position it began at before its first read is sent, {@link SnapshotStart}, as
- * a resumed snapshot reads every row again). A crash therefore re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
+ * database's first snapshot stores the position it began at before its first read is sent, as a resumed snapshot
+ * reads every row again; and a snapshot's completion is stored before the first streamed change is sent:
+ * {@link SnapshotBoundaries}). A crash therefore re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
  * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped; when the
  * broker's or the database's absence stops the engine itself (Debezium's offset store, schema history or snapshot
  * failing with a timeout), the engine is started again with back-off ({@link TransientFault}, state
@@ -120,7 +121,9 @@ public final class DatabaseCapture implements AutoCloseable {
     private final ResumedSnapshotCover resumedCover;
 
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    /** Whether the current engine task has yet to deliver its first batch (see {@link SnapshotStart}). */
+    /** The current engine run's offset commit policy: periodic, and at once where the lane asks (SnapshotBoundaries). */
+    private volatile OffsetFlushPolicy flushPolicy;
+    /** Whether the current engine task has yet to deliver its first batch (see {@link SnapshotBoundaries}). */
     private volatile boolean taskFirstBatch;
     private volatile boolean closing;
     /** Counted down by close(): ends a back-off wait at once. */
@@ -253,8 +256,10 @@ public final class DatabaseCapture implements AutoCloseable {
             return Optional.empty();
         }
         engineFault = null;
+        flushPolicy = new OffsetFlushPolicy(config.offsetFlushInterval());
         DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(ConnectorProperties.of(config, source, tables))
+                .using(flushPolicy)
                 .notifying(this::handleBatch)
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
@@ -380,7 +385,10 @@ public final class DatabaseCapture implements AutoCloseable {
             lag.received();
             if (taskFirstBatch) {
                 taskFirstBatch = false;
-                if (ResumingInitialSnapshotter.firstCapture(engineName) && SnapshotStart.storeBeforePublishing(events, committer)) {
+                if (ResumingInitialSnapshotter.firstCapture(engineName) && SnapshotBoundaries.opensRunningSnapshot(events.get(0).record())) {
+                    // Marked processed before it is sent: a snapshot offset says where the snapshot began (SnapshotBoundaries).
+                    committer.markProcessed(events.get(0));
+                    flushNow(committer);
                     LOG.info("cdc first snapshot's position stored before its first read is published engine={} source={}", engineName, source);
                 }
             }
@@ -423,8 +431,37 @@ public final class DatabaseCapture implements AutoCloseable {
                 out.add(outgoing(event, route, value, position));
             }
         }
-        publish(out, committer);
+        int streamingFrom = afterSnapshotEnd(out);
+        if (streamingFrom < 0) {
+            publish(out, committer);
+        } else {
+            publish(out.subList(0, streamingFrom), committer);
+            flushNow(committer);
+            LOG.info("cdc snapshot's completion stored before the first streamed change is published engine={} source={}", engineName, source);
+            publish(out.subList(streamingFrom, out.size()), committer);
+        }
         committer.markBatchFinished();
+    }
+
+    /** Stores the offsets of what is marked processed so far, now (OffsetFlushPolicy). */
+    private void flushNow(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
+        flushPolicy.requestFlush();
+        committer.markBatchFinished();
+    }
+
+    /** The index just after the batch's snapshot-ending read (with all its routes), or -1 when the batch has none. */
+    private static int afterSnapshotEnd(List<Outgoing> out) {
+        for (int i = 0; i < out.size(); i++) {
+            RecordChangeEvent<SourceRecord> event = out.get(i).event();
+            if (SnapshotBoundaries.endsSnapshot(event.record())) {
+                int end = i + 1;
+                while (end < out.size() && out.get(end).event() == event) {
+                    end++;
+                }
+                return end;
+            }
+        }
+        return -1;
     }
 
     private Outgoing outgoing(RecordChangeEvent<SourceRecord> event, TableRoute route, Struct value, SourcePosition position)

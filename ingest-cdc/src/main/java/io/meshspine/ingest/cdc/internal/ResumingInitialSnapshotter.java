@@ -64,7 +64,7 @@ public final class ResumingInitialSnapshotter extends InitialSnapshotter {
     /**
      * Whether the engine of this name, in its current task, found no stored offset: its snapshot is the database's
      * first, with nothing to resume should it be killed before an offset is stored (see
-     * {@link SnapshotStart}). Known, like {@link #resumesInterruptedSnapshot}, before the task's first change.
+     * {@link SnapshotBoundaries}). Known, like {@link #resumesInterruptedSnapshot}, before the task's first change.
      */
     public static boolean firstCapture(String engineName) {
         return FIRST_CAPTURE.getOrDefault(engineName, false);

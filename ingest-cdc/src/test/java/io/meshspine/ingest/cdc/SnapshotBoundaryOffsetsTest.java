@@ -32,14 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A database's first snapshot stores the position it began at before its first read reaches the raw topic, so a lane
- * killed before the engine's first regular offset flush resumes that snapshot (from that position, the same identities
- * for the gate) instead of snapshotting afresh at the log's current position. The lane's sends to the raw topic are
- * held (a producer interceptor given to the lane's Kafka clients as an operator's {@code kafka.*} setting would be)
- * while the test reads {@code spine.cdc.offsets}: without the early store it holds nothing for the engine then.
+ * The offsets a crash resumes from are on record at a snapshot's two boundaries (internal.SnapshotBoundaries): a
+ * database's first snapshot stores the position it began at before its first read reaches the raw topic (so a lane
+ * killed before the engine's first regular flush resumes that snapshot instead of snapshotting afresh at the log's
+ * current position), and the snapshot's completion is stored before the first streamed change is sent (so a lane
+ * killed after streaming began does not resume the snapshot and repeat, as reads, changes it already streamed). The
+ * lane's sends to the raw topic are held (a producer interceptor given to the lane's Kafka clients as an operator's
+ * {@code kafka.*} setting would be) while the test reads {@code spine.cdc.offsets}; the regular flush is 10 minutes
+ * away, so without the two flushes the offsets topic holds nothing, then only the running snapshot.
  */
 @ExtendWith(SpineExtension.class)
-class FirstSnapshotOffsetTest {
+class SnapshotBoundaryOffsetsTest {
 
     @AfterEach
     void release() {
@@ -56,7 +59,9 @@ class FirstSnapshotOffsetTest {
             CdcConfig config = held(kit, customers).withDatabase(customers.id(), db.name());
             db.dropsSlot(ConnectorProperties.slotName(config, customers));
             String engine = ConnectorProperties.engineName(config, new CaptureSource(io.meshspine.core.contract.CdcConnector.POSTGRES, db.name()));
-            assertStoredBeforeSent(kit, config, customers, engine, 3);
+            assertStoredBeforeSent(kit, config, customers, engine, 3,
+                () -> db.execute(PostgresTestDatabase.insert("C4", "Edsger", "Dijkstra", "edsger@example.com")),
+                completed -> assertThat(completed).contains("\"last_snapshot_record\":true"));
         }
     }
 
@@ -69,7 +74,8 @@ class FirstSnapshotOffsetTest {
                     db.insert("services", 3, "PENDING", "NULL"));
             CdcConfig config = held(kit, services).withDatabase(services.id(), db.name());
             String engine = ConnectorProperties.engineName(config, new CaptureSource(io.meshspine.core.contract.CdcConnector.MARIADB, db.name()));
-            assertStoredBeforeSent(kit, config, services, engine, 3);
+            assertStoredBeforeSent(kit, config, services, engine, 3, () -> db.execute(db.insert("services", 4, "ACTIVE", "4.00")),
+                    completed -> assertThat(completed).doesNotContain("\"snapshot\""));
         }
     }
 
@@ -81,7 +87,8 @@ class FirstSnapshotOffsetTest {
                 .withKafkaClient(Map.of("interceptor.classes", RawTopicHold.class.getName()));
     }
 
-    private static void assertStoredBeforeSent(SpineTestKit kit, CdcConfig config, Contract contract, String engine, int rows) {
+    private static void assertStoredBeforeSent(SpineTestKit kit, CdcConfig config, Contract contract, String engine, int rows,
+                                               Runnable change, java.util.function.Consumer<String> completedOffset) {
         try (CdcLane lane = CdcLane.start(config, List.of(contract), new SimpleMeterRegistry())) {
             await().atMost(Duration.ofSeconds(60)).until(RawTopicHold::holding);
             List<String> stored = new ArrayList<>();
@@ -95,6 +102,17 @@ class FirstSnapshotOffsetTest {
             assertThat(recordsIn(kit, contract.rawTopic())).as("nothing sent to the raw topic yet").isZero();
             RawTopicHold.release();
             assertThat(new ChangeRecords(kit, contract).await(rows)).hasSize(rows).allSatisfy(c -> assertThat(c.op()).isEqualTo("r"));
+
+            // The first streamed change held: the snapshot's completion must be on record by then.
+            RawTopicHold.hold(contract.rawTopic());
+            change.run();
+            await().atMost(Duration.ofSeconds(60)).until(RawTopicHold::holding);
+            List<String> now = storedOffsets(kit, engine);
+            System.out.println("offsets stored for " + engine + " while its first streamed change is held: " + now);
+            assertThat(now).as("offsets stored while the first streamed change is held").hasSizeGreaterThan(stored.size());
+            completedOffset.accept(now.get(now.size() - 1));
+            RawTopicHold.release();
+            assertThat(new ChangeRecords(kit, contract).await(rows + 1).get(rows).op()).isEqualTo("c");
         }
     }
 
