@@ -377,7 +377,12 @@ public final class ChaosCommand implements Callable<Integer> {
 
     static List<ProductCheck> check(Ledger ledger, CdcTables tables, ContractCatalog contracts, Path lake, String bootstrap, String registryUrl,
                                     byte[] hashKey) {
-        DeadLetterTally dead = DeadLetterTally.read(bootstrap, registryUrl);
+        // The services run on the built-in demo master key (the run's configs set no privacy.master-key).
+        DeadLetterTally dead = DeadLetterTally.read(bootstrap, registryUrl, io.meshspine.core.privacy.PrivacyConfig.DEMO, contracts);
+        if (dead.unopened() > 0 || dead.undecodable() > 0) {
+            System.out.printf("  dlq       %d dead letters undecodable, %d sealed ones not opened (counted by their sealed keys)%n",
+                    dead.undecodable(), dead.unopened());
+        }
         List<ProductCheck> checks = new ArrayList<>();
         for (Contract c : contracts.contracts()) {
             String table = LakeTables.path(lake.toString(), LakeTables.silverName(c));
