@@ -71,8 +71,8 @@ import java.util.stream.Collectors;
  * told they are processed, and only processed positions are stored in {@code spine.cdc.offsets} (one exception: a
  * database's first snapshot stores the position it began at before its first read is sent, as a resumed snapshot
  * reads every row again; and a snapshot's completion is stored before the first streamed change is sent:
- * {@link SnapshotBoundaries}). A crash therefore re-delivers, never loses; a re-delivered change carries the same {@code spine.source-position}, which the gate's
- * deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped; when the
+ * {@link SnapshotBoundaries}). A crash therefore re-delivers, never loses; a re-delivered change carries the same
+ * {@code spine.source-position}, which the gate's deduplication drops. An unreachable broker or registry is waited out with back-off, never skipped; when the
  * broker's or the database's absence stops the engine itself (Debezium's offset store, schema history or snapshot
  * failing with a timeout), the engine is started again with back-off ({@link TransientFault}, state
  * {@link CaptureState#RETRYING}, {@code spine_cdc_engine_restarts_total}). Heartbeats (and the lane's heartbeat
@@ -393,6 +393,8 @@ public final class DatabaseCapture implements AutoCloseable {
                 }
             }
         }
+        // The batch's snapshot-ending read, if it holds one (SnapshotBoundaries): its completion is stored before what follows.
+        RecordChangeEvent<SourceRecord> snapshotEnd = null;
         for (RecordChangeEvent<SourceRecord> event : events) {
             SourceRecord record = event.record();
             if (!(record.value() instanceof Struct value) || value.schema().field(ChangeEvent.OP) == null) {
@@ -401,6 +403,11 @@ public final class DatabaseCapture implements AutoCloseable {
                 continue;
             }
             Struct sourceBlock = value.getStruct(ChangeEvent.SOURCE);
+            String op = value.getString(ChangeEvent.OP);
+            String snapshot = sourceBlock.getString("snapshot");
+            if (SnapshotBoundaries.endsSnapshot(op, snapshot)) {
+                snapshotEnd = event;
+            }
             String table = tableOf(sourceBlock);
             List<TableRoute> bound = routes.get(table);
             if (bound == null) {
@@ -409,17 +416,15 @@ public final class DatabaseCapture implements AutoCloseable {
                 continue;
             }
             if (source.connector() == CdcConnector.POSTGRES && catchUp.passOver(
-                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(),
-                    value.getString(ChangeEvent.OP), sourceBlock.getString("snapshot"))) {
+                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(), op, snapshot)) {
                 // A resumed snapshot's read of a row its catch-up streaming delivered, with the same state at a newer
                 // position: read again at the stored position it would be a second identity for the gate (CatchUpKeys).
                 out.add(Outgoing.passed(event));
                 continue;
             }
             if (source.connector() == CdcConnector.MARIADB && resumedCover.passOver(
-                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(),
-                    value.getString(ChangeEvent.OP), sourceBlock.getString("snapshot"), sourceBlock.getString("file"),
-                    sourceBlock.getInt64("pos"))) {
+                    () -> ResumingInitialSnapshotter.resumesInterruptedSnapshot(engineName), table, record.key(), op, snapshot,
+                    sourceBlock.getString("file"), sourceBlock.getInt64("pos"))) {
                 // A change a resumed snapshot's reads already hold: streamed too, it would be a second identity for the
                 // gate (ResumedSnapshotCover).
                 out.add(Outgoing.passed(event));
@@ -431,7 +436,7 @@ public final class DatabaseCapture implements AutoCloseable {
                 out.add(outgoing(event, route, value, position));
             }
         }
-        int streamingFrom = afterSnapshotEnd(out);
+        int streamingFrom = snapshotEnd == null ? -1 : after(out, snapshotEnd);
         if (streamingFrom < 0) {
             publish(out, committer);
         } else {
@@ -449,19 +454,14 @@ public final class DatabaseCapture implements AutoCloseable {
         committer.markBatchFinished();
     }
 
-    /** The index just after the batch's snapshot-ending read (with all its routes), or -1 when the batch has none. */
-    private static int afterSnapshotEnd(List<Outgoing> out) {
-        for (int i = 0; i < out.size(); i++) {
-            RecordChangeEvent<SourceRecord> event = out.get(i).event();
-            if (SnapshotBoundaries.endsSnapshot(event.record())) {
-                int end = i + 1;
-                while (end < out.size() && out.get(end).event() == event) {
-                    end++;
-                }
-                return end;
+    /** The index just after the event's last outgoing entry (one per route it feeds). */
+    private static int after(List<Outgoing> out, RecordChangeEvent<SourceRecord> event) {
+        for (int i = out.size() - 1; i >= 0; i--) {
+            if (out.get(i).event() == event) {
+                return i + 1;
             }
         }
-        return -1;
+        throw new IllegalStateException("the snapshot-ending change is not in its batch");
     }
 
     private Outgoing outgoing(RecordChangeEvent<SourceRecord> event, TableRoute route, Struct value, SourcePosition position)

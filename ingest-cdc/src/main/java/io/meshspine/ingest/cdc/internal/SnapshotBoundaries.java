@@ -48,9 +48,12 @@ final class SnapshotBoundaries {
         return offset != null && !Boolean.TRUE.equals(offset.get("last_snapshot_record"));
     }
 
-    /** Whether the change is a snapshot's last read: its offset says the snapshot is complete. */
-    static boolean endsSnapshot(SourceRecord record) {
-        return "last".equals(snapshotOfRead(record));
+    /**
+     * Whether a change of this op and {@code source.snapshot} marker is a snapshot's last read: its offset says the
+     * snapshot is complete.
+     */
+    static boolean endsSnapshot(String op, String snapshotMarker) {
+        return "r".equals(op) && "last".equals(snapshotMarker);
     }
 
     /** The {@code source.snapshot} marker of a snapshot read (op {@code r}); null for anything else. */
