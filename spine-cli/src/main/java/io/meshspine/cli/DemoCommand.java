@@ -138,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        PrintStream out = io.meshspine.cli.internal.WholeLines.stdout();
         CountDownLatch stop = new CountDownLatch(1);
         // Our own handlers, so that a signal means "stop cleanly and exit 0" rather than the JVM's 130/143.
         Signal.handle(new Signal("INT"), s -> stop.countDown());

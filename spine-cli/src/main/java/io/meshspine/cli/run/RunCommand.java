@@ -59,7 +59,7 @@ public final class RunCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
         String failed = null;
         try (ServiceHost host = ServiceHost.start(s, settings)) {
-            System.out.printf("spine %s running; %s/metrics %s/health; SIGTERM or Ctrl-C stops it%n", service, host.opsUrl(), host.opsUrl());
+            io.meshspine.cli.internal.WholeLines.stdout().printf("spine %s running; %s/metrics %s/health; SIGTERM or Ctrl-C stops it%n", service, host.opsUrl(), host.opsUrl());
             System.out.flush();
             failed = awaitStopOrFailure(stop, host, settings.get(CommonSettings.FAILED_EXIT_GRACE));
             System.out.printf("spine %s stopping...%n", service);

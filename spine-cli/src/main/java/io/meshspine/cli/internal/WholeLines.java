@@ -1,0 +1,60 @@
+package io.meshspine.cli.internal;
+
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Standard output whose every print, println and printf reaches the terminal or pipe in one write. {@code System.out}
+ * flushes each fragment of a printf on its own, so a log line written to stderr meanwhile lands in the middle of a
+ * banner line when both streams share a pipe (as under {@code 2>&1}, docker logs, or a test reading the output):
+ * the banner's URLs then read as garbage. Here a call is formatted whole, buffered, and flushed once.
+ */
+public final class WholeLines extends PrintStream {
+
+    WholeLines(OutputStream target) {
+        super(new BufferedOutputStream(target, 1 << 16), false, StandardCharsets.UTF_8);
+    }
+
+    /** The process's standard output, one write per call. */
+    public static PrintStream stdout() {
+        return new WholeLines(System.out);
+    }
+
+    @Override
+    public PrintStream format(String format, Object... args) {
+        print(String.format(format, args));
+        return this;
+    }
+
+    @Override
+    public PrintStream format(Locale locale, String format, Object... args) {
+        print(String.format(locale, format, args));
+        return this;
+    }
+
+    @Override
+    public void print(String s) {
+        synchronized (this) {
+            super.print(s);
+            flush();
+        }
+    }
+
+    @Override
+    public void println(String line) {
+        print(line + System.lineSeparator());
+    }
+
+    @Override
+    public void println(Object line) {
+        println(String.valueOf(line));
+    }
+
+    @Override
+    public void println() {
+        print(System.lineSeparator());
+    }
+}
