@@ -22,6 +22,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
@@ -377,22 +378,25 @@ public final class ContractGate {
     }
 
     private static Headers productHeaders(Headers in, Lane lane, List<String> warnings) {
-        RecordHeaders out = new RecordHeaders();
+        // Sized once (a RecordHeaders grows its list from empty on the first add, per record); the input's headers are
+        // passed on as they are, not copied: header values are only read, by the producer that writes them.
+        List<Header> out = new ArrayList<>(8);
+        boolean correlated = false;
         for (Header h : in) {
             if (SpineHeaders.PASSED_TO_PRODUCTS.contains(h.key())) {
-                out.add(h.key(), h.value());
+                out.add(h);
+                correlated |= SpineHeaders.CORRELATION_ID.equals(h.key());
             }
         }
-        if (out.lastHeader(SpineHeaders.CORRELATION_ID) == null) {
-            out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()));
+        if (!correlated) {
+            out.add(new RecordHeader(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId())));
         }
-        // Shared arrays: header values are only read, by the producer that writes them.
-        out.add(SpineHeaders.CONTRACT, lane.contractName());
-        out.add(SpineHeaders.CONTRACT_VERSION, lane.versionHeader());
+        out.add(new RecordHeader(SpineHeaders.CONTRACT, lane.contractName()));
+        out.add(new RecordHeader(SpineHeaders.CONTRACT_VERSION, lane.versionHeader()));
         if (!warnings.isEmpty()) {
-            out.add(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings)));
+            out.add(new RecordHeader(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings))));
         }
-        return out;
+        return new RecordHeaders(out);
     }
 
     private GateDecision.Reject reject(String stage, RawRecord in, Contract contract, Instant now,

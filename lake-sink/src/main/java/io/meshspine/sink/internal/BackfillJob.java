@@ -825,10 +825,7 @@ public final class BackfillJob {
             passed++;
             identities.add(pass.dedupIdentity());
             ContractGate.RawRecord raw = current.raw();
-            String rawId = raw.topic() + "/" + raw.partition() + "/" + raw.offset();
-            if (worker.shared.earlier.contains(rawId)) {
-                nowPassing.add(rawId);
-            }
+            noteIfEarlierDeadLetter(raw);
             ConsumerRecord<byte[], byte[]> product = new ConsumerRecord<>(pass.productTopic(), raw.partition(), raw.offset(),
                     raw.timestamp(), TimestampType.CREATE_TIME, -1, -1, pass.key(), pass.value(), pass.headers(), Optional.empty());
             SilverRows.Change change = worker.rows.change(product);
@@ -861,7 +858,14 @@ public final class BackfillJob {
         public void duplicate(GateDecision.Duplicate duplicate) {
             duplicates++;
             // A re-send the gate refused along with its first copy: the backfilled table holds that record now.
-            ContractGate.RawRecord raw = current.raw();
+            noteIfEarlierDeadLetter(current.raw());
+        }
+
+        /** A raw record the gate dead-lettered that passes now: its dead letter can be resolved as backfilled. */
+        private void noteIfEarlierDeadLetter(ContractGate.RawRecord raw) {
+            if (worker.shared.earlier.isEmpty()) {
+                return; // the common case: no id to build per record
+            }
             String rawId = raw.topic() + "/" + raw.partition() + "/" + raw.offset();
             if (worker.shared.earlier.contains(rawId)) {
                 nowPassing.add(rawId);

@@ -5,12 +5,12 @@ import io.meshspine.core.contract.Masking;
 import io.meshspine.core.contract.PiiField;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -24,6 +24,8 @@ public final class PiiMasker {
 
     private record Step(int position, Masking masking, boolean nullable, boolean text) {
     }
+
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final List<Step> steps;
     private final SecretKeySpec key;
@@ -69,7 +71,7 @@ public final class PiiMasker {
                 continue;
             }
             switch (step.masking()) {
-                case HASH -> record.put(step.position(), hash(value.toString()));
+                case HASH -> record.put(step.position(), hash(value));
                 case REDACT -> record.put(step.position(), step.text() ? REDACTED : null);
                 default -> throw new IllegalStateException("unexpected masking " + step.masking());
             }
@@ -83,7 +85,27 @@ public final class PiiMasker {
     }
 
     public String hash(String value) {
-        return HexFormat.of().formatHex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        return hex(mac.get().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** As {@link #hash(String)} of the value's text; a decoded string's UTF-8 bytes are hashed as they are, not copied. */
+    private String hash(Object value) {
+        if (value instanceof Utf8 utf8) {
+            Mac m = mac.get();
+            m.update(utf8.getBytes(), 0, utf8.getByteLength());
+            return hex(m.doFinal());
+        }
+        return hash(value.toString());
+    }
+
+    /** Lower-case hex, as {@code HexFormat.of().formatHex}: that one appends digit by digit and was 1.6 % of a backfill's CPU. */
+    static String hex(byte[] bytes) {
+        byte[] out = new byte[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xF];
+            out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xF];
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
 
