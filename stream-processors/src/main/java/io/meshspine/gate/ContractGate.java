@@ -61,11 +61,15 @@ public final class ContractGate {
 
     /**
      * One contract major version as the gate applies it, with what every record of it needs worked out once: the name
-     * and version as header bytes, the major version as the {@code spine.contract-version} header names it.
+     * and version as header bytes, the major version as the {@code spine.contract-version} header names it, the
+     * product topic and qualified name (the contract builds both strings on each call), whether the event identity's
+     * fields are the business key's (then their encoding is the key's, byte for byte: both schemas take the same
+     * fields of the contract's schema in the same order).
      */
     private record Lane(Contract contract, byte[] contractName, RecordReader reader, PiiMasker masker, long valueId, long keyId,
                         Schema keySchema, boolean keyHasPii, boolean changeEvents, Schema dedupFieldsSchema, String major,
-                        byte[] versionHeader, MaskedEncoding maskedEncoding) {
+                        byte[] versionHeader, MaskedEncoding maskedEncoding, String productTopic, String qualifiedName,
+                        boolean dedupFieldsAreKey) {
     }
 
     private final Map<String, List<Lane>> lanesByRawTopic;
@@ -100,7 +104,8 @@ public final class ContractGate {
                             masker, valueId, keyId, keySchema,
                             c.keys().stream().anyMatch(k -> c.piiField(k).map(p -> p.masking() != io.meshspine.core.contract.Masking.NONE).orElse(false)),
                             changeEvents, c.dedup().declared() ? fieldsSchema(c) : null, Integer.toString(c.majorVersion()),
-                            SpineHeaders.utf8(c.version()), new MaskedEncoding(c.avroSchema(), masker.maskedPositions())));
+                            SpineHeaders.utf8(c.version()), new MaskedEncoding(c.avroSchema(), masker.maskedPositions()),
+                            c.productTopic(), c.qualifiedName(), keySchema != null && c.dedup().declared() && c.dedup().fields().equals(c.keys())));
         }
         lanes.values().forEach(l -> l.sort(Comparator.comparingInt((Lane x) -> x.contract().majorVersion()).reversed()));
         this.lanesByRawTopic = Map.copyOf(lanes);
@@ -196,13 +201,13 @@ public final class ContractGate {
         // Dedup first: a re-delivery is dropped before it costs rules, masking and encoding.
         byte[] identity = identity(lane, keyBody, in.headers(), writerId.getAsLong(), value, decoded, record, op);
         if (dedup.alreadyPassed(identity)) {
-            return new GateDecision.Duplicate(contract.qualifiedName(), GateDecision.Duplicate.Reason.PASSED);
+            return new GateDecision.Duplicate(lane.qualifiedName(), GateDecision.Duplicate.Reason.PASSED);
         }
         // A re-delivered bad record is the same bad record: one dead letter, not one per delivery. A steward's replay
         // carries its dead letter's headers (so its position or event id, and its identity) and is the repair the DLQ
         // exists for: never a duplicate of its own dead letter; a second replay of it is caught above once one passed.
         if (in.headers().lastHeader(SpineHeaders.REPLAY_OF) == null && dedup.alreadyDeadLettered(identity)) {
-            return new GateDecision.Duplicate(contract.qualifiedName(), GateDecision.Duplicate.Reason.DEAD_LETTERED);
+            return new GateDecision.Duplicate(lane.qualifiedName(), GateDecision.Duplicate.Reason.DEAD_LETTERED);
         }
         // A delete removes a row; the rules judge rows that enter the mesh, so a deleted row is not judged again.
         boolean delete = op == ChangeEvent.Op.DELETE;
@@ -227,7 +232,7 @@ public final class ContractGate {
             return reject(stage, in, contract, now, identity, o -> DeadLetter.processingFailure(o, "product record of " + size
                     + " bytes (key, value and headers) exceeds the limit of " + maxProductRecordBytes + " bytes for " + contract.productTopic()));
         }
-        return new GateDecision.Pass(contract.productTopic(), contract.qualifiedName(), productKey, productValue,
+        return new GateDecision.Pass(lane.productTopic(), lane.qualifiedName(), productKey, productValue,
                 headers, warnings, identity);
     }
 
@@ -293,6 +298,9 @@ public final class ContractGate {
                 return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.READ, read, 0, read.length);
             }
             return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.POSITION, position.value(), 0, position.value().length);
+        }
+        if (lane.dedupFieldsAreKey()) {
+            return identities.identity(lane.contractName(), keyBody, IdentityHasher.Kind.FIELDS, keyBody, 0, keyBody.length);
         }
         if (lane.dedupFieldsSchema() != null) {
             GenericData.Record fields = new GenericData.Record(lane.dedupFieldsSchema());
