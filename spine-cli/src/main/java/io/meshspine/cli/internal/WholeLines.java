@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Standard output whose every print, println and printf reaches the terminal or pipe in one write. {@code System.out}
+ * Standard output (or error) whose every print, println and printf reaches the terminal or pipe in one write. {@code System.out}
  * flushes each fragment of a printf on its own, so a log line written to stderr meanwhile lands in the middle of a
  * banner line when both streams share a pipe (as under {@code 2>&1}, docker logs, or a test reading the output):
  * the banner's URLs then read as garbage. Here a call is formatted whole, buffered, and flushed once.
@@ -21,6 +21,11 @@ public final class WholeLines extends PrintStream {
     /** The process's standard output, one write per call. */
     public static PrintStream stdout() {
         return new WholeLines(System.out);
+    }
+
+    /** The process's standard error, one write per call. */
+    public static PrintStream stderr() {
+        return new WholeLines(System.err);
     }
 
     @Override

@@ -57,21 +57,23 @@ public final class RunCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("INT"), sig -> stop.countDown());
         Signal.handle(new Signal("TERM"), sig -> stop.countDown());
+        // Each line in one write: service logs go to stderr on the same pipe (docker logs, a supervisor's log file).
+        java.io.PrintStream out = io.meshspine.cli.internal.WholeLines.stdout();
+        java.io.PrintStream err = io.meshspine.cli.internal.WholeLines.stderr();
         String failed = null;
         try (ServiceHost host = ServiceHost.start(s, settings)) {
-            io.meshspine.cli.internal.WholeLines.stdout().printf("spine %s running; %s/metrics %s/health; SIGTERM or Ctrl-C stops it%n", service, host.opsUrl(), host.opsUrl());
-            System.out.flush();
+            out.printf("spine %s running; %s/metrics %s/health; SIGTERM or Ctrl-C stops it%n", service, host.opsUrl(), host.opsUrl());
             failed = awaitStopOrFailure(stop, host, settings.get(CommonSettings.FAILED_EXIT_GRACE));
-            System.out.printf("spine %s stopping...%n", service);
+            out.printf("spine %s stopping...%n", service);
         } catch (ConfigException e) {
-            System.err.println("spine run " + service + ": " + e.getMessage());
+            err.println("spine run " + service + ": " + e.getMessage());
             return 2;
         }
         if (failed != null) {
-            System.err.printf("spine %s failed: %s%n", service, failed);
+            err.printf("spine %s failed: %s%n", service, failed);
             return 1;
         }
-        System.out.printf("spine %s stopped.%n", service);
+        out.printf("spine %s stopped.%n", service);
         return 0;
     }
 
