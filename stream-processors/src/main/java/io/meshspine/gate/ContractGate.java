@@ -22,7 +22,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
@@ -386,9 +385,9 @@ public final class ContractGate {
     }
 
     private static Headers productHeaders(Headers in, Lane lane, List<String> warnings) {
-        // Sized once (a RecordHeaders grows its list from empty on the first add, per record); the input's headers are
-        // passed on as they are, not copied: header values are only read, by the producer that writes them.
-        List<Header> out = new ArrayList<>(8);
+        // The input's headers are passed on as they are, not copied: header values are only read, by the producer
+        // that writes them.
+        RecordHeaders out = new RecordHeaders();
         boolean correlated = false;
         for (Header h : in) {
             if (SpineHeaders.PASSED_TO_PRODUCTS.contains(h.key())) {
@@ -397,14 +396,14 @@ public final class ContractGate {
             }
         }
         if (!correlated) {
-            out.add(new RecordHeader(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId())));
+            out.add(SpineHeaders.CORRELATION_ID, SpineHeaders.utf8(SpineHeaders.newCorrelationId()));
         }
-        out.add(new RecordHeader(SpineHeaders.CONTRACT, lane.contractName()));
-        out.add(new RecordHeader(SpineHeaders.CONTRACT_VERSION, lane.versionHeader()));
+        out.add(SpineHeaders.CONTRACT, lane.contractName());
+        out.add(SpineHeaders.CONTRACT_VERSION, lane.versionHeader());
         if (!warnings.isEmpty()) {
-            out.add(new RecordHeader(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings))));
+            out.add(SpineHeaders.WARNINGS, SpineHeaders.utf8(String.join(",", warnings)));
         }
-        return new RecordHeaders(out);
+        return out;
     }
 
     private GateDecision.Reject reject(String stage, RawRecord in, Contract contract, Instant now,

@@ -184,7 +184,7 @@ public final class ParquetFiles {
                 || p.masking() == io.meshspine.core.contract.Masking.TOKENIZE).forEach(p -> out.add(p.field()));
         out.removeIf(c -> schema.getField(c) == null);
         for (Schema.Field f : schema.getFields()) {
-            if (nearlyUnique(f.schema())) {
+            if (nearlyUnique(f)) {
                 out.add(f.name());
             }
         }
@@ -195,11 +195,8 @@ public final class ParquetFiles {
      * Amounts and instants: decimals and timestamps take nearly a new value per row (cents, microseconds), so a
      * dictionary hashes and compares each one only to overflow within the first few thousand rows of every file.
      */
-    private static boolean nearlyUnique(Schema s) {
-        if (s.getType() == Schema.Type.UNION && s.getTypes().size() == 2) {
-            s = s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElse(s);
-        }
-        org.apache.avro.LogicalType t = s.getLogicalType();
+    private static boolean nearlyUnique(Schema.Field field) {
+        org.apache.avro.LogicalType t = DeltaSchemas.nonNull(field.name(), field.schema()).getLogicalType();
         return t instanceof org.apache.avro.LogicalTypes.Decimal || t instanceof org.apache.avro.LogicalTypes.TimestampMicros
                 || t instanceof org.apache.avro.LogicalTypes.TimestampMillis;
     }

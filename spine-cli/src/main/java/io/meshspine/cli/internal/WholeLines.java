@@ -40,10 +40,22 @@ public final class WholeLines extends PrintStream {
         return this;
     }
 
+    /**
+     * Every write flushes, as {@code System.out} does; a print or printf is one write because it reaches here once,
+     * whole (format builds the string first; PrintStream encodes a string into one buffer before writing it).
+     */
     @Override
-    public void print(String s) {
+    public void write(byte[] bytes, int offset, int length) {
         synchronized (this) {
-            super.print(s);
+            super.write(bytes, offset, length);
+            flush();
+        }
+    }
+
+    @Override
+    public void write(int b) {
+        synchronized (this) {
+            super.write(b);
             flush();
         }
     }
