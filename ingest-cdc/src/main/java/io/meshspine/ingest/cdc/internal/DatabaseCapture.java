@@ -255,6 +255,11 @@ public final class DatabaseCapture implements AutoCloseable {
         if (tables.isEmpty()) {
             return Optional.empty();
         }
+        if (!BrokerProbe.answers(config.clientProperties())) {
+            // Debezium's offset store would wait out its clients' 60 s timeouts before failing (and lose the cause):
+            // an outage at start is seen within the probe's few seconds instead, and the tables show it as RETRYING.
+            return Optional.of(brokerSilent("the engine did not start"));
+        }
         engineFault = null;
         flushPolicy = new OffsetFlushPolicy(config.offsetFlushInterval());
         DebeziumEngine<RecordChangeEvent<SourceRecord>> built = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -651,14 +656,17 @@ public final class DatabaseCapture implements AutoCloseable {
         Optional<Throwable> fault = error == null ? Optional.empty() : TransientFault.of(error);
         if (fault.isEmpty() && !(error instanceof StopEngineException) && !BrokerProbe.answers(config.clientProperties())) {
             // The engine may have lost the outage's own exception (BrokerProbe says how): the broker's silence is the cause.
-            fault = Optional.of(new org.apache.kafka.common.errors.TimeoutException("the broker " + config.bootstrapServers()
-                    + " does not answer (engine failure: " + (error == null ? message : TransientFault.describe(error)) + ")"));
+            fault = Optional.of(brokerSilent("engine failure: " + (error == null ? message : TransientFault.describe(error))));
         }
         if (fault.isPresent() && routes().stream().anyMatch(TableRoute::routing)) {
             engineFault = fault.get();
             return;
         }
         failAll(CdcMetrics.StopReason.FAILED, message + (error == null ? "" : ": " + error));
+    }
+
+    private org.apache.kafka.common.errors.TimeoutException brokerSilent(String what) {
+        return new org.apache.kafka.common.errors.TimeoutException("the broker " + config.bootstrapServers() + " does not answer (" + what + ")");
     }
 
     /** Stops the engine cleanly: positions of published changes are stored before it returns. */
