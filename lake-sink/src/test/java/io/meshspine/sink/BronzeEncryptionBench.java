@@ -78,6 +78,7 @@ public final class BronzeEncryptionBench {
         String bronze = LakeTables.bronzeName(f.contract);
         String silver = LakeTables.silverName(f.contract);
         long start = System.nanoTime();
+        Instant startedAt = Instant.now();
         double cpuBefore = cpu();
         try (SinkService sink = LakeSink.start(config, f.catalog(), meters)) {
             // The rows counter moves after each Delta commit (as the Spark comparison's own side watches it).
@@ -86,8 +87,9 @@ public final class BronzeEncryptionBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = 2.0 * records / seconds;
-            System.out.printf("RESULT encryptBronze=%s records=%d(+%d) seconds=%.2f recordsPerSecond=%.0f cpuSeconds=%.1f%n", encrypt, records,
-                    records, seconds, rate, cpu() - cpuBefore);
+            // the window lets a profile of the whole bench be split by run
+            System.out.printf("RESULT encryptBronze=%s records=%d(+%d) seconds=%.2f recordsPerSecond=%.0f cpuSeconds=%.1f window=%s/%s%n", encrypt,
+                    records, records, seconds, rate, cpu() - cpuBefore, startedAt, Instant.now());
             return rate;
         }
     }
