@@ -56,6 +56,9 @@ public final class KafkaClients {
         // Records deleted under a reader (retention) move it to what is left, never past it to the end.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        // Readers are polled only while a request catches up to the end offsets; a fetch left waiting at the broker for
+        // the default 500 ms held the next request's catch-up that long.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.brokerTimeout().toMillis());
         // a dead letter may be as large as the DLQ takes
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.DEAD_LETTER_MAX_BYTES + 65_536);

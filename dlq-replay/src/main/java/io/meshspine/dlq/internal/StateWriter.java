@@ -91,26 +91,34 @@ public final class StateWriter implements AutoCloseable {
                 return batch.result();
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>();
+            boolean ending = false;
             try {
                 producer.beginTransaction();
                 for (ProducerRecord<byte[], byte[]> r : batch.writes()) {
                     sent.add(producer.send(r));
                 }
+                ending = true;
                 producer.commitTransaction();
+                ending = false;
                 awaitStable(sent);
                 reader.refresh();
                 return batch.result();
             } catch (KafkaException e) {
-                if (fenced(e)) {
+                Map<Integer, String> refused = fenced(e) ? Map.of() : refusedWrites(sent);
+                if (fenced(e) || ending && refused.isEmpty() && unexpectedAtTheCoordinator(e)) {
+                    // Fenced, or the commit's outcome unknown: the broker answers a commit that races another writer's
+                    // fence with an unexpected error (Kafka 4.1: "PREPARE_COMMIT while ... PREPARE_EPOCH_FENCE"). A new
+                    // producer's initTransactions waits for that transaction to end either way, and the batch is then
+                    // computed again from the state as it stands, so nothing is written twice.
                     dropProducer();
                     if (takeover >= MAX_TAKEOVERS) {
                         throw new IllegalStateException("another state writer keeps taking the dlq's write lease; try again", e);
                     }
-                    log.info("dlq state writer fenced by another writer; taking the lease back attempt={}", takeover + 1);
+                    log.info("dlq state writer lost its lease or its commit's answer; taking the lease back attempt={} problem=\"{}\"",
+                            takeover + 1, e.getMessage());
                     pause(takeover);
                     continue;
                 }
-                Map<Integer, String> refused = refusedWrites(sent);
                 abortQuietly();
                 if (!refused.isEmpty()) {
                     throw new WritesRefusedException(refused);
@@ -162,6 +170,14 @@ public final class StateWriter implements AutoCloseable {
      * overlapping commit may also hear INVALID_TXN_STATE: its transaction was aborted by the other's
      * initTransactions, exactly as when fenced, so it is taken the same way (drop the producer, re-read, recompute).
      */
+    /**
+     * The coordinator failed the commit with an error the client has no name for (it wraps UNKNOWN_SERVER_ERROR in a
+     * plain {@link KafkaException}); timeouts, authorization and every other named error keep their own handling.
+     */
+    private static boolean unexpectedAtTheCoordinator(KafkaException e) {
+        return e.getClass() == KafkaException.class && e.getMessage() != null && e.getMessage().startsWith("Unhandled error in EndTxnResponse");
+    }
+
     private static boolean fenced(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
