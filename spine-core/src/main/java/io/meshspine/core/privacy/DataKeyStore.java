@@ -115,6 +115,9 @@ public final class DataKeyStore implements AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Polled only by catch-ups (every REFRESH, and for a key id not seen yet): a fetch left waiting at the broker
+        // for the default 500 ms would hold the next catch-up, and the store's lock with it, that long.
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>(kafkaClient);
