@@ -233,9 +233,12 @@ public final class DlqWorkbench implements AutoCloseable {
 
     /**
      * The ids of the dead letters sealed under these data subjects' keys (named by their subject HMAC, as the envelope
-     * carries it), whatever their status: what an erasure resolves (issue 16). Reads {@code spine.dlq} once.
+     * carries it), whatever their status: what an erasure resolves (issue 16). Reads {@code spine.dlq} once. First this
+     * workbench's own key store catches up, so the keys the erasure has just destroyed (through its own store) are seen
+     * destroyed from here on: the letters no longer open, in clear or otherwise, not even within the store's refresh.
      */
     public java.util.Set<String> sealedFor(java.util.Set<String> subjectHmacs) {
+        sealer.catchUpKeys();
         return io.meshspine.dlq.internal.SubjectDeadLetters.find(clients, decoder, subjectHmacs, config.brokerTimeout());
     }
 

@@ -86,6 +86,17 @@ public final class DeadLetterSealer implements AutoCloseable {
         return new DeadLetterSealer(catalog, decoder, () -> new SubjectCipher(privacy.openKeyStore(topic, client)));
     }
 
+    /**
+     * Reads the key topic to its end now, when the keys are open (an erasure that destroyed keys through another store
+     * calls this, so the letters it resolves stop opening at once rather than within {@link DataKeyStore#REFRESH}).
+     */
+    public void catchUpKeys() {
+        SubjectCipher c = cipherIfOpen();
+        if (c != null) {
+            c.keys().catchUp();
+        }
+    }
+
     private synchronized SubjectCipher cipherIfOpen() {
         return cipher;
     }
