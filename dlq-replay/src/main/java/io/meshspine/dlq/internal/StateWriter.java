@@ -91,34 +91,27 @@ public final class StateWriter implements AutoCloseable {
                 return batch.result();
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>();
-            boolean ending = false;
             try {
                 producer.beginTransaction();
                 for (ProducerRecord<byte[], byte[]> r : batch.writes()) {
                     sent.add(producer.send(r));
                 }
-                ending = true;
                 producer.commitTransaction();
-                ending = false;
                 awaitStable(sent);
                 reader.refresh();
                 return batch.result();
             } catch (KafkaException e) {
-                Map<Integer, String> refused = fenced(e) ? Map.of() : refusedWrites(sent);
-                if (fenced(e) || ending && refused.isEmpty() && unexpectedAtTheCoordinator(e)) {
-                    // Fenced, or the commit's outcome unknown: the broker answers a commit that races another writer's
-                    // fence with an unexpected error (Kafka 4.1: "PREPARE_COMMIT while ... PREPARE_EPOCH_FENCE"). A new
-                    // producer's initTransactions waits for that transaction to end either way, and the batch is then
-                    // computed again from the state as it stands, so nothing is written twice.
+                if (leaseLost(e)) {
                     dropProducer();
                     if (takeover >= MAX_TAKEOVERS) {
                         throw new IllegalStateException("another state writer keeps taking the dlq's write lease; try again", e);
                     }
-                    log.info("dlq state writer lost its lease or its commit's answer; taking the lease back attempt={} problem=\"{}\"",
+                    log.info("dlq state writer lost the lease to another writer; taking it back attempt={} problem=\"{}\"",
                             takeover + 1, e.getMessage());
                     pause(takeover);
                     continue;
                 }
+                Map<Integer, String> refused = refusedWrites(sent);
                 abortQuietly();
                 if (!refused.isEmpty()) {
                     throw new WritesRefusedException(refused);
@@ -169,19 +162,17 @@ public final class StateWriter implements AutoCloseable {
      * Another writer took the lease. With the broker's second transaction protocol (Kafka 4) the loser of an
      * overlapping commit may also hear INVALID_TXN_STATE: its transaction was aborted by the other's
      * initTransactions, exactly as when fenced, so it is taken the same way (drop the producer, re-read, recompute).
+     * So is an EndTxn that meets the other's fence half way: Kafka 4.1 answers it UNKNOWN_SERVER_ERROR (its log says
+     * "PREPARE_COMMIT while it already a pending state PREPARE_EPOCH_FENCE"), which the client wraps in a plain
+     * {@link KafkaException}; the fence aborts that transaction, and the new producer's initTransactions waits for it.
      */
-    /**
-     * The coordinator failed the commit with an error the client has no name for (it wraps UNKNOWN_SERVER_ERROR in a
-     * plain {@link KafkaException}); timeouts, authorization and every other named error keep their own handling.
-     */
-    private static boolean unexpectedAtTheCoordinator(KafkaException e) {
-        return e.getClass() == KafkaException.class && e.getMessage() != null && e.getMessage().startsWith("Unhandled error in EndTxnResponse");
-    }
-
-    private static boolean fenced(Throwable e) {
+    private static boolean leaseLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
                     || t instanceof org.apache.kafka.common.errors.InvalidTxnStateException) {
+                return true;
+            }
+            if (t.getClass() == KafkaException.class && t.getMessage() != null && t.getMessage().startsWith("Unhandled error in EndTxnResponse")) {
                 return true;
             }
         }
